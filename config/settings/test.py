@@ -1,0 +1,20 @@
+"""Settings for the pytest suite: real PostgreSQL and Redis, fast hashing, in-memory email."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY", default="insecure-test-key")
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES["default"]["KEY_PREFIX"] = "registry-test"  # noqa: F405
+# A developer's `make run` worker may share this Redis: keep test tasks on their own queue.
+CELERY_TASK_DEFAULT_QUEUE = "registry-test"
+# Serve static files from the apps' folders without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,14 @@
+from .accreditation import AccreditationRecord
+from .credential import Credential, CredentialStatusChange
+from .pathways import Pathway, PathwayComponent, RecognitionAgreement
+from .status_checks import StatusCheck
+
+__all__ = [
+    "AccreditationRecord",
+    "Credential",
+    "CredentialStatusChange",
+    "Pathway",
+    "PathwayComponent",
+    "RecognitionAgreement",
+    "StatusCheck",
+]

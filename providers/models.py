@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from config.db import TimeStampedModel
+
+from .choices import MembershipRole, ProviderStatus, ProviderType
+
+
+class Provider(TimeStampedModel):
+    """An institution that offers or awards credentials on the register."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=255, blank=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=8, help_text=_("e.g. HK, UK."))
+    provider_type = models.CharField(_("type"), max_length=32, choices=ProviderType.choices)
+    ukprn = models.CharField(
+        _("UKPRN"),
+        max_length=8,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("UK Register of Learning Providers number (8 digits, starting with 1)."),
+    )
+    ofqual_recognition_number = models.CharField(
+        _("Ofqual recognition number"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("e.g. RN5355."),
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    self_accrediting = models.BooleanField(
+        _("self-accrediting"),
+        default=False,
+        help_text=_("May validate its own programmes without external accreditation."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProviderStatus.choices, default=ProviderStatus.ACTIVE
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ProviderMembership",
+        related_name="providers",
+        verbose_name=_("members"),
+    )
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ukprn__isnull=True) | Q(ukprn__regex=r"^1[0-9]{7}$"),
+                name="%(app_label)s_%(class)s_ukprn_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(ofqual_recognition_number__isnull=True)
+                | Q(ofqual_recognition_number__regex=r"^RN[0-9]{3,6}$"),
+                name="%(app_label)s_%(class)s_recognition_number_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ProviderStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(provider_type__in=ProviderType.values),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name_en=""), name="%(app_label)s_%(class)s_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.name_zh:
+            return f"{self.name_en} ({self.name_zh})"
+        return self.name_en
+
+
+class ProviderMembership(TimeStampedModel):
+    """A user's role in one provider: what they may author on the register."""
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("provider")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="provider_memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.EDITOR
+    )
+
+    class Meta:
+        ordering = ["provider__name_en", "user__username"]
+        verbose_name = _("provider membership")
+        verbose_name_plural = _("provider memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "user"], name="%(app_label)s_%(class)s_unique_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=MembershipRole.values),
+                name="%(app_label)s_%(class)s_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.provider.name_en}"

@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewType(models.TextChoices):
+    INITIAL = "initial", _("Initial accreditation")
+    RE_ACCREDITATION = "re_accreditation", _("Re-accreditation")
+    PERIODIC = "periodic", _("Periodic review")
+    CHANGE = "change", _("Change approval")
+    FAST_TRACK = "fast_track", _("Fast-track")
+
+
+class ReviewStage(models.TextChoices):
+    OPEN = "open", _("Open, awaiting reviewers")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DECIDED = "decided", _("Decided")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class JudgementOutcome(models.TextChoices):
+    MET = "met", _("Met")
+    PARTLY_MET = "partly_met", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approved with conditions")
+    REFERRED_BACK = "referred_back", _("Referred back")
+    NOT_APPROVED = "not_approved", _("Not approved")
+
+
+APPROVING_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CONDITIONS)
+
+
+class ConditionState(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    OVERDUE = "overdue", _("Overdue")

@@ -1,0 +1,306 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from config.db import TimeStampedModel
+
+from .choices import (
+    APPROVING_OUTCOMES,
+    ConditionState,
+    DecisionOutcome,
+    JudgementOutcome,
+    ReviewStage,
+    ReviewType,
+)
+
+
+class ReviewStandardSet(TimeStampedModel):
+    """A versioned set of review standards; a review keeps the version current when it opened."""
+
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveSmallIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        ordering = ["name", "-version"]
+        verbose_name = _("review standard set")
+        verbose_name_plural = _("review standard sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"], name="%(app_label)s_%(class)s_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ReviewStandard(models.Model):
+    """One standard a submission is judged against."""
+
+    standard_set = models.ForeignKey(
+        ReviewStandardSet,
+        on_delete=models.PROTECT,
+        related_name="standards",
+        verbose_name=_("standard set"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    ordinal = models.PositiveSmallIntegerField(_("ordinal"))
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200, blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+
+    class Meta:
+        ordering = ["standard_set", "ordinal"]
+        verbose_name = _("review standard")
+        verbose_name_plural = _("review standards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["standard_set", "code"], name="%(app_label)s_%(class)s_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ordinal}. {self.title_en}"
+
+
+class Review(TimeStampedModel):
+    """A quality-assurance review of one credential."""
+
+    credential = models.ForeignKey(
+        "credentials.Credential",
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("credential"),
+    )
+    review_type = models.CharField(_("type"), max_length=20, choices=ReviewType.choices)
+    standard_set = models.ForeignKey(
+        ReviewStandardSet,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("standard set"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=ReviewStage.choices, default=ReviewStage.OPEN
+    )
+    target_working_days = models.PositiveSmallIntegerField(
+        _("target working days"), null=True, blank=True
+    )
+    due_date = models.DateField(_("due date"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ReviewAssignment",
+        through_fields=("review", "reviewer"),
+        related_name="assigned_reviews",
+        verbose_name=_("reviewers"),
+    )
+
+    class Meta:
+        ordering = ["due_date"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(review_type=ReviewType.FAST_TRACK)
+                | Q(target_working_days__isnull=False),
+                name="%(app_label)s_%(class)s_fast_track_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_type__in=ReviewType.values),
+                name="%(app_label)s_%(class)s_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=ReviewStage.values),
+                name="%(app_label)s_%(class)s_stage_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_review_type_display()} of {self.credential.registration_number}"
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer assigned to a review, and their declaration of no conflict of interest."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("review")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("reviewer"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), auto_now_add=True, editable=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    no_conflict_declared_at = models.DateTimeField(
+        _("no conflict declared at"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["review", "assigned_at"]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reviewer"], name="%(app_label)s_%(class)s_unique_reviewer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.review}"
+
+
+class Judgement(models.Model):
+    """A reviewer's judgement against one standard. Append-only: corrections supersede."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, related_name="judgements", verbose_name=_("review")
+    )
+    standard = models.ForeignKey(
+        ReviewStandard,
+        on_delete=models.PROTECT,
+        related_name="judgements",
+        verbose_name=_("standard"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=JudgementOutcome.choices)
+    comment = models.TextField(_("comment"))
+    evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
+    evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, editable=False)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+    )
+
+    class Meta:
+        ordering = ["review", "standard__ordinal", "recorded_at"]
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=JudgementOutcome.values),
+                name="%(app_label)s_%(class)s_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="%(app_label)s_%(class)s_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.title_en}: {self.get_outcome_display()}"
+
+
+class Decision(models.Model):
+    """The outcome of a review. Append-only: a correction is a new decision that supersedes."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("review")
+    )
+    outcome = models.CharField(_("outcome"), max_length=32, choices=DecisionOutcome.choices)
+    rationale = models.TextField(_("rationale"), help_text=_("Shown to the provider."))
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Seen only by reviewers and registry staff.")
+    )
+    valid_from = models.DateField(_("validity granted from"), null=True, blank=True)
+    valid_to = models.DateField(_("validity granted to"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True, editable=False)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("corrects"),
+    )
+
+    class Meta:
+        ordering = ["review", "decided_at"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values),
+                name="%(app_label)s_%(class)s_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=APPROVING_OUTCOMES)
+                | (Q(valid_from__isnull=False) & Q(valid_to__gte=F("valid_from"))),
+                name="%(app_label)s_%(class)s_approval_has_validity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(rationale=""), name="%(app_label)s_%(class)s_rationale_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} — {self.review}"
+
+
+class Condition(TimeStampedModel):
+    """A condition attached to an approval, due by a date; meeting it needs confirmation."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="conditions", verbose_name=_("decision")
+    )
+    text = models.TextField(_("condition"))
+    due_date = models.DateField(_("due date"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=ConditionState.choices, default=ConditionState.OPEN
+    )
+    met_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("met, confirmed by"),
+    )
+    met_confirmed_at = models.DateTimeField(_("met, confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ConditionState.values),
+                name="%(app_label)s_%(class)s_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ConditionState.MET)
+                | (Q(met_confirmed_by__isnull=False) & Q(met_confirmed_at__isnull=False)),
+                name="%(app_label)s_%(class)s_met_is_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text[:60]} (due {self.due_date}, {self.get_state_display()})"
