@@ -72,3 +72,16 @@ class CheckOutcome(models.TextChoices):
     ALERT = "alert", _("Alert raised")
     FLAGGED = "flagged", _("Flagged for attention")
     SOURCE_UNAVAILABLE = "source_unavailable", _("Source unavailable")
+
+
+class SweepScope(models.TextChoices):
+    REGISTER = "register", _("Whole register")
+    PROVIDER = "provider", _("One provider")
+    CREDENTIAL = "credential", _("One credential")
+
+
+class SweepState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")

@@ -8,275 +8,928 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('providers', '0001_initial'),
-        ('qualifications', '0001_initial'),
+        ("providers", "0001_initial"),
+        ("qualifications", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('registration_number', models.CharField(help_text='As issued: HKQR style 24/000123/L4, Ofqual style 603/2476/0.', max_length=40, verbose_name='registration number')),
-                ('registration_key', models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Upper(models.Func(models.F('registration_number'), models.Value('[^A-Za-z0-9]'), models.Value(''), models.Value('g'), function='regexp_replace')), output_field=models.CharField(max_length=40), verbose_name='registration key')),
-                ('kind', models.CharField(choices=[('micro_credential', 'Micro-credential'), ('qualification', 'Qualification')], max_length=20, verbose_name='kind')),
-                ('title_en', models.CharField(max_length=500, verbose_name='title (English)')),
-                ('title_zh', models.CharField(blank=True, max_length=500, verbose_name='title (Chinese)')),
-                ('qualification_type', models.CharField(blank=True, help_text='e.g. Higher National Certificate, Vocationally-Related Qualification.', max_length=120, verbose_name='qualification type')),
-                ('credits', models.DecimalField(blank=True, decimal_places=1, help_text="In the framework's own credit (HKQF: QF credits).", max_digits=6, null=True, verbose_name='credits')),
-                ('ects_credits', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, verbose_name='ECTS credits')),
-                ('notional_hours', models.PositiveIntegerField(blank=True, help_text='Total qualification time / notional learning hours.', null=True, verbose_name='notional learning hours')),
-                ('guided_learning_hours', models.PositiveIntegerField(blank=True, null=True, verbose_name='guided learning hours')),
-                ('summary_en', models.TextField(blank=True, verbose_name='summary (English)')),
-                ('summary_zh', models.TextField(blank=True, verbose_name='summary (Chinese)')),
-                ('learning_outcomes_en', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, size=None, verbose_name='learning outcomes (English)')),
-                ('learning_outcomes_zh', django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), blank=True, default=list, size=None, verbose_name='learning outcomes (Chinese)')),
-                ('assessment_type', models.CharField(blank=True, max_length=300, verbose_name='type of assessment')),
-                ('supervision', models.CharField(blank=True, choices=[('unsupervised', 'Unsupervised, no identity verification'), ('supervised_no_id', 'Supervised, no identity verification'), ('supervised_online_id', 'Supervised online, identity verified'), ('supervised_onsite_id', 'Supervised on-site, identity verified')], max_length=32, verbose_name='supervision and identity verification')),
-                ('mode_of_delivery', models.CharField(blank=True, choices=[('onsite', 'On-site'), ('online', 'Online'), ('blended', 'Blended')], max_length=16, verbose_name='form of participation')),
-                ('quality_assurance_type', models.CharField(blank=True, max_length=300, verbose_name='type of quality assurance')),
-                ('prerequisites', models.TextField(blank=True, verbose_name='prerequisites')),
-                ('languages', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=16), blank=True, default=list, help_text='Language codes, e.g. en, zh-hant, yue.', size=None, verbose_name='languages of instruction')),
-                ('stackable', models.BooleanField(default=False, help_text='Counts toward a larger credential.', verbose_name='stackable')),
-                ('further_information_url', models.URLField(blank=True, max_length=500, verbose_name='further information')),
-                ('fee', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='fee')),
-                ('fee_currency', models.CharField(blank=True, max_length=3, verbose_name='fee currency')),
-                ('quality_marks', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('htq', 'Higher Technical Qualification (HTQ)'), ('cef', 'CEF reimbursable'), ('dfe_funded', 'Approved for DfE funding'), ('advanced_learner_loan', 'Advanced Learner Loan')], max_length=32), blank=True, default=list, size=None, verbose_name='quality marks')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('referred_back', 'Referred back'), ('not_approved', 'Not approved'), ('registered', 'Registered'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], default='draft', max_length=16, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='status changed at')),
-                ('external_register', models.CharField(blank=True, help_text='The register this entry mirrors, e.g. ofqual, hkqr.', max_length=32, verbose_name='external register')),
-                ('external_status', models.CharField(blank=True, max_length=64, verbose_name='status on external register')),
-                ('area_of_study', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='qualifications.areaofstudy', verbose_name='area of study')),
-                ('awarding_body', models.ForeignKey(blank=True, help_text='Blank when the provider awards the credential itself.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='awarded_credentials', to='providers.provider', verbose_name='awarding body')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('level', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='qualifications.level', verbose_name='level')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credentials', to='providers.provider', verbose_name='provider')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "registration_number",
+                    models.CharField(
+                        help_text="As issued: HKQR style 24/000123/L4, Ofqual style 603/2476/0.",
+                        max_length=40,
+                        verbose_name="registration number",
+                    ),
+                ),
+                (
+                    "registration_key",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.functions.text.Upper(
+                            models.Func(
+                                models.F("registration_number"),
+                                models.Value("[^A-Za-z0-9]"),
+                                models.Value(""),
+                                models.Value("g"),
+                                function="regexp_replace",
+                            )
+                        ),
+                        output_field=models.CharField(max_length=40),
+                        verbose_name="registration key",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("micro_credential", "Micro-credential"),
+                            ("qualification", "Qualification"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title_en", models.CharField(max_length=500, verbose_name="title (English)")),
+                (
+                    "title_zh",
+                    models.CharField(blank=True, max_length=500, verbose_name="title (Chinese)"),
+                ),
+                (
+                    "qualification_type",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. Higher National Certificate, Vocationally-Related Qualification.",
+                        max_length=120,
+                        verbose_name="qualification type",
+                    ),
+                ),
+                (
+                    "credits",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="In the framework's own credit (HKQF: QF credits).",
+                        max_digits=6,
+                        null=True,
+                        verbose_name="credits",
+                    ),
+                ),
+                (
+                    "ects_credits",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="ECTS credits",
+                    ),
+                ),
+                (
+                    "notional_hours",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Total qualification time / notional learning hours.",
+                        null=True,
+                        verbose_name="notional learning hours",
+                    ),
+                ),
+                (
+                    "guided_learning_hours",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="guided learning hours"
+                    ),
+                ),
+                ("summary_en", models.TextField(blank=True, verbose_name="summary (English)")),
+                ("summary_zh", models.TextField(blank=True, verbose_name="summary (Chinese)")),
+                (
+                    "learning_outcomes_en",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="learning outcomes (English)",
+                    ),
+                ),
+                (
+                    "learning_outcomes_zh",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.TextField(),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="learning outcomes (Chinese)",
+                    ),
+                ),
+                (
+                    "assessment_type",
+                    models.CharField(blank=True, max_length=300, verbose_name="type of assessment"),
+                ),
+                (
+                    "supervision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("unsupervised", "Unsupervised, no identity verification"),
+                            ("supervised_no_id", "Supervised, no identity verification"),
+                            ("supervised_online_id", "Supervised online, identity verified"),
+                            ("supervised_onsite_id", "Supervised on-site, identity verified"),
+                        ],
+                        max_length=32,
+                        verbose_name="supervision and identity verification",
+                    ),
+                ),
+                (
+                    "mode_of_delivery",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("onsite", "On-site"),
+                            ("online", "Online"),
+                            ("blended", "Blended"),
+                        ],
+                        max_length=16,
+                        verbose_name="form of participation",
+                    ),
+                ),
+                (
+                    "quality_assurance_type",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="type of quality assurance"
+                    ),
+                ),
+                ("prerequisites", models.TextField(blank=True, verbose_name="prerequisites")),
+                (
+                    "languages",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=16),
+                        blank=True,
+                        default=list,
+                        help_text="Language codes, e.g. en, zh-hant, yue.",
+                        size=None,
+                        verbose_name="languages of instruction",
+                    ),
+                ),
+                (
+                    "stackable",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Counts toward a larger credential.",
+                        verbose_name="stackable",
+                    ),
+                ),
+                (
+                    "further_information_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="further information"),
+                ),
+                (
+                    "fee",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="fee"
+                    ),
+                ),
+                (
+                    "fee_currency",
+                    models.CharField(blank=True, max_length=3, verbose_name="fee currency"),
+                ),
+                (
+                    "quality_marks",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("htq", "Higher Technical Qualification (HTQ)"),
+                                ("cef", "CEF reimbursable"),
+                                ("dfe_funded", "Approved for DfE funding"),
+                                ("advanced_learner_loan", "Advanced Learner Loan"),
+                            ],
+                            max_length=32,
+                        ),
+                        blank=True,
+                        default=list,
+                        size=None,
+                        verbose_name="quality marks",
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("referred_back", "Referred back"),
+                            ("not_approved", "Not approved"),
+                            ("registered", "Registered"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
+                ),
+                (
+                    "external_register",
+                    models.CharField(
+                        blank=True,
+                        help_text="The register this entry mirrors, e.g. ofqual, hkqr.",
+                        max_length=32,
+                        verbose_name="external register",
+                    ),
+                ),
+                (
+                    "external_status",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="status on external register"
+                    ),
+                ),
+                (
+                    "area_of_study",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credentials",
+                        to="qualifications.areaofstudy",
+                        verbose_name="area of study",
+                    ),
+                ),
+                (
+                    "awarding_body",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank when the provider awards the credential itself.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awarded_credentials",
+                        to="providers.provider",
+                        verbose_name="awarding body",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credentials",
+                        to="qualifications.level",
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credentials",
+                        to="providers.provider",
+                        verbose_name="provider",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credential',
-                'verbose_name_plural': 'credentials',
-                'ordering': ['title_en'],
+                "verbose_name": "credential",
+                "verbose_name_plural": "credentials",
+                "ordering": ["title_en"],
             },
         ),
         migrations.CreateModel(
-            name='AccreditationRecord',
+            name="AccreditationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('accreditor', models.CharField(help_text='e.g. HKCAAVQ, Ofqual, Skills England, or the self-accrediting provider.', max_length=200, verbose_name='accreditor')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='reference')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('status', models.CharField(choices=[('current', 'Current'), ('pending', 'Pending'), ('lapsed', 'Lapsed'), ('withdrawn', 'Withdrawn')], default='current', max_length=16, verbose_name='status')),
-                ('source', models.CharField(choices=[('manual', 'Entered by an administrator'), ('review_decision', 'QA review decision'), ('external_register', 'External register'), ('status_check', 'Automatic status check'), ('import', 'Bulk import')], default='manual', max_length=20, verbose_name='status source')),
-                ('last_checked_at', models.DateTimeField(blank=True, null=True, verbose_name='last checked')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accreditations', to='credentials.credential', verbose_name='credential')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "accreditor",
+                    models.CharField(
+                        help_text="e.g. HKCAAVQ, Ofqual, Skills England, or the self-accrediting provider.",
+                        max_length=200,
+                        verbose_name="accreditor",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="reference"),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("current", "Current"),
+                            ("pending", "Pending"),
+                            ("lapsed", "Lapsed"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="current",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Entered by an administrator"),
+                            ("review_decision", "QA review decision"),
+                            ("external_register", "External register"),
+                            ("status_check", "Automatic status check"),
+                            ("import", "Bulk import"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                        verbose_name="status source",
+                    ),
+                ),
+                (
+                    "last_checked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last checked"),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accreditations",
+                        to="credentials.credential",
+                        verbose_name="credential",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accreditation record',
-                'verbose_name_plural': 'accreditation records',
-                'ordering': ['credential', '-valid_from'],
+                "verbose_name": "accreditation record",
+                "verbose_name_plural": "accreditation records",
+                "ordering": ["credential", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='CredentialStatusChange',
+            name="CredentialStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('referred_back', 'Referred back'), ('not_approved', 'Not approved'), ('registered', 'Registered'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('referred_back', 'Referred back'), ('not_approved', 'Not approved'), ('registered', 'Registered'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='to')),
-                ('changed_at', models.DateTimeField(auto_now_add=True, verbose_name='changed at')),
-                ('source', models.CharField(choices=[('manual', 'Entered by an administrator'), ('review_decision', 'QA review decision'), ('external_register', 'External register'), ('status_check', 'Automatic status check'), ('import', 'Bulk import')], max_length=20, verbose_name='source')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='changed by')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='credentials.credential', verbose_name='credential')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("referred_back", "Referred back"),
+                            ("not_approved", "Not approved"),
+                            ("registered", "Registered"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("referred_back", "Referred back"),
+                            ("not_approved", "Not approved"),
+                            ("registered", "Registered"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                        verbose_name="to",
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True, verbose_name="changed at")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Entered by an administrator"),
+                            ("review_decision", "QA review decision"),
+                            ("external_register", "External register"),
+                            ("status_check", "Automatic status check"),
+                            ("import", "Bulk import"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="changed by",
+                    ),
+                ),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="credentials.credential",
+                        verbose_name="credential",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status change',
-                'verbose_name_plural': 'status changes',
-                'ordering': ['credential', 'changed_at'],
+                "verbose_name": "status change",
+                "verbose_name_plural": "status changes",
+                "ordering": ["credential", "changed_at"],
             },
         ),
         migrations.CreateModel(
-            name='Pathway',
+            name="Pathway",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name_en', models.CharField(max_length=300, verbose_name='name (English)')),
-                ('name_zh', models.CharField(blank=True, max_length=300, verbose_name='name (Chinese)')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('credits_required', models.DecimalField(decimal_places=1, help_text='Credits from components needed for the award.', max_digits=6, verbose_name='credits required')),
-                ('award', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pathways_as_award', to='credentials.credential', verbose_name='award')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name_en", models.CharField(max_length=300, verbose_name="name (English)")),
+                (
+                    "name_zh",
+                    models.CharField(blank=True, max_length=300, verbose_name="name (Chinese)"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "credits_required",
+                    models.DecimalField(
+                        decimal_places=1,
+                        help_text="Credits from components needed for the award.",
+                        max_digits=6,
+                        verbose_name="credits required",
+                    ),
+                ),
+                (
+                    "award",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pathways_as_award",
+                        to="credentials.credential",
+                        verbose_name="award",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stacking pathway',
-                'verbose_name_plural': 'stacking pathways',
-                'ordering': ['name_en'],
+                "verbose_name": "stacking pathway",
+                "verbose_name_plural": "stacking pathways",
+                "ordering": ["name_en"],
             },
         ),
         migrations.CreateModel(
-            name='PathwayComponent',
+            name="PathwayComponent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credits_counted', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='credits counted')),
-                ('is_required', models.BooleanField(default=False, verbose_name='required')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pathway_memberships', to='credentials.credential', verbose_name='credential')),
-                ('pathway', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='credentials.pathway', verbose_name='pathway')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "credits_counted",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, verbose_name="credits counted"
+                    ),
+                ),
+                ("is_required", models.BooleanField(default=False, verbose_name="required")),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pathway_memberships",
+                        to="credentials.credential",
+                        verbose_name="credential",
+                    ),
+                ),
+                (
+                    "pathway",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="credentials.pathway",
+                        verbose_name="pathway",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pathway component',
-                'verbose_name_plural': 'pathway components',
-                'ordering': ['pathway', 'credential__title_en'],
+                "verbose_name": "pathway component",
+                "verbose_name_plural": "pathway components",
+                "ordering": ["pathway", "credential__title_en"],
             },
         ),
         migrations.AddField(
-            model_name='pathway',
-            name='components',
-            field=models.ManyToManyField(related_name='pathways', through='credentials.PathwayComponent', to='credentials.credential', verbose_name='components'),
+            model_name="pathway",
+            name="components",
+            field=models.ManyToManyField(
+                related_name="pathways",
+                through="credentials.PathwayComponent",
+                to="credentials.credential",
+                verbose_name="components",
+            ),
         ),
         migrations.CreateModel(
-            name='RecognitionAgreement',
+            name="RecognitionAgreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('credits_recognised', models.DecimalField(decimal_places=1, max_digits=6, verbose_name='credits recognised')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='valid to')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recognitions', to='credentials.credential', verbose_name='recognised credential')),
-                ('recognising_provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recognition_agreements', to='providers.provider', verbose_name='recognising provider')),
-                ('target_credential', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recognised_into', to='credentials.credential', verbose_name='counts toward')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "credits_recognised",
+                    models.DecimalField(
+                        decimal_places=1, max_digits=6, verbose_name="credits recognised"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="valid to")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recognitions",
+                        to="credentials.credential",
+                        verbose_name="recognised credential",
+                    ),
+                ),
+                (
+                    "recognising_provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recognition_agreements",
+                        to="providers.provider",
+                        verbose_name="recognising provider",
+                    ),
+                ),
+                (
+                    "target_credential",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recognised_into",
+                        to="credentials.credential",
+                        verbose_name="counts toward",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recognition agreement',
-                'verbose_name_plural': 'recognition agreements',
-                'ordering': ['recognising_provider__name_en', '-valid_from'],
+                "verbose_name": "recognition agreement",
+                "verbose_name_plural": "recognition agreements",
+                "ordering": ["recognising_provider__name_en", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='StatusCheck',
+            name="StatusCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checked_at', models.DateTimeField(auto_now_add=True, verbose_name='checked at')),
-                ('source', models.CharField(help_text='local rules, or the external register asked.', max_length=64, verbose_name='source')),
-                ('outcome', models.CharField(choices=[('unchanged', 'No change'), ('changed', 'Status changed'), ('alert', 'Alert raised'), ('flagged', 'Flagged for attention'), ('source_unavailable', 'Source unavailable')], max_length=20, verbose_name='outcome')),
-                ('previous_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('referred_back', 'Referred back'), ('not_approved', 'Not approved'), ('registered', 'Registered'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='previous status')),
-                ('new_status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('under_review', 'Under review'), ('referred_back', 'Referred back'), ('not_approved', 'Not approved'), ('registered', 'Registered'), ('suspended', 'Suspended'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], max_length=16, verbose_name='new status')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('credential', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_checks', to='credentials.credential', verbose_name='credential')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checked_at", models.DateTimeField(auto_now_add=True, verbose_name="checked at")),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="local rules, or the external register asked.",
+                        max_length=64,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("unchanged", "No change"),
+                            ("changed", "Status changed"),
+                            ("alert", "Alert raised"),
+                            ("flagged", "Flagged for attention"),
+                            ("source_unavailable", "Source unavailable"),
+                        ],
+                        max_length=20,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "previous_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("referred_back", "Referred back"),
+                            ("not_approved", "Not approved"),
+                            ("registered", "Registered"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                        verbose_name="previous status",
+                    ),
+                ),
+                (
+                    "new_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("under_review", "Under review"),
+                            ("referred_back", "Referred back"),
+                            ("not_approved", "Not approved"),
+                            ("registered", "Registered"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=16,
+                        verbose_name="new status",
+                    ),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                (
+                    "credential",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_checks",
+                        to="credentials.credential",
+                        verbose_name="credential",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status check',
-                'verbose_name_plural': 'status checks',
-                'ordering': ['-checked_at'],
+                "verbose_name": "status check",
+                "verbose_name_plural": "status checks",
+                "ordering": ["-checked_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='credential',
-            index=models.Index(fields=['status', 'valid_to'], name='credential_status_valid_to'),
+            model_name="credential",
+            index=models.Index(fields=["status", "valid_to"], name="credential_status_valid_to"),
         ),
         migrations.AddIndex(
-            model_name='credential',
-            index=models.Index(fields=['provider', 'status'], name='credential_provider_status'),
+            model_name="credential",
+            index=models.Index(fields=["provider", "status"], name="credential_provider_status"),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.UniqueConstraint(fields=('registration_key',), name='credentials_credential_unique_registration'),
+            model_name="credential",
+            constraint=models.UniqueConstraint(
+                fields=("registration_key",), name="credentials_credential_unique_registration"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_number__regex', '[A-Za-z0-9]')), name='credentials_credential_registration_number_not_blank'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("registration_number__regex", "[A-Za-z0-9]")),
+                name="credentials_credential_registration_number_not_blank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('title_en', ''), _negated=True), name='credentials_credential_title_not_empty'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title_en", ""), _negated=True),
+                name="credentials_credential_title_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['micro_credential', 'qualification'])), name='credentials_credential_kind_valid'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["micro_credential", "qualification"])),
+                name="credentials_credential_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'under_review', 'referred_back', 'not_approved', 'registered', 'suspended', 'expired', 'withdrawn'])), name='credentials_credential_status_valid'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "submitted",
+                            "under_review",
+                            "referred_back",
+                            "not_approved",
+                            "registered",
+                            "suspended",
+                            "expired",
+                            "withdrawn",
+                        ],
+                    )
+                ),
+                name="credentials_credential_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('credits__isnull', True), ('credits__gte', 0), _connector='OR'), name='credentials_credential_credits_not_negative'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits__isnull", True), ("credits__gte", 0), _connector="OR"),
+                name="credentials_credential_credits_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('ects_credits__isnull', True), ('ects_credits__gte', 0), _connector='OR'), name='credentials_credential_ects_not_negative'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ects_credits__isnull", True), ("ects_credits__gte", 0), _connector="OR"
+                ),
+                name="credentials_credential_ects_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('fee__isnull', True), ('fee__gte', 0), _connector='OR'), name='credentials_credential_fee_not_negative'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("fee__isnull", True), ("fee__gte", 0), _connector="OR"),
+                name="credentials_credential_fee_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='credentials_credential_validity_ordered'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="credentials_credential_validity_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credential',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'registered'), _negated=True), models.Q(('level__isnull', False), ('valid_from__isnull', False)), _connector='OR'), name='credentials_credential_registered_has_level_and_validity'),
+            model_name="credential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "registered"), _negated=True),
+                    models.Q(("level__isnull", False), ("valid_from__isnull", False)),
+                    _connector="OR",
+                ),
+                name="credentials_credential_registered_has_level_and_validity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accreditationrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__isnull', True), ('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='credentials_accreditationrecord_validity_ordered'),
+            model_name="accreditationrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_from__isnull", True),
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="credentials_accreditationrecord_validity_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accreditationrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['current', 'pending', 'lapsed', 'withdrawn'])), name='credentials_accreditationrecord_status_valid'),
+            model_name="accreditationrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["current", "pending", "lapsed", "withdrawn"])),
+                name="credentials_accreditationrecord_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accreditationrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('accreditor', ''), _negated=True), name='credentials_accreditationrecord_accreditor_not_empty'),
+            model_name="accreditationrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("accreditor", ""), _negated=True),
+                name="credentials_accreditationrecord_accreditor_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='credentialstatuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('from_status', models.F('to_status')), _negated=True), name='credentials_credentialstatuschange_is_a_change'),
+            model_name="credentialstatuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_status", models.F("to_status")), _negated=True),
+                name="credentials_credentialstatuschange_is_a_change",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pathwaycomponent',
-            constraint=models.UniqueConstraint(fields=('pathway', 'credential'), name='credentials_pathwaycomponent_unique_component'),
+            model_name="pathwaycomponent",
+            constraint=models.UniqueConstraint(
+                fields=("pathway", "credential"),
+                name="credentials_pathwaycomponent_unique_component",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pathwaycomponent',
-            constraint=models.CheckConstraint(condition=models.Q(('credits_counted__gte', 0)), name='credentials_pathwaycomponent_credits_not_negative'),
+            model_name="pathwaycomponent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits_counted__gte", 0)),
+                name="credentials_pathwaycomponent_credits_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pathway',
-            constraint=models.CheckConstraint(condition=models.Q(('credits_required__gte', 0)), name='credentials_pathway_credits_not_negative'),
+            model_name="pathway",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits_required__gte", 0)),
+                name="credentials_pathway_credits_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recognitionagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('credits_recognised__gte', 0)), name='credentials_recognitionagreement_credits_not_negative'),
+            model_name="recognitionagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credits_recognised__gte", 0)),
+                name="credentials_recognitionagreement_credits_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recognitionagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='credentials_recognitionagreement_validity_ordered'),
+            model_name="recognitionagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="credentials_recognitionagreement_validity_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recognitionagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('credential', models.F('target_credential')), _negated=True), name='credentials_recognitionagreement_not_into_itself'),
+            model_name="recognitionagreement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credential", models.F("target_credential")), _negated=True),
+                name="credentials_recognitionagreement_not_into_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='statuscheck',
-            index=models.Index(fields=['credential', '-checked_at'], name='statuscheck_recent'),
+            model_name="statuscheck",
+            index=models.Index(fields=["credential", "-checked_at"], name="statuscheck_recent"),
         ),
         migrations.AddConstraint(
-            model_name='statuscheck',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['unchanged', 'changed', 'alert', 'flagged', 'source_unavailable'])), name='credentials_statuscheck_outcome_valid'),
+            model_name="statuscheck",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        ["unchanged", "changed", "alert", "flagged", "source_unavailable"],
+                    )
+                ),
+                name="credentials_statuscheck_outcome_valid",
+            ),
         ),
     ]

@@ -1,7 +1,7 @@
 from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
-from .status_checks import StatusCheck
+from .status_checks import StatusCheck, StatusSweep
 
 __all__ = [
     "AccreditationRecord",
@@ -11,4 +11,5 @@ __all__ = [
     "PathwayComponent",
     "RecognitionAgreement",
     "StatusCheck",
+    "StatusSweep",
 ]

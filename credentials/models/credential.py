@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Upper
@@ -155,6 +157,7 @@ class Credential(TimeStampedModel):
         help_text=_("The register this entry mirrors, e.g. ofqual, hkqr."),
     )
     external_status = models.CharField(_("status on external register"), max_length=64, blank=True)
+    search_document = SearchVectorField(_("search document"), null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -178,7 +181,9 @@ class Credential(TimeStampedModel):
         verbose_name_plural = _("credentials")
         constraints = [
             models.UniqueConstraint(
-                fields=["registration_key"], name="%(app_label)s_%(class)s_unique_registration"
+                fields=["registration_key"],
+                name="%(app_label)s_%(class)s_unique_registration",
+                violation_error_message=_("This registration number is already on the register."),
             ),
             models.CheckConstraint(
                 condition=Q(registration_number__regex=r"[A-Za-z0-9]"),
@@ -212,16 +217,21 @@ class Credential(TimeStampedModel):
                 | Q(valid_to__isnull=True)
                 | Q(valid_to__gte=F("valid_from")),
                 name="%(app_label)s_%(class)s_validity_ordered",
+                violation_error_message=_("The validity period must end on or after its start."),
             ),
             models.CheckConstraint(
                 condition=~Q(status=CredentialStatus.REGISTERED)
                 | (Q(level__isnull=False) & Q(valid_from__isnull=False)),
                 name="%(app_label)s_%(class)s_registered_has_level_and_validity",
+                violation_error_message=_(
+                    "A registered credential needs a level and a validity start date."
+                ),
             ),
         ]
         indexes = [
             models.Index(fields=["status", "valid_to"], name="credential_status_valid_to"),
             models.Index(fields=["provider", "status"], name="credential_provider_status"),
+            GinIndex(fields=["search_document"], name="credential_search_document"),
         ]
 
     def __str__(self) -> str:

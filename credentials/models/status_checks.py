@@ -1,7 +1,73 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CheckOutcome, CredentialStatus
+from ..choices import CheckOutcome, CredentialStatus, SweepScope, SweepState
+
+
+class StatusSweep(models.Model):
+    """One run of the status check over a scope: the register, a provider or a credential."""
+
+    scope = models.CharField(_("scope"), max_length=16, choices=SweepScope.choices)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_sweeps",
+        verbose_name=_("provider"),
+    )
+    credential = models.ForeignKey(
+        "credentials.Credential",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_sweeps",
+        verbose_name=_("credential"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=SweepState.choices, default=SweepState.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Blank for the scheduled daily sweep."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("credentials to check"), default=0)
+    checked = models.PositiveIntegerField(_("credentials checked"), default=0)
+    changes = models.PositiveIntegerField(_("changes found"), default=0)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("status sweep")
+        verbose_name_plural = _("status sweeps")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope=SweepScope.REGISTER) & Q(provider__isnull=True))
+                | (Q(scope=SweepScope.PROVIDER) & Q(provider__isnull=False))
+                | (Q(scope=SweepScope.CREDENTIAL) & Q(credential__isnull=False)),
+                name="%(app_label)s_%(class)s_scope_matches_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked__lte=F("total")),
+                name="%(app_label)s_%(class)s_checked_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=SweepState.values),
+                name="%(app_label)s_%(class)s_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} sweep #{self.pk}: {self.checked}/{self.total}"
 
 
 class StatusCheck(models.Model):
@@ -12,6 +78,14 @@ class StatusCheck(models.Model):
         on_delete=models.CASCADE,
         related_name="status_checks",
         verbose_name=_("credential"),
+    )
+    sweep = models.ForeignKey(
+        StatusSweep,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name=_("sweep"),
     )
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, editable=False)
     source = models.CharField(
@@ -30,8 +104,14 @@ class StatusCheck(models.Model):
         verbose_name_plural = _("status checks")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(outcome__in=CheckOutcome.values),
+                condition=Q(outcome__in=CheckOutcome.values),
                 name="%(app_label)s_%(class)s_outcome_valid",
+            ),
+            # A redelivered task must not record the same credential twice in one sweep.
+            models.UniqueConstraint(
+                fields=["sweep", "credential", "source"],
+                condition=Q(sweep__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_sweep",
             ),
         ]
         indexes = [models.Index(fields=["credential", "-checked_at"], name="statuscheck_recent")]
