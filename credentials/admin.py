@@ -1,0 +1,359 @@
+import re
+
+from django import forms
+from django.contrib import admin
+from django.contrib.postgres.forms import SimpleArrayField
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CredentialStatus, QualityMark, StatusSource
+from .models import (
+    AccreditationRecord,
+    Credential,
+    CredentialStatusChange,
+    Pathway,
+    PathwayComponent,
+    RecognitionAgreement,
+    StatusCheck,
+    StatusSweep,
+)
+from .services import credential_change_status
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class ViewOnlyMixin:
+    """History written by services: the admin shows it and never edits it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LinesArrayField(SimpleArrayField):
+    """An array edited one item a line, because learning outcomes contain commas."""
+
+    widget = forms.Textarea
+
+    def __init__(self, base_field, **kwargs):
+        super().__init__(base_field, delimiter="\n", **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = [line.strip() for line in value.splitlines() if line.strip()]
+        return super().to_python(value)
+
+
+class CredentialForm(forms.ModelForm):
+    quality_marks = forms.MultipleChoiceField(
+        label=_("quality marks"),
+        choices=QualityMark.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    status_reason = forms.CharField(
+        label=_("reason for the status change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Recorded in the status history when the status changes."),
+    )
+
+
+class QualityMarkFilter(admin.SimpleListFilter):
+    title = _("quality mark")
+    parameter_name = "quality_mark"
+
+    def lookups(self, request, model_admin):
+        return QualityMark.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(quality_marks__contains=[self.value()])
+        return queryset
+
+
+class AccreditationRecordInline(admin.TabularInline):
+    model = AccreditationRecord
+    fields = (
+        "accreditor",
+        "reference",
+        "valid_from",
+        "valid_to",
+        "status",
+        "source",
+        "last_checked_at",
+    )
+    readonly_fields = ("last_checked_at",)
+    extra = 0
+
+
+class CredentialStatusChangeInline(ViewOnlyMixin, admin.TabularInline):
+    model = CredentialStatusChange
+    fields = ("changed_at", "from_status", "to_status", "source", "changed_by", "reason")
+    readonly_fields = fields
+    ordering = ("-changed_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
+
+class StatusCheckInline(ViewOnlyMixin, admin.TabularInline):
+    model = StatusCheck
+    fields = ("checked_at", "source", "outcome", "previous_status", "new_status", "detail")
+    readonly_fields = fields
+    classes = ("collapse",)
+
+
+@admin.register(Credential)
+class CredentialAdmin(admin.ModelAdmin):
+    form = CredentialForm
+    list_display = (
+        "registration_number",
+        "title_en",
+        "title_zh",
+        "kind",
+        "level",
+        "provider",
+        "status",
+        "valid_to",
+    )
+    list_filter = ("status", "kind", "level__framework", QualityMarkFilter)
+    list_select_related = ("provider", "level__framework")
+    search_fields = ("registration_number", "title_en", "title_zh")
+    search_help_text = _("Registration number (any separators), or English or Chinese title.")
+    # The registration key has a unique index, so paging a million rows stays cheap.
+    ordering = ("registration_key",)
+    show_full_result_count = False
+    autocomplete_fields = ("provider", "awarding_body", "level", "area_of_study")
+    readonly_fields = (
+        "registration_key",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    )
+    fieldsets = (
+        (
+            _("Identity"),
+            {
+                "fields": (
+                    ("registration_number", "registration_key"),
+                    "kind",
+                    "title_en",
+                    "title_zh",
+                    "qualification_type",
+                    "provider",
+                    "awarding_body",
+                    "area_of_study",
+                    "summary_en",
+                    "summary_zh",
+                )
+            },
+        ),
+        (
+            _("Level and size"),
+            {
+                "fields": (
+                    "level",
+                    ("credits", "ects_credits"),
+                    ("notional_hours", "guided_learning_hours"),
+                )
+            },
+        ),
+        (
+            _("EU standard elements"),
+            {
+                "fields": (
+                    "learning_outcomes_en",
+                    "learning_outcomes_zh",
+                    "assessment_type",
+                    "supervision",
+                    "mode_of_delivery",
+                    "quality_assurance_type",
+                    "prerequisites",
+                    "languages",
+                    "stackable",
+                    "further_information_url",
+                )
+            },
+        ),
+        (_("Fees and quality marks"), {"fields": (("fee", "fee_currency"), "quality_marks")}),
+        (
+            _("Validity and status"),
+            {
+                "fields": (
+                    ("valid_from", "valid_to"),
+                    "status",
+                    "status_reason",
+                    "status_changed_at",
+                )
+            },
+        ),
+        (_("External register"), {"fields": ("external_register", "external_status")}),
+        (
+            _("Audit"),
+            {
+                "classes": ("collapse",),
+                "fields": (("created_at", "created_by"), ("updated_at", "updated_by")),
+            },
+        ),
+    )
+    inlines = (AccreditationRecordInline, CredentialStatusChangeInline, StatusCheckInline)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("learning_outcomes_en", "learning_outcomes_zh"):
+            kwargs.update(form_class=LinesArrayField, help_text=_("One outcome a line."))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also match the registration key, so separators and case do not matter."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = re.sub(r"[^A-Za-z0-9]", "", search_term).upper()
+        if key:
+            results |= queryset.filter(registration_key=key)
+        return results, may_have_duplicates
+
+    def has_delete_permission(self, request, obj=None):
+        # Register facts stay: withdrawal is a status change.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Save the entry, then move its status through the service that records history."""
+        to_status = obj.status
+        obj.status = form.initial["status"] if change else CredentialStatus.DRAFT
+        obj.updated_by = request.user
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        credential_change_status(
+            credential=obj,
+            to_status=to_status,
+            source=StatusSource.MANUAL,
+            reason=form.cleaned_data["status_reason"],
+            actor=request.user,
+        )
+
+
+@admin.register(AccreditationRecord)
+class AccreditationRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "credential",
+        "accreditor",
+        "reference",
+        "status",
+        "valid_from",
+        "valid_to",
+        "source",
+        "last_checked_at",
+    )
+    list_filter = ("status", "source")
+    list_select_related = ("credential",)
+    search_fields = ("accreditor", "reference", "credential__registration_number")
+    ordering = ("valid_to",)
+    show_full_result_count = False
+    autocomplete_fields = ("credential",)
+    readonly_fields = ("last_checked_at", *TIMESTAMPS)
+
+
+@admin.register(CredentialStatusChange)
+class CredentialStatusChangeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("credential", "from_status", "to_status", "source", "changed_by", "changed_at")
+    list_filter = ("to_status", "source")
+    list_select_related = ("credential", "changed_by")
+    search_fields = ("credential__registration_number", "reason")
+    ordering = ("-changed_at",)
+    show_full_result_count = False
+
+
+@admin.register(StatusCheck)
+class StatusCheckAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "credential",
+        "checked_at",
+        "outcome",
+        "previous_status",
+        "new_status",
+        "source",
+    )
+    list_filter = ("outcome",)
+    list_select_related = ("credential",)
+    search_fields = ("credential__registration_number", "source")
+    ordering = ("-checked_at",)
+    show_full_result_count = False
+    raw_id_fields = ("sweep",)
+
+
+@admin.register(StatusSweep)
+class StatusSweepAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "scope",
+        "provider",
+        "credential",
+        "state",
+        "requested_by",
+        "requested_at",
+        "finished_at",
+        "changes",
+    )
+    list_filter = ("scope", "state")
+    list_select_related = ("provider", "credential", "requested_by")
+    ordering = ("-requested_at",)
+
+
+class PathwayComponentInline(admin.TabularInline):
+    model = PathwayComponent
+    fields = ("credential", "credits_counted", "is_required")
+    autocomplete_fields = ("credential",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("credential")
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_zh", "award", "credits_required")
+    list_select_related = ("award",)
+    search_fields = ("name_en", "name_zh", "award__registration_number", "award__title_en")
+    ordering = ("name_en",)
+    autocomplete_fields = ("award",)
+    readonly_fields = TIMESTAMPS
+    inlines = (PathwayComponentInline,)
+
+
+@admin.register(PathwayComponent)
+class PathwayComponentAdmin(admin.ModelAdmin):
+    list_display = ("pathway", "credential", "credits_counted", "is_required")
+    list_filter = ("is_required",)
+    list_select_related = ("pathway", "credential")
+    search_fields = ("pathway__name_en", "credential__registration_number", "credential__title_en")
+    ordering = ("pathway__name_en", "credential__title_en")
+    autocomplete_fields = ("pathway", "credential")
+
+
+@admin.register(RecognitionAgreement)
+class RecognitionAgreementAdmin(admin.ModelAdmin):
+    list_display = (
+        "recognising_provider",
+        "credential",
+        "target_credential",
+        "credits_recognised",
+        "valid_from",
+        "valid_to",
+    )
+    list_select_related = ("recognising_provider", "credential", "target_credential")
+    search_fields = (
+        "recognising_provider__name_en",
+        "recognising_provider__name_zh",
+        "credential__registration_number",
+        "credential__title_en",
+    )
+    ordering = ("recognising_provider__name_en", "-valid_from")
+    autocomplete_fields = ("recognising_provider", "credential", "target_credential")
+    readonly_fields = TIMESTAMPS

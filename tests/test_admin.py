@@ -1,0 +1,370 @@
+"""The registry administrators' Django admin: every model reachable, cheap lists, safe history."""
+
+import datetime
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.db import connection
+from django.forms import FileField
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from credentials.choices import (
+    CheckOutcome,
+    CredentialStatus,
+    QualityMark,
+    StatusSource,
+    SweepScope,
+)
+from credentials.models import (
+    Credential,
+    CredentialStatusChange,
+    Pathway,
+    PathwayComponent,
+    RecognitionAgreement,
+    StatusCheck,
+    StatusSweep,
+)
+from qa_reviews.choices import DecisionOutcome, JudgementOutcome
+from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment
+from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
+from tests.factories import (
+    AccreditationRecordFactory,
+    CredentialFactory,
+    MembershipFactory,
+    ProviderFactory,
+    ReviewFactory,
+    ReviewStandardFactory,
+    UserFactory,
+    hkqf_level,
+)
+
+pytestmark = pytest.mark.django_db
+
+REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews")
+# History written by services: shown, never added, changed or deleted in the admin.
+VIEW_ONLY = {CredentialStatusChange, StatusCheck, StatusSweep}
+# Refused UPDATE and DELETE by a database trigger: added, then only shown.
+APPEND_ONLY = {Judgement, Decision}
+REGISTERED_MODELS = [
+    model for label in REGISTRY_APPS for model in apps.get_app_config(label).get_models()
+]
+
+
+def _url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def _resubmit(response, **changes) -> dict:
+    """Return the POST data a browser sends back for the rendered admin form, with changes."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(field.field, FileField):
+                continue
+            if value is not None and value is not False:
+                data[field.html_name] = "on" if value is True else value
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def staff_client(client, registry_admin):
+    client.force_login(registry_admin)
+    return client
+
+
+@pytest.fixture
+def register(registry_admin) -> dict:
+    """One row of every registered model, linked the way the register links them."""
+    credential = CredentialFactory(quality_marks=[QualityMark.CEF])
+    award = CredentialFactory(provider=credential.provider, kind="qualification")
+    review = ReviewFactory(credential=credential, opened_by=registry_admin)
+    standard = ReviewStandardFactory(standard_set=review.standard_set)
+    decision = Decision.objects.create(
+        review=review,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        rationale="Meets every standard; one condition on assessment.",
+        valid_from=datetime.date(2026, 1, 1),
+        valid_to=datetime.date(2030, 12, 31),
+        decided_by=registry_admin,
+    )
+    sweep = StatusSweep.objects.create(scope=SweepScope.CREDENTIAL, credential=credential)
+    pathway = Pathway.objects.create(
+        award=award, name_en="Advanced Diploma in Data", name_zh="數據高級文憑", credits_required=12
+    )
+    rows = [
+        credential.level.framework,
+        credential.level,
+        LevelReference.objects.first(),
+        CreditConvention.objects.first(),
+        AreaOfStudy.objects.first(),
+        credential.provider,
+        MembershipFactory(provider=credential.provider),
+        credential,
+        AccreditationRecordFactory(credential=credential),
+        CredentialStatusChange.objects.create(
+            credential=credential,
+            from_status=CredentialStatus.SUBMITTED,
+            to_status=CredentialStatus.REGISTERED,
+            source=StatusSource.REVIEW_DECISION,
+            changed_by=registry_admin,
+        ),
+        sweep,
+        StatusCheck.objects.create(
+            credential=credential,
+            sweep=sweep,
+            source="local rules",
+            outcome=CheckOutcome.UNCHANGED,
+            previous_status=CredentialStatus.REGISTERED,
+            new_status=CredentialStatus.REGISTERED,
+        ),
+        pathway,
+        PathwayComponent.objects.create(pathway=pathway, credential=credential, credits_counted=6),
+        RecognitionAgreement.objects.create(
+            recognising_provider=ProviderFactory(),
+            credential=credential,
+            credits_recognised=6,
+            valid_from=datetime.date(2026, 1, 1),
+        ),
+        review.standard_set,
+        standard,
+        review,
+        ReviewAssignment.objects.create(
+            review=review, reviewer=UserFactory(is_staff=True), assigned_by=registry_admin
+        ),
+        Judgement.objects.create(
+            review=review,
+            standard=standard,
+            reviewer=registry_admin,
+            outcome=JudgementOutcome.MET,
+            comment="Outcomes are clear and assessed.",
+        ),
+        decision,
+        Condition.objects.create(
+            decision=decision,
+            text="Publish the assessment policy.",
+            due_date=datetime.date(2026, 6, 30),
+        ),
+    ]
+    return {type(row): row for row in rows}
+
+
+def test_every_registry_model_is_registered_and_has_a_row_in_the_fixture(register):
+    """Guards against a new model reaching production without an admin page or a test row."""
+    missing = [m.__name__ for m in REGISTERED_MODELS if not admin.site.is_registered(m)]
+    assert missing == []
+    assert set(REGISTERED_MODELS) == set(register)
+
+
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda m: m.__name__)
+def test_changelist_shows_rows(staff_client, register, model):
+    response = staff_client.get(_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= 1
+
+
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda m: m.__name__)
+def test_add_page_renders_except_for_history(staff_client, register, model):
+    response = staff_client.get(_url(model, "add"))
+
+    assert response.status_code == (403 if model in VIEW_ONLY else 200)
+
+
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda m: m.__name__)
+def test_change_page_renders_and_history_offers_no_save(staff_client, register, model):
+    response = staff_client.get(_url(model, "change", register[model].pk))
+
+    assert response.status_code == 200
+    offers_save = 'name="_save"' in response.text
+    assert offers_save is (model not in VIEW_ONLY | APPEND_ONLY)
+
+
+def test_credential_search_finds_chinese_title_and_registration_number(staff_client):
+    wanted = CredentialFactory(registration_number="24/000777/L4", title_zh="雲端保安證書")
+    CredentialFactory(title_zh="應用數據分析證書")
+    url = _url(Credential, "changelist")
+
+    for term in ("雲端保安", "24/000777/L4", "24-000777-l4"):
+        found = list(staff_client.get(url, {"q": term}).context["cl"].result_list)
+        assert found == [wanted], term
+
+
+def test_credential_autocomplete_matches_registration_key(staff_client):
+    """Pickers elsewhere (pathways, reviews) find a credential however its number is typed."""
+    wanted = CredentialFactory(registration_number="603/2476/0")
+    params = {
+        "app_label": "credentials",
+        "model_name": "pathway",
+        "field_name": "award",
+        "term": "60324760",
+    }
+
+    response = staff_client.get(reverse("admin:autocomplete"), params)
+
+    assert [row["id"] for row in response.json()["results"]] == [str(wanted.pk)]
+
+
+def test_credential_changelist_queries_do_not_grow_with_rows(staff_client):
+    url = _url(Credential, "changelist")
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(url).status_code == 200
+        return len(queries)
+
+    def add_credentials(count: int) -> None:
+        for n in range(count):
+            CredentialFactory(level=hkqf_level(str(n % 6 + 1)))
+
+    add_credentials(3)
+    staff_client.get(url)
+    with_three = count_queries()
+    add_credentials(7)
+
+    assert count_queries() == with_three
+
+
+def test_credential_cannot_be_deleted_in_the_admin(staff_client):
+    """Register entries are withdrawn through their status, never deleted."""
+    credential = CredentialFactory()
+    url = _url(Credential, "delete", credential.pk)
+
+    assert staff_client.get(url).status_code == 403
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert Credential.objects.filter(pk=credential.pk).exists()
+    assert "delete_selected" not in staff_client.get(_url(Credential, "changelist")).text
+
+
+def test_credential_status_change_in_the_admin_is_recorded(staff_client, registry_admin):
+    credential = CredentialFactory(status=CredentialStatus.REGISTERED)
+    url = _url(Credential, "change", credential.pk)
+    data = _resubmit(
+        staff_client.get(url),
+        status=CredentialStatus.WITHDRAWN,
+        status_reason="Provider closed the programme.",
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.WITHDRAWN
+    assert credential.status_changed_at is not None
+    assert credential.updated_by == registry_admin
+    change = credential.status_changes.get()
+    assert (change.from_status, change.to_status) == ("registered", "withdrawn")
+    assert (change.changed_by, change.reason) == (registry_admin, "Provider closed the programme.")
+    assert change.source == StatusSource.MANUAL
+
+
+def test_credential_added_in_the_admin_keeps_outcomes_with_commas(staff_client, registry_admin):
+    provider = ProviderFactory()
+    url = _url(Credential, "add")
+    data = _resubmit(
+        staff_client.get(url),
+        registration_number="25/000042/L5",
+        kind="micro_credential",
+        title_en="Certificate in Cloud Security",
+        provider=provider.pk,
+        level=hkqf_level("5").pk,
+        valid_from="2026-01-01",
+        status=CredentialStatus.REGISTERED,
+        learning_outcomes_en="Assess, prioritise and treat risks\r\nHarden a cloud tenancy\r\n",
+        quality_marks=[QualityMark.CEF, QualityMark.HTQ],
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    credential = Credential.objects.get(registration_key="25000042L5")
+    assert credential.learning_outcomes_en == [
+        "Assess, prioritise and treat risks",
+        "Harden a cloud tenancy",
+    ]
+    assert credential.quality_marks == ["cef", "htq"]
+    assert credential.created_by == registry_admin
+    assert credential.status == CredentialStatus.REGISTERED
+    assert credential.status_changes.get().to_status == CredentialStatus.REGISTERED
+
+
+def test_decision_change_page_offers_no_save_and_refuses_updates(staff_client, register):
+    decision = register[Decision]
+    url = _url(Decision, "change", decision.pk)
+
+    page = staff_client.get(url).text
+    post = staff_client.post(url, {"rationale": "Rewritten", "outcome": "not_approved"})
+
+    assert 'name="_save"' not in page
+    assert 'name="_continue"' not in page
+    assert post.status_code == 403
+    assert staff_client.post(_url(Decision, "delete", decision.pk)).status_code == 403
+    decision.refresh_from_db()
+    assert decision.rationale.startswith("Meets every standard")
+
+
+def test_judgement_cannot_be_changed_or_deleted(staff_client, register):
+    url = _url(Judgement, "change", register[Judgement].pk)
+
+    assert staff_client.post(url, {"comment": "Rewritten"}).status_code == 403
+    assert staff_client.post(_url(Judgement, "delete", register[Judgement].pk)).status_code == 403
+
+
+def test_review_shows_judgements_and_decisions_read_only_but_accepts_new_ones(
+    staff_client, register
+):
+    review = register[Judgement].review
+
+    page = staff_client.get(_url(type(review), "change", review.pk)).text
+
+    assert "Outcomes are clear and assessed." in page
+    assert 'name="judgements-0-comment"' not in page
+    assert 'name="decisions-0-rationale"' not in page
+    assert 'name="judgements-__prefix__-comment"' in page
+    assert 'name="decisions-__prefix__-rationale"' in page
+
+
+def test_saving_a_review_leaves_its_judgements_and_decisions_untouched(staff_client, register):
+    """The database trigger would refuse an UPDATE, so the admin must not send one."""
+    review = register[Judgement].review
+    url = _url(type(review), "change", review.pk)
+    tampered = {"judgements-0-comment": "Rewritten", "decisions-0-rationale": "Rewritten"}
+    data = _resubmit(staff_client.get(url), stage="decided", **tampered)
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    review.refresh_from_db()
+    assert review.stage == "decided"
+    assert review.judgements.get().comment == "Outcomes are clear and assessed."
+    assert review.decisions.get().rationale.startswith("Meets every standard")
+
+
+def test_decision_is_added_with_its_conditions(staff_client, register, registry_admin):
+    review = register[Decision].review
+    data = {
+        "review": review.pk,
+        "outcome": DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        "rationale": "Approved once the handbook is updated.",
+        "valid_from": "2026-01-01",
+        "valid_to": "2029-12-31",
+        "decided_by": registry_admin.pk,
+        "supersedes": register[Decision].pk,
+        "conditions-TOTAL_FORMS": "1",
+        "conditions-INITIAL_FORMS": "0",
+        "conditions-0-text": "Update the student handbook.",
+        "conditions-0-due_date": "2026-03-31",
+        "conditions-0-state": "open",
+    }
+
+    response = staff_client.post(_url(Decision, "add"), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    correction = Decision.objects.get(supersedes=register[Decision])
+    assert correction.conditions.get().text == "Update the student handbook."
