@@ -1,0 +1,66 @@
+# Everything runs from .venv, created on first use; PostgreSQL and Redis come from devstack
+# unless DATABASE_URL / REDIS_URL point elsewhere (see `python -m devstack --help`).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+DEVSTACK := $(PY) -m devstack
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run manage test test-in-env lint format lock up down status
+
+help:
+	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
+	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
+	@echo "make test                lint, Django checks and pytest (PYTEST_ARGS=... passes through)"
+	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
+	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
+	@echo "make lock                re-resolve pyproject.toml's .[dev] and rewrite constraints.txt"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp makes a second `make` skip pip until pyproject.toml or constraints.txt change.
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	$(DEVSTACK) run
+
+manage: install
+	$(DEVSTACK) exec -- $(PY) manage.py $(ARGS)
+
+# Redis database 1 keeps test tasks away from a `make run` worker, which consumes database 0.
+test: lint
+	DEVSTACK_REDIS_DB=1 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
+
+# Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`.
+test-in-env: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+up down status: install
+	$(DEVSTACK) $@
+
+# Resolves in a throwaway venv so the pins hold exactly what `.[dev]` pulls in, nothing local.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet -e ".[dev]"; \
+	"$$tmp/venv/bin/pip" freeze --exclude-editable > "$$tmp/constraints.txt"; \
+	if cmp -s "$$tmp/constraints.txt" constraints.txt; then echo "constraints.txt is current"; \
+	else cp "$$tmp/constraints.txt" constraints.txt; echo "constraints.txt updated: commit it"; fi
