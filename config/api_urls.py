@@ -1,6 +1,9 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from credentials.api.views import CredentialViewSet
+from credentials.api.views import CredentialVerifyView, CredentialViewSet
+from credentials.api.workspace import WorkspaceCredentialViewSet
+from providers.api.tokens import ApiTokenViewSet
 from providers.api.views import ProviderViewSet
 from qualifications.api.views import FrameworkViewSet, LevelViewSet
 
@@ -9,5 +12,13 @@ router.register("providers", ProviderViewSet, basename="provider")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("levels", LevelViewSet, basename="level")
 router.register("credentials", CredentialViewSet, basename="credential")
+router.register(
+    "workspace/credentials", WorkspaceCredentialViewSet, basename="workspace-credential"
+)
+router.register("tokens", ApiTokenViewSet, basename="api-token")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Registration numbers carry slashes (603/2476/0, 24/000123/L4), hence `path:`.
+    path("verify/<path:registration_number>/", CredentialVerifyView.as_view(), name="verify"),
+]

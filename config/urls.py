@@ -1,5 +1,7 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
@@ -10,4 +12,12 @@ urlpatterns = [
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/setlang/", set_language, name="set_language"),
 ]
+
+# English pages keep unprefixed URLs; Traditional Chinese ones live under /zh-hant/, so a
+# shared link opens in the language it was copied in.
+urlpatterns += i18n_patterns(
+    path("", include("credentials.urls")),
+    prefix_default_language=False,
+)

@@ -1,22 +1,30 @@
 import re
 
 from django import forms
-from django.contrib import admin
-from django.contrib.postgres.forms import SimpleArrayField
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CredentialStatus, QualityMark, StatusSource
+from .choices import ChangeRequestState, CredentialStatus, QualityMark, StatusSource
+from .forms import LinesArrayField
 from .models import (
     AccreditationRecord,
+    ChangeRequest,
     Credential,
     CredentialStatusChange,
+    CredentialVersion,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
     StatusCheck,
     StatusSweep,
 )
-from .services import credential_change_status
+from .services import (
+    change_request_decide,
+    credential_change_status,
+    credential_record_version,
+    credential_snapshot,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -32,20 +40,6 @@ class ViewOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class LinesArrayField(SimpleArrayField):
-    """An array edited one item a line, because learning outcomes contain commas."""
-
-    widget = forms.Textarea
-
-    def __init__(self, base_field, **kwargs):
-        super().__init__(base_field, delimiter="\n", **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = [line.strip() for line in value.splitlines() if line.strip()]
-        return super().to_python(value)
 
 
 class CredentialForm(forms.ModelForm):
@@ -229,7 +223,14 @@ class CredentialAdmin(admin.ModelAdmin):
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
+        before = credential_snapshot(Credential.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
+        credential_record_version(
+            credential=obj,
+            actor=request.user,
+            before=before,
+            reason=form.cleaned_data["status_reason"],
+        )
         credential_change_status(
             credential=obj,
             to_status=to_status,
@@ -357,3 +358,78 @@ class RecognitionAgreementAdmin(admin.ModelAdmin):
     ordering = ("recognising_provider__name_en", "-valid_from")
     autocomplete_fields = ("recognising_provider", "credential", "target_credential")
     readonly_fields = TIMESTAMPS
+
+
+@admin.register(CredentialVersion)
+class CredentialVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ("credential", "number", "actor", "source", "created_at")
+    list_filter = ("source",)
+    list_select_related = ("credential", "actor")
+    search_fields = ("credential__registration_number", "credential__title_en")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+    readonly_fields = (
+        "credential",
+        "number",
+        "actor",
+        "source",
+        "reason",
+        "changes",
+        "snapshot",
+        "created_at",
+    )
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Title and level changes to registered records, decided through the service."""
+
+    list_display = ("credential", "state", "requested_by", "requested_at", "decided_by")
+    list_filter = ("state",)
+    list_select_related = ("credential", "requested_by", "decided_by")
+    search_fields = ("credential__registration_number", "credential__title_en")
+    ordering = ("-requested_at",)
+    readonly_fields = (
+        "credential",
+        "changes",
+        "reason",
+        "state",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
+    actions = ("approve", "reject")
+
+    # Deciding is a registry administrator's act; the service checks it again.
+    def has_decide_permission(self, request) -> bool:
+        return request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, *, approve: bool) -> None:
+        for change_request in queryset.filter(state=ChangeRequestState.PENDING):
+            try:
+                change_request_decide(
+                    actor=request.user, change_request=change_request, approve=approve
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{change_request}: {'; '.join(error.messages)}", messages.ERROR
+                )
+
+    @admin.action(description=_("Approve and apply the selected changes"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Reject the selected changes"), permissions=["decide"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, approve=False)

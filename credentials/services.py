@@ -1,11 +1,306 @@
 """Operations that change the register; each writes its history in the same transaction."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
-from django.utils import timezone
+import json
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
-from .choices import CredentialStatus, StatusSource
-from .models import Credential, CredentialStatusChange
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import DecimalField, Field, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import Provider
+from providers.roles import is_provider_admin, is_provider_member, is_registry_admin
+
+from .choices import ChangeRequestState, CredentialStatus, StatusSource
+from .completeness import credential_completeness
+from .lifecycle import EDITABLE_STATUSES, LOCKED_STATUSES, REVIEWED_FIELDS, Actor, is_allowed
+from .models import ChangeRequest, Credential, CredentialStatusChange, CredentialVersion
+
+# Fields a version records and an editor may change; status moves only through transitions.
+SYSTEM_FIELDS = frozenset(
+    {
+        "id",
+        "registration_key",
+        "status",
+        "status_changed_at",
+        "search_document",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    }
+)
+EMPTY = (None, "", [])
+EDITABLE_FIELDS = tuple(
+    field.name
+    for field in Credential._meta.concrete_fields
+    if field.name not in SYSTEM_FIELDS and not field.generated
+)
+
+
+def _plain(value: Any) -> Any:
+    """The JSON form of a value, so before/after compare as they will be stored."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def credential_snapshot(credential: Credential) -> dict[str, Any]:
+    """Every editable field of a credential, foreign keys as ids."""
+    return {
+        name: _plain(Credential._meta.get_field(name).value_from_object(credential))
+        for name in EDITABLE_FIELDS
+    }
+
+
+def _record_version(
+    *,
+    credential: Credential,
+    actor: AbstractBaseUser | None,
+    source: StatusSource,
+    changes: dict[str, list[Any]],
+    reason: str = "",
+) -> CredentialVersion:
+    last = credential.versions.order_by("-number").values_list("number", flat=True).first()
+    return CredentialVersion.objects.create(
+        credential=credential,
+        number=(last or 0) + 1,
+        actor=actor,
+        source=source,
+        reason=reason,
+        snapshot=credential_snapshot(credential),
+        changes=changes,
+    )
+
+
+def credential_record_version(
+    *,
+    credential: Credential,
+    actor: AbstractBaseUser | None,
+    before: dict[str, Any] | None,
+    source: StatusSource = StatusSource.MANUAL,
+    reason: str = "",
+) -> CredentialVersion | None:
+    """Keep a version for an edit saved elsewhere (the admin): the diff from ``before``.
+
+    ``before`` is ``credential_snapshot`` taken before the save, or None for a new record.
+    """
+    after = credential_snapshot(credential)
+    if before is None:
+        changes = {name: [None, value] for name, value in after.items() if value not in EMPTY}
+    else:
+        changes = {
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        }
+    if not changes:
+        return None
+    return _record_version(
+        credential=credential, actor=actor, source=source, changes=changes, reason=reason
+    )
+
+
+def _capacity(user: AbstractBaseUser | None, credential: Credential) -> Actor:
+    """How the user acts on this credential; refuse anyone with no standing."""
+    if user is not None and is_registry_admin(user):
+        return Actor.REGISTRY_ADMIN
+    if user is not None and is_provider_admin(user, credential.provider_id):
+        return Actor.PROVIDER_ADMIN
+    raise PermissionDenied(_("You may not change the status of this record."))
+
+
+def _normalised(field: Field, value: Any) -> Any:
+    """The value as the database will hold it, so an unchanged value compares equal."""
+    value = field.to_python(value)
+    if isinstance(field, DecimalField) and value is not None:
+        value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
+def _apply(credential: Credential, values: dict[str, Any]) -> None:
+    """Set fields from objects or plain values (ids for foreign keys, as versions store them)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        field = Credential._meta.get_field(name)
+        if field.is_relation and isinstance(value, Model):
+            setattr(credential, field.name, value)
+            continue
+        try:
+            setattr(credential, field.attname, _normalised(field, value))
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_credit_hours(credential: Credential) -> None:
+    """Credits and notional hours must agree at the framework's hours per credit.
+
+    HKQF: 1 QF credit = 10 notional learning hours; RQF: credit = TQT / 10. A difference
+    of less than one credit's hours is allowed, since credit is rounded down.
+    """
+    hours_per_credit = credential.level.framework.hours_per_credit if credential.level else None
+    if not hours_per_credit or credential.credits is None or credential.notional_hours is None:
+        return
+    expected = credential.credits * hours_per_credit
+    if abs(expected - credential.notional_hours) >= hours_per_credit:
+        raise ValidationError(
+            {
+                "notional_hours": _(
+                    "At %(rate)s notional hours per credit, %(credits)s credits means "
+                    "%(expected)s hours, not %(hours)s."
+                )
+                % {
+                    "rate": hours_per_credit,
+                    "credits": format(credential.credits.normalize(), "f"),
+                    "expected": format(expected.normalize(), "f"),
+                    "hours": credential.notional_hours,
+                }
+            }
+        )
+
+
+def _provisional_number() -> str:
+    return f"P/{timezone.localdate():%y}/{secrets.token_hex(4).upper()}"
+
+
+@transaction.atomic
+def credential_create(
+    *,
+    actor: AbstractBaseUser,
+    provider: Provider,
+    values: dict[str, Any],
+    source: StatusSource = StatusSource.MANUAL,
+) -> Credential:
+    """Create a draft for a provider the actor belongs to, and record it as version 1.
+
+    Without a registration number the draft gets a provisional one; the registry's number
+    replaces it on registration.
+    """
+    if not (is_registry_admin(actor) or is_provider_member(actor, provider.pk)):
+        raise PermissionDenied(_("You may only create records for your own providers."))
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    credential = Credential(provider=provider, created_by=actor, updated_by=actor)
+    _apply(credential, values)
+    credential.provider = provider
+    if not credential.registration_number:
+        credential.registration_number = _provisional_number()
+    credential.status = CredentialStatus.DRAFT
+    credential.full_clean(exclude=["search_document"])
+    _check_credit_hours(credential)
+    credential.save()
+    credential_record_version(credential=credential, actor=actor, before=None, source=source)
+    return credential
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update did: a new version, a change request awaiting review, or nothing."""
+
+    credential: Credential
+    version: CredentialVersion | None
+    change_request: ChangeRequest | None
+
+
+@transaction.atomic
+def credential_update(
+    *,
+    actor: AbstractBaseUser,
+    credential: Credential,
+    values: dict[str, Any],
+    reason: str = "",
+    source: StatusSource = StatusSource.MANUAL,
+) -> UpdateResult:
+    """Change a record's content and keep the version; title or level of a registered
+    record becomes a change request for review instead of an edit."""
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if not (is_registry_admin(actor) or is_provider_member(actor, credential.provider_id)):
+        raise PermissionDenied(_("You may only change your own providers' records."))
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    if credential.status in LOCKED_STATUSES:
+        raise ValidationError(
+            _("A %(status)s record is locked and cannot be edited.")
+            % {"status": credential.get_status_display().lower()}
+        )
+    if "provider" in values and _plain(values["provider"]) != credential.provider_id:
+        raise ValidationError({"provider": _("A record cannot move to another provider.")})
+
+    before = credential_snapshot(credential)
+    _apply(credential, values)
+    after = credential_snapshot(credential)
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    if not changes:
+        return UpdateResult(credential, None, None)
+
+    reviewed = {}
+    if credential.status not in EDITABLE_STATUSES:
+        reviewed = {name: change for name, change in changes.items() if name in REVIEWED_FIELDS}
+        for name in reviewed:
+            # The registered value stands until the change request is approved.
+            _apply(credential, {name: reviewed[name][0]})
+    direct = {name: change for name, change in changes.items() if name not in reviewed}
+
+    credential.full_clean(exclude=["search_document"], validate_unique=True)
+    _check_credit_hours(credential)
+    change_request = None
+    if reviewed:
+        change_request = ChangeRequest(
+            credential=credential, changes=reviewed, reason=reason, requested_by=actor
+        )
+        change_request.full_clean()
+        change_request.save()
+    version = None
+    if direct:
+        credential.updated_by = actor
+        credential.save()
+        version = _record_version(
+            credential=credential, actor=actor, source=source, changes=direct, reason=reason
+        )
+    return UpdateResult(credential, version, change_request)
+
+
+@transaction.atomic
+def change_request_decide(
+    *, actor: AbstractBaseUser, change_request: ChangeRequest, approve: bool, note: str = ""
+) -> ChangeRequest:
+    """Approve (apply and version) or reject a pending change; registry administrators only."""
+    if not is_registry_admin(actor):
+        raise PermissionDenied(_("Only registry administrators decide change requests."))
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    if change_request.state != ChangeRequestState.PENDING:
+        raise ValidationError(_("This change request has already been decided."))
+    if approve:
+        credential = Credential.objects.select_for_update().get(pk=change_request.credential_id)
+        _apply(
+            credential, {name: after for name, (_before, after) in change_request.changes.items()}
+        )
+        credential.updated_by = actor
+        credential.full_clean(exclude=["search_document"])
+        credential.save()
+        _record_version(
+            credential=credential,
+            actor=actor,
+            source=StatusSource.REVIEW_DECISION,
+            changes=change_request.changes,
+            reason=note or change_request.reason,
+        )
+    change_request.state = ChangeRequestState.APPROVED if approve else ChangeRequestState.REJECTED
+    change_request.decided_by = actor
+    change_request.decided_at = timezone.now()
+    change_request.decision_note = note
+    change_request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return change_request
 
 
 @transaction.atomic
@@ -19,6 +314,8 @@ def credential_change_status(
 ) -> CredentialStatusChange | None:
     """Move a credential to a new status and record the transition; no-op if unchanged.
 
+    This is the low-level step shared by every path; callers that act for a person go
+    through ``credential_transition``, which checks the lifecycle and the person's role.
     The row is locked first so two concurrent callers cannot both record the same move.
     """
     locked = Credential.objects.select_for_update().get(pk=credential.pk)
@@ -40,3 +337,51 @@ def credential_change_status(
     credential.status = locked.status
     credential.status_changed_at = locked.status_changed_at
     return change
+
+
+@transaction.atomic
+def credential_transition(
+    *,
+    actor: AbstractBaseUser,
+    credential: Credential,
+    to_status: CredentialStatus,
+    reason: str = "",
+) -> CredentialStatusChange | None:
+    """A person moves a credential along its lifecycle; illegal moves are refused."""
+    capacity = _capacity(actor, credential)
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if not is_allowed(credential.status, to_status, capacity):
+        raise ValidationError(
+            _("A %(role)s cannot move a record from %(from)s to %(to)s.")
+            % {
+                "role": capacity.value,
+                "from": CredentialStatus(credential.status).label.lower(),
+                "to": CredentialStatus(to_status).label.lower(),
+            }
+        )
+    if to_status == CredentialStatus.SUBMITTED:
+        report = credential_completeness(credential=credential)
+        if not report.can_submit:
+            missing = ", ".join(str(element.label) for element in report.missing_mandatory)
+            raise ValidationError(
+                _("The record cannot be submitted while these are missing: %(missing)s")
+                % {"missing": missing}
+            )
+    if to_status == CredentialStatus.WITHDRAWN and not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is withdrawn.")})
+    return credential_change_status(
+        credential=credential,
+        to_status=to_status,
+        source=StatusSource.MANUAL,
+        reason=reason,
+        actor=actor,
+    )
+
+
+def credential_submit(
+    *, actor: AbstractBaseUser, credential: Credential
+) -> CredentialStatusChange | None:
+    """Submit a draft or referred-back record for QA review; it is locked until decided."""
+    return credential_transition(
+        actor=actor, credential=credential, to_status=CredentialStatus.SUBMITTED
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Provider, ProviderMembership
+from .models import ApiToken, Provider, ProviderMembership
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -53,3 +53,18 @@ class ProviderMembershipAdmin(admin.ModelAdmin):
     ordering = ("provider__name_en", "user__username")
     autocomplete_fields = ("provider", "user")
     readonly_fields = TIMESTAMPS
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owners; staff may only see and revoke them."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    list_select_related = ("user",)
+    search_fields = ("name", "user__username", "prefix")
+    readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -18,14 +18,18 @@ from credentials.choices import (
     SweepScope,
 )
 from credentials.models import (
+    ChangeRequest,
     Credential,
     CredentialStatusChange,
+    CredentialVersion,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
     StatusCheck,
     StatusSweep,
 )
+from providers.models import ApiToken
+from providers.tokens import api_token_create
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome
 from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
@@ -44,7 +48,9 @@ pytestmark = pytest.mark.django_db
 
 REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews")
 # History written by services: shown, never added, changed or deleted in the admin.
-VIEW_ONLY = {CredentialStatusChange, StatusCheck, StatusSweep}
+VIEW_ONLY = {CredentialStatusChange, CredentialVersion, StatusCheck, StatusSweep}
+# Made by their owners or by services; staff review or revoke them, never add them by hand.
+NOT_ADDED_HERE = {ApiToken, ChangeRequest}
 # Refused UPDATE and DELETE by a database trigger: added, then only shown.
 APPEND_ONLY = {Judgement, Decision}
 REGISTERED_MODELS = [
@@ -98,7 +104,16 @@ def register(registry_admin) -> dict:
     pathway = Pathway.objects.create(
         award=award, name_en="Advanced Diploma in Data", name_zh="數據高級文憑", credits_required=12
     )
+    version = CredentialVersion.objects.create(
+        credential=credential, number=1, source=StatusSource.MANUAL, snapshot={}, changes={}
+    )
+    change_request = ChangeRequest.objects.create(
+        credential=credential, changes={"title_en": ["Old", "New"]}, requested_by=registry_admin
+    )
     rows = [
+        api_token_create(user=registry_admin, name="admin test")[0],
+        version,
+        change_request,
         credential.level.framework,
         credential.level,
         LevelReference.objects.first(),
@@ -174,7 +189,7 @@ def test_changelist_shows_rows(staff_client, register, model):
 def test_add_page_renders_except_for_history(staff_client, register, model):
     response = staff_client.get(_url(model, "add"))
 
-    assert response.status_code == (403 if model in VIEW_ONLY else 200)
+    assert response.status_code == (403 if model in VIEW_ONLY | NOT_ADDED_HERE else 200)
 
 
 @pytest.mark.parametrize("model", REGISTERED_MODELS, ids=lambda m: m.__name__)
@@ -183,7 +198,7 @@ def test_change_page_renders_and_history_offers_no_save(staff_client, register, 
 
     assert response.status_code == 200
     offers_save = 'name="_save"' in response.text
-    assert offers_save is (model not in VIEW_ONLY | APPEND_ONLY)
+    assert offers_save is (model not in VIEW_ONLY | APPEND_ONLY | {ChangeRequest})
 
 
 def test_credential_search_finds_chinese_title_and_registration_number(staff_client):
@@ -368,3 +383,33 @@ def test_decision_is_added_with_its_conditions(staff_client, register, registry_
     assert response.status_code == 302, response.context["adminform"].form.errors
     correction = Decision.objects.get(supersedes=register[Decision])
     assert correction.conditions.get().text == "Update the student handbook."
+
+
+def test_change_request_is_approved_through_the_admin_action(staff_client, registry_admin):
+    credential = CredentialFactory(title_en="Old title")
+    change_request = ChangeRequest.objects.create(
+        credential=credential, changes={"title_en": ["Old title", "New title"]}
+    )
+
+    response = staff_client.post(
+        _url(ChangeRequest, "changelist"),
+        {"action": "approve", "_selected_action": [change_request.pk]},
+    )
+
+    assert response.status_code == 302
+    credential.refresh_from_db()
+    assert credential.title_en == "New title"
+    assert credential.versions.get().actor == registry_admin
+
+
+def test_admin_edit_of_a_credential_is_kept_as_a_version(staff_client, registry_admin):
+    credential = CredentialFactory(prerequisites="")
+    page = staff_client.get(_url(Credential, "change", credential.pk))
+
+    staff_client.post(
+        _url(Credential, "change", credential.pk), _resubmit(page, prerequisites="HKDSE Level 3")
+    )
+
+    version = credential.versions.get()
+    assert version.changes == {"prerequisites": ["", "HKDSE Level 3"]}
+    assert version.actor == registry_admin

@@ -99,6 +99,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -109,19 +110,24 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Credential Registry <reg
 
 LOGIN_URL = "admin:login"
 
-# Django 6 default, adopted now: a scheme-less URL typed into a form means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
+# Search (credentials.search): totals are exact up to this many matches and shown as
+# "10,000+" beyond. See DESIGN.md, Targets.
+SEARCH_RESULT_CAP = env.int("SEARCH_RESULT_CAP", default=10_000)
+# A text query's results are ranked within its first this-many matches (ts_rank reads each).
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=2_000)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "providers.tokens.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api_errors.registry_exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

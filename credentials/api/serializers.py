@@ -1,8 +1,15 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from qualifications.api.serializers import LevelReferenceSerializer
 
-from ..models import AccreditationRecord, Credential, CredentialStatusChange
+from ..models import (
+    AccreditationRecord,
+    Credential,
+    CredentialStatusChange,
+    PathwayComponent,
+    RecognitionAgreement,
+)
 
 
 class ProviderSummarySerializer(serializers.Serializer):
@@ -14,16 +21,22 @@ class ProviderSummarySerializer(serializers.Serializer):
 
 class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:credential-detail")
+    page_url = serializers.SerializerMethodField()
     provider = ProviderSummarySerializer(read_only=True)
     framework = serializers.CharField(source="level.framework.code", default=None)
     level = serializers.CharField(source="level.code", default=None)
     area_of_study = serializers.StringRelatedField()
+    equivalence_basis = serializers.SerializerMethodField(
+        help_text="With an `eqf` filter: how this entry's level is known to be equivalent "
+        '("official", "indicative", or "same" for the EQF level itself).'
+    )
 
     class Meta:
         model = Credential
         fields = [
             "id",
             "url",
+            "page_url",
             "registration_number",
             "kind",
             "title_en",
@@ -39,7 +52,61 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
             "status",
             "valid_from",
             "valid_to",
+            "equivalence_basis",
         ]
+
+    def get_page_url(self, credential: Credential) -> str:
+        path = reverse("credentials:detail", kwargs={"pk": credential.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_equivalence_basis(self, credential: Credential) -> str | None:
+        equivalences = self.context.get("equivalences")
+        if not equivalences:
+            return None
+        by_level = {item.level_id: item.basis for item in equivalences}
+        return by_level.get(credential.level_id, "same")
+
+
+class FacetOptionSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="Send back in the facet's parameter to filter.")
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    level = FacetOptionSerializer(many=True, help_text="Parameter: level")
+    framework = FacetOptionSerializer(many=True, help_text="Parameter: framework")
+    area = FacetOptionSerializer(many=True, help_text="Parameter: area_id")
+    provider = FacetOptionSerializer(many=True, help_text="Parameter: provider")
+    mode = FacetOptionSerializer(many=True, help_text="Parameter: mode")
+    kind = FacetOptionSerializer(many=True, help_text="Parameter: kind")
+    status = FacetOptionSerializer(many=True, help_text="Parameter: status")
+
+
+class EquivalenceSerializer(serializers.Serializer):
+    framework = serializers.CharField()
+    level = serializers.CharField()
+    basis = serializers.CharField()
+    source = serializers.CharField()
+
+
+class CredentialSearchResponseSerializer(serializers.Serializer):
+    """The shape of a search response (documentation only)."""
+
+    count = serializers.IntegerField(help_text="Exact up to the cap; see count_capped.")
+    count_capped = serializers.BooleanField(
+        help_text="True when more entries match than the cap: show the count as e.g. 10,000+."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CredentialListSerializer(many=True)
+    facets = FacetsSerializer()
+    facets_capped = serializers.BooleanField()
+    equivalence = EquivalenceSerializer(
+        many=True, help_text="With `eqf`: the levels that count as equivalent, and on what basis."
+    )
 
 
 class AccreditationRecordSerializer(serializers.ModelSerializer):
@@ -62,17 +129,113 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "changed_at", "source", "reason"]
 
 
+class CredentialLinkSerializer(serializers.ModelSerializer):
+    """Another register entry, as a link."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:credential-detail")
+    provider = serializers.CharField(source="provider.name_en", default=None)
+
+    class Meta:
+        model = Credential
+        fields = ["id", "url", "registration_number", "title_en", "title_zh", "provider"]
+
+
+class PathwayMembershipSerializer(serializers.ModelSerializer):
+    """A pathway this credential stacks into."""
+
+    pathway = serializers.CharField(source="pathway.name_en")
+    pathway_zh = serializers.CharField(source="pathway.name_zh")
+    credits_required = serializers.DecimalField(
+        source="pathway.credits_required", max_digits=6, decimal_places=1
+    )
+    award = CredentialLinkSerializer(source="pathway.award")
+
+    class Meta:
+        model = PathwayComponent
+        fields = ["pathway", "pathway_zh", "award", "credits_required", "credits_counted"]
+
+
+class PathwayComponentSerializer(serializers.ModelSerializer):
+    credential = CredentialLinkSerializer()
+
+    class Meta:
+        model = PathwayComponent
+        fields = ["credential", "credits_counted", "is_required"]
+
+
+class AwardPathwaySerializer(serializers.Serializer):
+    """A pathway that stacks into this credential, with its components."""
+
+    name_en = serializers.CharField()
+    name_zh = serializers.CharField()
+    credits_required = serializers.DecimalField(max_digits=6, decimal_places=1)
+    components = PathwayComponentSerializer(source="memberships", many=True)
+
+
+class RecognitionAgreementSerializer(serializers.ModelSerializer):
+    recognising_provider = ProviderSummarySerializer()
+    counts_toward = CredentialLinkSerializer(source="target_credential", allow_null=True)
+
+    class Meta:
+        model = RecognitionAgreement
+        fields = [
+            "recognising_provider",
+            "credits_recognised",
+            "counts_toward",
+            "valid_from",
+            "valid_to",
+            "notes",
+        ]
+
+
+class LevelEquivalentSerializer(serializers.Serializer):
+    framework = serializers.CharField()
+    level = serializers.CharField()
+    basis = serializers.CharField(help_text='"official" or "indicative".')
+    source = serializers.CharField()
+    note = serializers.CharField()
+    via = serializers.CharField(help_text='Blank for a direct reference, else e.g. "EQF 5".')
+
+
+class CreditConversionSerializer(serializers.Serializer):
+    credit_name = serializers.CharField()
+    credits = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    hours = serializers.IntegerField(allow_null=True)
+    hours_estimated = serializers.BooleanField(
+        help_text="True when hours were worked out from credits rather than stated."
+    )
+    ects_low = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    ects_high = serializers.DecimalField(max_digits=7, decimal_places=1, allow_null=True)
+    ects_stated = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
 class CredentialDetailSerializer(CredentialListSerializer):
+    """The full record: every EU standard element, QA, equivalents, pathways, history."""
+
+    awarding_body = ProviderSummarySerializer(read_only=True, allow_null=True)
     equivalent_levels = LevelReferenceSerializer(
         source="level.references_out", many=True, read_only=True, default=[]
     )
+    comparable_levels = serializers.SerializerMethodField()
+    credit_conversion = serializers.SerializerMethodField()
     accreditations = AccreditationRecordSerializer(many=True, read_only=True)
+    stacks_into = PathwayMembershipSerializer(
+        source="pathway_memberships", many=True, read_only=True
+    )
+    stacking_pathways = AwardPathwaySerializer(
+        source="pathways_as_award", many=True, read_only=True
+    )
+    recognition_agreements = RecognitionAgreementSerializer(
+        source="recognitions", many=True, read_only=True
+    )
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+    verify_url = serializers.SerializerMethodField()
 
     class Meta(CredentialListSerializer.Meta):
         fields = [
-            *CredentialListSerializer.Meta.fields,
+            *[name for name in CredentialListSerializer.Meta.fields if name != "equivalence_basis"],
             "qualification_type",
+            "awarding_body",
             "ects_credits",
             "guided_learning_hours",
             "summary_en",
@@ -88,9 +251,48 @@ class CredentialDetailSerializer(CredentialListSerializer):
             "further_information_url",
             "fee",
             "fee_currency",
+            "status_changed_at",
             "external_register",
             "external_status",
             "equivalent_levels",
+            "comparable_levels",
+            "credit_conversion",
             "accreditations",
+            "stacks_into",
+            "stacking_pathways",
+            "recognition_agreements",
             "status_history",
+            "verify_url",
         ]
+
+    def get_comparable_levels(self, credential: Credential) -> list[dict]:
+        equivalents = self.context.get("level_equivalents", [])
+        return LevelEquivalentSerializer(equivalents, many=True).data
+
+    def get_credit_conversion(self, credential: Credential) -> dict | None:
+        conversion = self.context.get("credit_conversion")
+        return CreditConversionSerializer(conversion).data if conversion else None
+
+    def get_verify_url(self, credential: Credential) -> str:
+        path = reverse("api:verify", kwargs={"registration_number": credential.registration_number})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class VerificationSerializer(serializers.Serializer):
+    """Whether a registration number is real and current, for an employer checking a CV."""
+
+    registration_number = serializers.CharField()
+    current = serializers.BooleanField(help_text="Registered and inside its validity period today.")
+    status = serializers.CharField()
+    status_display = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True)
+    valid_to = serializers.DateField(allow_null=True)
+    title_en = serializers.CharField()
+    title_zh = serializers.CharField()
+    provider = ProviderSummarySerializer()
+    framework = serializers.CharField(allow_null=True)
+    level = serializers.CharField(allow_null=True)
+    url = serializers.URLField()
+    page_url = serializers.URLField()
+    checked_on = serializers.DateField()

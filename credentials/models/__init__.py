@@ -1,12 +1,15 @@
 from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
+from .history import ChangeRequest, CredentialVersion
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
 from .status_checks import StatusCheck, StatusSweep
 
 __all__ = [
     "AccreditationRecord",
+    "ChangeRequest",
     "Credential",
     "CredentialStatusChange",
+    "CredentialVersion",
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",

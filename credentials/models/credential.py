@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Upper
@@ -89,10 +92,16 @@ class Credential(TimeStampedModel):
         decimal_places=1,
         null=True,
         blank=True,
+        validators=[MinValueValidator(Decimal(0))],
         help_text=_("In the framework's own credit (HKQF: QF credits)."),
     )
     ects_credits = models.DecimalField(
-        _("ECTS credits"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("ECTS credits"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
     )
     notional_hours = models.PositiveIntegerField(
         _("notional learning hours"),
@@ -136,7 +145,14 @@ class Credential(TimeStampedModel):
         _("stackable"), default=False, help_text=_("Counts toward a larger credential.")
     )
     further_information_url = models.URLField(_("further information"), max_length=500, blank=True)
-    fee = models.DecimalField(_("fee"), max_digits=10, decimal_places=2, null=True, blank=True)
+    fee = models.DecimalField(
+        _("fee"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
     fee_currency = models.CharField(_("fee currency"), max_length=3, blank=True)
     quality_marks = ArrayField(
         models.CharField(max_length=32, choices=QualityMark.choices),
@@ -232,6 +248,9 @@ class Credential(TimeStampedModel):
             models.Index(fields=["status", "valid_to"], name="credential_status_valid_to"),
             models.Index(fields=["provider", "status"], name="credential_provider_status"),
             GinIndex(fields=["search_document"], name="credential_search_document"),
+            # Search orderings: walk these instead of sorting every match of a broad filter.
+            models.Index(fields=["title_en", "id"], name="credential_title_order"),
+            models.Index(fields=["-created_at", "-id"], name="credential_newest_order"),
         ]
 
     def __str__(self) -> str:

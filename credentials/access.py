@@ -1,0 +1,28 @@
+"""Which credentials a user may see and change: object-level access in one place.
+
+Querysets are restricted per user, so another provider's record is simply not found
+(404), never shown and refused.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from providers.roles import is_registry_admin, is_reviewer, provider_ids
+
+from .models import Credential
+
+
+def credentials_for_workspace(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Credential]:
+    """Records a user may author: their providers' records in every state; staff see all."""
+    queryset = Credential.objects.select_related("provider", "level__framework", "area_of_study")
+    if is_registry_admin(user):
+        return queryset
+    return queryset.filter(provider_id__in=provider_ids(user))
+
+
+def can_read_unpublished(user: AbstractBaseUser | AnonymousUser, credential: Credential) -> bool:
+    """Drafts and submissions are visible to their provider, reviewers and registry staff."""
+    return (
+        is_registry_admin(user) or is_reviewer(user) or credential.provider_id in provider_ids(user)
+    )

@@ -1,0 +1,64 @@
+"""The credential lifecycle: which status moves exist and who may make each one.
+
+draft → submitted (locked) → under review → registered | referred back | not approved;
+referred back → submitted again; registered → suspended | expired | withdrawn.
+Archived entries (suspended, expired, withdrawn) stay public and verifiable.
+"""
+
+from enum import Enum
+
+from .choices import CredentialStatus as S
+
+
+class Actor(Enum):
+    """The capacity in which someone moves a credential."""
+
+    PROVIDER_ADMIN = "provider administrator"
+    REGISTRY_ADMIN = "registry administrator"
+    REVIEW = "review decision"
+    SYSTEM = "status check"
+
+
+P, R, V, Y = Actor.PROVIDER_ADMIN, Actor.REGISTRY_ADMIN, Actor.REVIEW, Actor.SYSTEM
+
+# (from, to) → who may make the move. Registry administrators may do what providers may.
+TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
+    (S.DRAFT, S.SUBMITTED): frozenset({P, R}),
+    (S.REFERRED_BACK, S.SUBMITTED): frozenset({P, R}),
+    (S.SUBMITTED, S.DRAFT): frozenset({P, R}),
+    (S.SUBMITTED, S.UNDER_REVIEW): frozenset({R, V}),
+    (S.REGISTERED, S.UNDER_REVIEW): frozenset({R, V}),
+    (S.UNDER_REVIEW, S.REGISTERED): frozenset({V}),
+    (S.UNDER_REVIEW, S.REFERRED_BACK): frozenset({V}),
+    (S.UNDER_REVIEW, S.NOT_APPROVED): frozenset({V}),
+    (S.UNDER_REVIEW, S.SUBMITTED): frozenset({R}),
+    (S.REGISTERED, S.SUSPENDED): frozenset({R, Y}),
+    (S.REGISTERED, S.EXPIRED): frozenset({R, Y}),
+    (S.REGISTERED, S.WITHDRAWN): frozenset({P, R, Y}),
+    (S.SUSPENDED, S.REGISTERED): frozenset({R, Y}),
+    (S.SUSPENDED, S.WITHDRAWN): frozenset({P, R, Y}),
+    (S.SUSPENDED, S.EXPIRED): frozenset({R, Y}),
+    (S.EXPIRED, S.WITHDRAWN): frozenset({P, R, Y}),
+    (S.EXPIRED, S.UNDER_REVIEW): frozenset({R, V}),
+}
+
+# Records whose content the provider may change directly; others are locked or need review.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.REFERRED_BACK})
+# Fields of a registered record that only change through an approved change request.
+REVIEWED_FIELDS = frozenset({"title_en", "title_zh", "level"})
+# Statuses whose content is frozen while the registry looks at it.
+LOCKED_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NOT_APPROVED, S.WITHDRAWN})
+
+
+def allowed_targets(from_status: str, actor: Actor) -> list[str]:
+    """Statuses this actor may move a credential to from ``from_status``."""
+    return [
+        to
+        for (origin, to), actors in TRANSITIONS.items()
+        if origin == from_status and (actor in actors or (actor is R and P in actors))
+    ]
+
+
+def is_allowed(from_status: str, to_status: str, actor: Actor) -> bool:
+    actors = TRANSITIONS.get((from_status, to_status), frozenset())
+    return actor in actors or (actor is R and P in actors)

@@ -1,0 +1,1 @@
+"""Search over the public register: CJK-aware documents, queries, filters and facets."""

@@ -1,0 +1,367 @@
+"""The one FilterSet behind the register's search: API, HTML pages and exports.
+
+List parameters accept repeated keys (`level=HKQF-4&level=RQF-4`, what HTML checkboxes
+send) and comma-separated values (`level=HKQF-4,RQF-4`, handier in scripts). Every value
+is validated by a typed form field first, so a bad one is a 400 with a message for that
+parameter and never reaches PostgreSQL.
+"""
+
+import datetime
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qualifications.models import LevelReference
+
+from ..choices import PUBLIC_STATUSES, CredentialKind, CredentialStatus, DeliveryMode, QualityMark
+from ..models import Credential
+from .query import QUERY_MAX_LENGTH, ParsedQuery, parse_query
+
+ALL_STATUSES = "all"
+STATUS_CHOICES = [(ALL_STATUSES, _("All public statuses"))] + [
+    (status.value, status.label) for status in PUBLIC_STATUSES
+]
+
+EXPORT_FORMATS = [("csv", "CSV"), ("json", "JSON")]
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+MAX_VALUES = 50
+# Page numbers past this are never reachable (counts are capped well below it); the bound
+# keeps an absurd page from becoming an OFFSET PostgreSQL cannot represent.
+MAX_PAGE = 10_000
+
+
+class Ordering:
+    RELEVANCE = "relevance"
+    TITLE = "title"
+    LEVEL = "level"
+    LEVEL_DESC = "-level"
+    CREDITS = "credits"
+    CREDITS_DESC = "-credits"
+    NEWEST = "newest"
+
+    choices = [
+        (RELEVANCE, _("Relevance")),
+        (TITLE, _("Title")),
+        (LEVEL, _("Level, lowest first")),
+        (LEVEL_DESC, _("Level, highest first")),
+        (CREDITS, _("Credits, fewest first")),
+        (CREDITS_DESC, _("Credits, most first")),
+        (NEWEST, _("Newest")),
+    ]
+
+
+# Facet dimensions and the parameters that narrow each; those are left out when counting
+# the dimension's own options, so a learner sees the alternatives to what is ticked.
+FACET_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "level": ("level", "level_id"),
+    "framework": ("framework",),
+    "area": ("area", "area_id"),
+    "provider": ("provider", "provider_id"),
+    "mode": ("mode",),
+    "kind": ("kind",),
+    "status": ("status",),
+}
+# Parameters that steer the result list rather than filter it.
+CONTROL_PARAMETERS = ("ordering", "page", "page_size", "format")
+
+
+class LevelKeyField(forms.CharField):
+    """A level as `FRAMEWORK-CODE` (HKQF-4, RQF-E3) or a bare code for any framework."""
+
+    default_error_messages = {"invalid": _("Use a level such as HKQF-4, RQF-E3 or 4.")}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).upper()
+        if value and not all(part.isascii() and part.isalnum() for part in value.split("-", 1)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class MultiValueField(forms.Field):
+    """A list of values from repeated keys and/or commas, each cleaned by `child`."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "too_many": _("Give at most %(limit)d values."),
+    }
+
+    def __init__(self, *, child: forms.Field, **kwargs) -> None:
+        self.child = child
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[str]:
+        if value in self.empty_values:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        items: list[str] = []
+        for item in value:
+            items.extend(part.strip() for part in str(item).split(","))
+        return [item for item in items if item]
+
+    def clean(self, value) -> list:
+        values = self.to_python(value)
+        self.validate(values)
+        if len(values) > MAX_VALUES:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"limit": MAX_VALUES}
+            )
+        cleaned, errors = [], []
+        for item in values:
+            try:
+                cleaned.append(self.child.clean(item))
+            except forms.ValidationError as error:
+                errors.extend(error.error_list)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(dict.fromkeys(cleaned))
+
+
+class MultiValueFilter(django_filters.Filter):
+    field_class = MultiValueField
+
+    def __init__(self, *args, child: forms.Field, **kwargs) -> None:
+        kwargs.setdefault("lookup_expr", "in")
+        super().__init__(*args, child=child, **kwargs)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def _ids() -> forms.IntegerField:
+    return forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+def _choices(choices) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices)
+
+
+def _noop(queryset: QuerySet, name: str, value) -> QuerySet:
+    """Leave the queryset alone: the service reads this parameter itself."""
+    return queryset
+
+
+class CredentialSearchForm(forms.Form):
+    """Checks that need more than one parameter."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for low, high in (("credits_min", "credits_max"), ("hours_min", "hours_max")):
+            if (
+                cleaned.get(low) is not None
+                and cleaned.get(high) is not None
+                and cleaned[low] > cleaned[high]
+            ):
+                self.add_error(high, _("Must not be less than the lower bound."))
+        return cleaned
+
+
+class CredentialSearchFilterSet(django_filters.FilterSet):
+    """Every filter a learner can combine; `q` and `status` decide visibility together."""
+
+    q = django_filters.CharFilter(
+        method=_noop,
+        max_length=QUERY_MAX_LENGTH,
+        label=_("Title, provider, registration number or subject, in English or Chinese"),
+    )
+    framework = MultiValueFilter(
+        field_name="level__framework__code",
+        child=forms.SlugField(max_length=16),
+        method="filter_framework",
+        label=_("Framework"),
+    )
+    level = MultiValueFilter(
+        child=LevelKeyField(),
+        method="filter_level",
+        label=_("Level (HKQF-4, RQF-E3, or a bare code such as 4)"),
+    )
+    level_id = MultiValueFilter(field_name="level_id", child=_ids(), label=_("Level id"))
+    eqf = IntegerFilter(
+        method="filter_eqf",
+        min_value=1,
+        max_value=8,
+        label=_("EQF level or equivalent, through published level references"),
+    )
+    area = MultiValueFilter(
+        child=forms.CharField(max_length=32), method="filter_area", label=_("Area of study code")
+    )
+    area_id = MultiValueFilter(child=_ids(), method="filter_area_id", label=_("Area of study id"))
+    provider = MultiValueFilter(
+        field_name="provider__slug", child=forms.SlugField(max_length=80), label=_("Provider")
+    )
+    provider_id = MultiValueFilter(field_name="provider_id", child=_ids(), label=_("Provider id"))
+    kind = MultiValueFilter(child=_choices(CredentialKind.choices), label=_("Kind"))
+    mode = MultiValueFilter(
+        field_name="mode_of_delivery",
+        child=_choices(DeliveryMode.choices),
+        label=_("Mode of delivery"),
+    )
+    language = MultiValueFilter(
+        field_name="languages",
+        lookup_expr="overlap",
+        child=forms.CharField(max_length=16),
+        label=_("Language of instruction"),
+    )
+    credits_min = django_filters.NumberFilter(
+        field_name="credits",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=Decimal(99999),
+        label=_("Credits from"),
+    )
+    credits_max = django_filters.NumberFilter(
+        field_name="credits",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=Decimal(99999),
+        label=_("Credits up to"),
+    )
+    hours_min = IntegerFilter(
+        field_name="notional_hours",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=10**7,
+        label=_("Hours from"),
+    )
+    hours_max = IntegerFilter(
+        field_name="notional_hours",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=10**7,
+        label=_("Hours up to"),
+    )
+    quality_mark = MultiValueFilter(
+        field_name="quality_marks",
+        lookup_expr="overlap",
+        child=_choices(QualityMark.choices),
+        label=_("Quality mark"),
+    )
+    status = MultiValueFilter(
+        method=_noop,
+        child=_choices(STATUS_CHOICES),
+        label=_("Status (default: registered and valid today)"),
+    )
+    valid_on = django_filters.DateFilter(method=_noop, label=_("Valid on"))
+    ordering = django_filters.ChoiceFilter(
+        method=_noop, choices=Ordering.choices, label=_("Order by")
+    )
+    page = IntegerFilter(method=_noop, min_value=1, max_value=MAX_PAGE, label=_("Page"))
+    page_size = IntegerFilter(
+        method=_noop, min_value=1, max_value=MAX_PAGE_SIZE, label=_("Results per page")
+    )
+    format = django_filters.ChoiceFilter(
+        method=_noop, choices=EXPORT_FORMATS, label=_("Export format")
+    )
+
+    class Meta:
+        model = Credential
+        fields: list[str] = []
+        form = CredentialSearchForm
+
+    def __init__(self, *args, today: datetime.date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    @property
+    def parsed_query(self) -> ParsedQuery | None:
+        """The cleaned `q`, parsed; None when it holds nothing searchable."""
+        if not hasattr(self, "_parsed_query"):
+            parsed = parse_query(self.form.cleaned_data.get("q") or "")
+            self._parsed_query = None if parsed.is_empty else parsed
+        return self._parsed_query
+
+    # Filter methods ----------------------------------------------------------------------
+
+    def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(level__framework__code__in=[code.upper() for code in value])
+
+    def filter_level(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        condition = Q(pk__in=[])
+        for key in value:
+            framework, sep, code = key.partition("-")
+            if sep:
+                condition |= Q(level__framework__code=framework, level__code=code)
+            else:
+                condition |= Q(level__code=framework)
+        return queryset.filter(condition)
+
+    def filter_eqf(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(self.eqf_q(value))
+
+    @staticmethod
+    def eqf_q(eqf_level: int) -> Q:
+        """Return the condition for EQF `eqf_level` itself or any level referenced to it."""
+        code = str(eqf_level)
+        referencing = LevelReference.objects.filter(
+            to_level__framework__code="EQF", to_level__code=code
+        ).values("from_level_id")
+        return Q(level__framework__code="EQF", level__code=code) | Q(level_id__in=referencing)
+
+    def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        # A broad area includes the areas filed under it.
+        return queryset.filter(
+            Q(area_of_study__code__in=value) | Q(area_of_study__parent__code__in=value)
+        )
+
+    def filter_area_id(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
+        return queryset.filter(
+            Q(area_of_study_id__in=value) | Q(area_of_study__parent_id__in=value)
+        )
+
+    # Visibility and text together -------------------------------------------------------
+
+    def visibility_q(self, *, ignore_status: bool = False) -> Q:
+        """Return which statuses and validity periods show.
+
+        By default only registered entries valid today; `status=all` or named statuses
+        open the archive; `valid_on` checks validity on that date.
+        """
+        data = self.form.cleaned_data
+        statuses = list(data.get("status") or [])
+        valid_on = data.get("valid_on")
+        if ignore_status or ALL_STATUSES in statuses:
+            condition = Q(status__in=PUBLIC_STATUSES)
+        elif statuses:
+            condition = Q(status__in=statuses)
+        else:
+            condition = Q(status=CredentialStatus.REGISTERED)
+            valid_on = valid_on or self.today
+        if valid_on:
+            condition &= Q(valid_from__lte=valid_on) & (
+                Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on)
+            )
+        return condition
+
+    def match_q(self, *, ignore_status: bool = False) -> Q:
+        """Return text match and visibility; an exact registration number opens the archive."""
+        visible = self.visibility_q(ignore_status=ignore_status)
+        parsed = self.parsed_query
+        if parsed is None:
+            return visible
+        search_query = parsed.search_query()
+        text = Q(search_document=search_query) if search_query is not None else Q(pk__in=[])
+        condition = text & visible
+        if parsed.registration_key:
+            statuses = list(self.form.cleaned_data.get("status") or [])
+            named = statuses and ALL_STATUSES not in statuses and not ignore_status
+            archive = Q(status__in=statuses if named else PUBLIC_STATUSES)
+            condition |= Q(registration_key=parsed.registration_key) & archive
+        return condition
+
+    def filter_queryset(self, queryset: QuerySet, *, exclude: tuple[str, ...] = ()) -> QuerySet:
+        """Apply every filter but those in `exclude` (left out to count a facet's options)."""
+        for name, value in self.form.cleaned_data.items():
+            if name in exclude or name in CONTROL_PARAMETERS or value in (None, "", []):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset.filter(self.match_q(ignore_status="status" in exclude))

@@ -1,0 +1,46 @@
+"""Template helpers for bilingual register data: the reader's language first."""
+
+from django import template
+from django.utils.translation import get_language, ngettext
+
+register = template.Library()
+
+
+def _reader_reads_chinese() -> bool:
+    return (get_language() or "").lower().startswith("zh")
+
+
+@register.filter
+def bi(obj, field: str) -> str:
+    """Return `<field>_zh` for a Chinese reader when present, else `<field>_en`."""
+    english = getattr(obj, f"{field}_en", "") or ""
+    chinese = getattr(obj, f"{field}_zh", "") or ""
+    if _reader_reads_chinese() and chinese:
+        return chinese
+    return english or chinese
+
+
+@register.filter
+def bi_other(obj, field: str) -> str:
+    """Return the other language's text, or "" when it is missing or the same."""
+    english = getattr(obj, f"{field}_en", "") or ""
+    chinese = getattr(obj, f"{field}_zh", "") or ""
+    primary = bi(obj, field)
+    other = english if primary == chinese else chinese
+    return "" if other == primary else other
+
+
+@register.filter
+def level_label(level) -> str:
+    """Return e.g. "HKQF 4" for a level, "" for none."""
+    if level is None:
+        return ""
+    return f"{level.framework.code} {level.code}"
+
+
+@register.simple_tag
+def count_text(count: int, capped: bool) -> str:
+    """Return "12 results", or "10,000+ results" when the count was capped."""
+    if capped:
+        return ngettext("%(count)s+ result", "%(count)s+ results", count) % {"count": f"{count:,}"}
+    return ngettext("%(count)s result", "%(count)s results", count) % {"count": f"{count:,}"}

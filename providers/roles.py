@@ -1,0 +1,50 @@
+"""Who a user is to the register: the one place roles are worked out.
+
+Pages, the API, the admin and the services all ask these functions, so a rule about
+who may do what changes in one place.
+"""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from .choices import MembershipRole
+from .models import ProviderMembership
+
+REVIEWERS_GROUP = "reviewers"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_registry_admin(user: User) -> bool:
+    """Registry administrators are Django staff."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_reviewer(user: User) -> bool:
+    """QA reviewers belong to the reviewers group."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.groups.filter(name=REVIEWERS_GROUP).exists()
+    )
+
+
+def provider_ids(user: User, *, roles: tuple[str, ...] = tuple(MembershipRole.values)) -> set[int]:
+    """Ids of the providers in which the user holds one of the given roles."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    return set(
+        ProviderMembership.objects.filter(user=user, role__in=roles).values_list(
+            "provider_id", flat=True
+        )
+    )
+
+
+def is_provider_member(user: User, provider_id: int) -> bool:
+    """Any role in the provider: may draft and edit its records."""
+    return provider_id in provider_ids(user)
+
+
+def is_provider_admin(user: User, provider_id: int) -> bool:
+    """The provider administrator role: may also submit and withdraw its records."""
+    return provider_id in provider_ids(user, roles=(MembershipRole.ADMIN,))

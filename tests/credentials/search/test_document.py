@@ -1,0 +1,100 @@
+"""The stored search document stays current on every write path."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from credentials.models import Credential
+from tests.factories import CredentialFactory, ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def matches(credential: Credential, query: str, config: str = "english") -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_document @@ to_tsquery(%s::regconfig, %s)"
+            " FROM credentials_credential WHERE id = %s",
+            [config, query, credential.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def weights(credential: Credential) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_document::text FROM credentials_credential WHERE id = %s",
+            [credential.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_insert_builds_a_weighted_document():
+    provider = ProviderFactory(name_en="Harbour Institute", name_zh="海港學院")
+    credential = CredentialFactory(
+        title_en="Diploma in Accounting",
+        title_zh="會計文憑",
+        provider=provider,
+        registration_number="24/000777/L3",
+        learning_outcomes_en=["Prepare financial statements"],
+    )
+
+    document = weights(credential)
+    assert "'會計':" in document and "'harbour':" in document
+    assert matches(credential, "account:A")
+    assert matches(credential, "harbour:B")
+    assert matches(credential, "'24/000777/l3':B")
+    assert matches(credential, "statement:C")
+    assert matches(credential, "海港:B", "simple")
+
+
+def test_update_of_a_searched_column_rebuilds_it():
+    credential = CredentialFactory(title_en="Certificate in Baking")
+
+    credential.title_en = "Certificate in Welding"
+    credential.save()
+
+    assert matches(credential, "weld") and not matches(credential, "bake")
+
+
+def test_queryset_update_and_bulk_create_keep_documents_current():
+    provider = ProviderFactory()
+    first, second = Credential.objects.bulk_create(
+        [
+            CredentialFactory.build(provider=provider, title_en="Bulk Loaded Plumbing"),
+            CredentialFactory.build(provider=provider, title_en="Bulk Loaded Roofing"),
+        ]
+    )
+    assert matches(first, "plumb") and matches(second, "roof")
+
+    Credential.objects.filter(pk=first.pk).update(title_zh="水喉工程")
+
+    assert matches(first, "水喉", "simple")
+
+
+def test_provider_rename_reaches_its_credentials():
+    provider = ProviderFactory(name_en="Old Name College")
+    credential = CredentialFactory(provider=provider)
+
+    provider.name_en = "Kowloon Skills Academy"
+    provider.save()
+
+    assert matches(credential, "kowloon") and not matches(credential, "old <-> name")
+
+
+def test_rebuild_command_recomputes_every_document():
+    credential = CredentialFactory(title_en="Certificate in Carpentry")
+    with connection.cursor() as cursor:
+        # Simulate a load that bypassed the trigger.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE credentials_credential DISABLE TRIGGER USER")
+        cursor.execute(
+            "UPDATE credentials_credential SET search_document = NULL WHERE id = %s",
+            [credential.pk],
+        )
+        cursor.execute("ALTER TABLE credentials_credential ENABLE TRIGGER USER")
+    assert not matches(credential, "carpentri")
+
+    call_command("rebuild_search_index", verbosity=0)
+
+    assert matches(credential, "carpentri")

@@ -1,0 +1,164 @@
+"""The public pages, in English and Traditional Chinese, with and without htmx."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def test_home_shows_the_register_at_a_glance(client, register):
+    html = page(client, "/")
+
+    assert "The register at a glance" in html
+    assert "5 current entries" in html
+    assert "HKQF 4" in html and "level=HKQF-4" in html
+    assert "Business and Finance" in html
+    assert "Recent additions" in html
+
+
+def test_home_in_traditional_chinese(client, register):
+    html = page(client, "/zh-hant/")
+
+    assert "登記冊概覽" in html
+    assert "商業及金融" in html  # bilingual data in the reader's language
+    assert 'lang="zh-Hant"' in html
+
+
+def test_search_page_lists_results_with_facets_and_chips(client, register):
+    html = page(client, reverse("credentials:search"), q="finance", level="HKQF-4")
+
+    assert "1 result" in html
+    assert "Micro-credential in Computational Finance and FinTech" in html
+    assert 'name="level" value="HKQF-4" checked' in html
+    assert 'name="level" value="HKQF-5"' in html  # the alternative is still offered
+    assert "“finance”" in html  # chip for the query
+    assert "HKQF level 4" in html  # chip for the ticked level
+    assert "format=csv" in html
+
+
+def test_search_page_for_htmx_returns_only_the_results_fragment(client, register):
+    response = client.get(reverse("credentials:search"), {"q": "微证书"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "香港大學微證書課程：計算金融及金融科技" in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_search_page_in_chinese_shows_chinese_titles_first(client, register):
+    with translation.override("zh-hant"):
+        url = reverse("credentials:search")
+    html = page(client, url, q="accounting")
+
+    assert url.startswith("/zh-hant/")
+    assert "搜尋登記冊" in html
+    assert html.index("工商管理學士（會計及金融）") < html.index(
+        "Bachelor of Business Administration in Accounting and Finance"
+    )
+
+
+def test_search_page_explains_bad_filters(client, register):
+    response = client.get(reverse("credentials:search"), {"credits_min": "lots", "q": "a\x00"})
+
+    assert response.status_code == 400
+    assert "credits_min" in response.content.decode()
+
+
+def test_search_page_paginates(client, register):
+    html = page(client, reverse("credentials:search"), page_size=2, ordering="title")
+
+    assert 'rel="next"' in html and "page=2" in html
+
+
+def test_record_page_has_everything_a_learner_needs(client, register):
+    html = page(client, reverse("credentials:detail", kwargs={"pk": register.fintech.pk}))
+
+    assert "Micro-credential in Computational Finance and FinTech" in html
+    assert "香港大學微證書課程：計算金融及金融科技" in html
+    assert "The University of Hong Kong" in html
+    assert "Comparable to EQF level 5" in html
+    assert "indicative" in html
+    assert "60 notional learning hours" in html
+    assert "about 2–2.4 ECTS credits" in html
+    assert "Price derivatives with numerical methods" in html
+    assert "Current registration" in html
+    assert "Verify this registration" in html
+
+
+def test_record_page_in_chinese(client, register):
+    with translation.override("zh-hant"):
+        url = reverse("credentials:detail", kwargs={"pk": register.fintech.pk})
+    html = page(client, url)
+
+    assert "學習成果" in html
+    assert "參考性" in html  # indicative
+    assert html.index("香港大學微證書課程") < html.index("Micro-credential in Computational")
+
+
+def test_archived_record_says_it_is_not_current(client, register):
+    html = page(client, reverse("credentials:detail", kwargs={"pk": register.expired.pk}))
+
+    assert "Not current: Expired" in html
+
+
+def test_draft_record_page_is_404(client, register):
+    response = client.get(reverse("credentials:detail", kwargs={"pk": register.draft.pk}))
+
+    assert response.status_code == 404
+
+
+def test_compare_highlights_differences(client, register):
+    ids = f"{register.fintech.pk},{register.hnc.pk}"
+
+    html = page(client, reverse("credentials:compare"), ids=ids)
+
+    assert "Pearson BTEC Level 4 Higher National Certificate in Engineering" in html
+    assert 'class="differs"' in html
+
+
+def test_compare_takes_at_most_four(client, register):
+    ids = [
+        register.fintech.pk,
+        register.hnc.pk,
+        register.nursing.pk,
+        register.ai.pk,
+        register.accounting.pk,
+    ]
+
+    html = page(client, reverse("credentials:compare"), ids=ids)
+
+    assert "at most 4" in html
+
+
+def test_verify_page(client, register):
+    found = page(client, reverse("credentials:verify"), number="60324760")
+    missing = client.get(reverse("credentials:verify"), {"number": "999/9999/9"})
+
+    assert "This is a current registration." in found
+    assert missing.status_code == 404
+    assert "is on the register" in missing.content.decode()
+
+
+def test_provider_page_lists_its_current_records(client, register):
+    html = page(client, reverse("credentials:provider", kwargs={"slug": "hku"}))
+
+    assert "The University of Hong Kong" in html
+    assert "Micro-credential in Computational Finance and FinTech" in html
+    assert "Certificate in Data Science for Finance" not in html  # expired
+
+
+def test_language_switch_keeps_the_page(client, register):
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hant", "next": "/search/?q=finance"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/zh-hant/search/?q=finance"

@@ -1,0 +1,54 @@
+"""Parsing what a learner typed into text-search groups."""
+
+from credentials.search.query import parse_query, registration_key
+
+
+def test_english_words_are_anded():
+    assert parse_query("accounting  nurses").tsquery_texts() == [
+        [[("english", "accounting & nurses")]]
+    ]
+
+
+def test_chinese_fragment_becomes_a_bigram_phrase_after_folding():
+    groups = parse_query("计算金融").tsquery_texts()
+    assert groups == [[[("simple", "(計算 <-> 算金 <-> 金融)")]]]
+
+
+def test_one_chinese_character_is_a_prefix_match():
+    assert parse_query("金").tsquery_texts() == [[[("simple", "(金:*)")]]]
+
+
+def test_mixed_query_has_both_parts():
+    assert parse_query("AI 人工智能").tsquery_texts() == [
+        [[("english", "ai"), ("simple", "(人工 <-> 工智 <-> 智能)")]]
+    ]
+
+
+def test_synonyms_expand_both_ways():
+    hnc = parse_query("HNC").tsquery_texts()
+    assert [("english", "higher <-> national <-> certificate")] in hnc[0]
+    long_form = parse_query("higher national certificate").tsquery_texts()
+    assert [("english", "hnc")] in long_form[0]
+    micro = parse_query("微证书").tsquery_texts()
+    assert [("english", "micro <-> credential")] in micro[0]
+
+
+def test_ofqual_synonym_file_is_used():
+    groups = parse_query("A-levels").tsquery_texts()
+    assert [("english", "gce <-> a <-> level")] in groups[0]
+
+
+def test_registration_keys_ignore_separators_and_case():
+    assert registration_key("603/2476/0") == "60324760"
+    assert registration_key(" 24/000123/l4 ") == "24000123L4"
+    assert registration_key("accounting") is None
+    assert registration_key("12") is None
+
+
+def test_control_characters_are_dropped():
+    assert parse_query("data\x00 science\x07").text == "data science"
+
+
+def test_operators_typed_by_a_user_cannot_reach_tsquery():
+    texts = parse_query("a & b | !c <-> (d) 'e':*").tsquery_texts()
+    assert texts == [[[("english", "a & b & c & d & e")]]]
