@@ -108,7 +108,9 @@ STORAGES = {
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Credential Registry <registry@localhost>")
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "workspace:dashboard"
+LOGOUT_REDIRECT_URL = "credentials:home"
 
 # Search (credentials.search): totals are exact up to this many matches and shown as
 # "10,000+" beyond. See DESIGN.md, Targets.

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import get_language, ngettext
 
+from credentials.choices import CredentialStatus
+
 register = template.Library()
 
 
@@ -44,3 +46,9 @@ def count_text(count: int, capped: bool) -> str:
     if capped:
         return ngettext("%(count)s+ result", "%(count)s+ results", count) % {"count": f"{count:,}"}
     return ngettext("%(count)s result", "%(count)s results", count) % {"count": f"{count:,}"}
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The reader's-language label of a credential status code."""
+    return CredentialStatus(value).label

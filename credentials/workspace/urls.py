@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("records/", views.credential_list, name="credentials"),
+    path("records/new/", views.credential_create_view, name="credential-new"),
+    path("records/<int:pk>/", views.credential_detail, name="credential"),
+    path("records/<int:pk>/edit/", views.credential_edit, name="credential-edit"),
+    path("records/<int:pk>/move/", views.credential_move, name="credential-move"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+]
