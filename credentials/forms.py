@@ -143,3 +143,33 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PathwayForm(forms.Form):
+    name_en = forms.CharField(label=_("name (English)"), max_length=300)
+    name_zh = forms.CharField(label=_("name (Chinese)"), max_length=300, required=False)
+    credits_required = forms.DecimalField(
+        label=_("credits required"), min_value=0, max_digits=6, decimal_places=1
+    )
+
+
+class PathwayComponentForm(forms.Form):
+    registration_number = forms.CharField(label=_("registration number"), max_length=40)
+    credits_counted = forms.DecimalField(
+        label=_("credits counted"), min_value=0, max_digits=6, decimal_places=1
+    )
+    is_required = forms.BooleanField(label=_("required"), required=False)
+
+
+class RecognitionForm(forms.Form):
+    registration_number = forms.CharField(
+        label=_("registration number of the recognised credential"), max_length=40
+    )
+    credits_recognised = forms.DecimalField(
+        label=_("credits recognised"), min_value=0, max_digits=6, decimal_places=1
+    )
+    valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput({"type": "date"}))
+    valid_to = forms.DateField(
+        label=_("valid to"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea({"rows": 2}))

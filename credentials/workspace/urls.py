@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pathway_views, views
 
 app_name = "workspace"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("records/<int:pk>/", views.credential_detail, name="credential"),
     path("records/<int:pk>/edit/", views.credential_edit, name="credential-edit"),
     path("records/<int:pk>/move/", views.credential_move, name="credential-move"),
+    path("records/<int:pk>/pathways/", pathway_views.pathway_new, name="pathway-new"),
+    path(
+        "records/<int:pk>/pathways/<int:pathway_pk>/components/",
+        pathway_views.pathway_component_new,
+        name="pathway-component-new",
+    ),
+    path("records/<int:pk>/recognitions/", pathway_views.recognition_new, name="recognition-new"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

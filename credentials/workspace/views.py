@@ -15,7 +15,13 @@ from providers.tokens import api_token_create, api_token_revoke
 
 from ..access import credentials_for_workspace
 from ..completeness import credential_completeness
-from ..forms import CredentialForm, TransitionForm
+from ..forms import (
+    CredentialForm,
+    PathwayComponentForm,
+    PathwayForm,
+    RecognitionForm,
+    TransitionForm,
+)
 from ..lifecycle import LOCKED_STATUSES, Actor, allowed_targets
 from ..services import credential_create, credential_transition, credential_update
 from .selectors import provider_dashboard
@@ -142,6 +148,11 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "change_requests": credential.change_requests.all(),
             "targets": allowed_targets(credential.status, capacity) if may_move else [],
             "editable": credential.status not in LOCKED_STATUSES,
+            "pathways": credential.pathways_as_award.prefetch_related("memberships__credential"),
+            "recognitions": credential.recognised_into.select_related("credential__provider"),
+            "pathway_form": PathwayForm(),
+            "component_form": PathwayComponentForm(),
+            "recognition_form": RecognitionForm(),
         },
     )
 
