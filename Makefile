@@ -9,7 +9,7 @@ DEVSTACK := $(PY) -m devstack
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage test test-in-env lint format lock up down status
+.PHONY: help install run manage test test-in-env lint format lock up down status chromium
 
 help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
@@ -35,8 +35,18 @@ run: install
 manage: install
 	$(DEVSTACK) exec -- $(PY) manage.py $(ARGS)
 
+# The browser tests drive Debian's Chromium; install it when missing and possible (root with
+# apt-get). Elsewhere those tests skip and say why.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "Could not install chromium: browser tests will be skipped"; \
+	else echo "No /usr/bin/chromium and no root to install it: browser tests will be skipped"; fi
+
 # Redis database 1 keeps test tasks away from a `make run` worker, which consumes database 0.
-test: lint
+test: lint chromium
 	DEVSTACK_REDIS_DB=1 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
 
 # Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`.
