@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from credentials.api.sweeps import StatusSweepViewSet
 from credentials.api.views import CredentialVerifyView, CredentialViewSet
 from credentials.api.workspace import WorkspaceCredentialViewSet
 from providers.api.tokens import ApiTokenViewSet
@@ -12,6 +13,7 @@ router.register("providers", ProviderViewSet, basename="provider")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("levels", LevelViewSet, basename="level")
 router.register("credentials", CredentialViewSet, basename="credential")
+router.register("status-sweeps", StatusSweepViewSet, basename="status-sweep")
 router.register(
     "workspace/credentials", WorkspaceCredentialViewSet, basename="workspace-credential"
 )

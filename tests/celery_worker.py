@@ -5,8 +5,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -14,7 +15,7 @@ from django.db import connection
 from config.celery_app import app
 
 
-def _worker_env() -> dict[str, str]:
+def _worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     database = settings.DATABASES["default"]
     # pytest-django renamed the database to the test one; the worker must use it too.
     url = (
@@ -26,12 +27,30 @@ def _worker_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
+        **(extra or {}),
     }
 
 
+@dataclass
+class WorkerHandle:
+    """A started worker: its node name for control commands and its process, e.g. to kill."""
+
+    hostname: str
+    process: subprocess.Popen
+
+
 @contextmanager
-def running_worker(*, timeout: float = 30.0) -> Iterator[str]:
-    """Start a worker on the test queue, wait until it answers a ping, stop it afterwards."""
+def worker_process(
+    *,
+    timeout: float = 30.0,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[WorkerHandle]:
+    """Start a worker on the test queue, wait until it answers a ping, stop it afterwards.
+
+    ``env`` adds or overrides environment variables (settings read from the environment, e.g.
+    CELERY_VISIBILITY_TIMEOUT); ``args`` are extra ``celery worker`` arguments.
+    """
     hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
     process = subprocess.Popen(
         [
@@ -51,8 +70,9 @@ def running_worker(*, timeout: float = 30.0) -> Iterator[str]:
             hostname,
             "-l",
             "warning",
+            *args,
         ],
-        env=_worker_env(),
+        env=_worker_env(env),
     )
     try:
         deadline = time.monotonic() + timeout
@@ -61,11 +81,24 @@ def running_worker(*, timeout: float = 30.0) -> Iterator[str]:
                 raise RuntimeError(f"Celery worker exited with {process.returncode}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"Celery worker {hostname} did not answer within {timeout}s")
-        yield hostname
+        yield WorkerHandle(hostname=hostname, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
+def running_worker(
+    *,
+    timeout: float = 30.0,
+    env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[str]:
+    """Start a worker on the test queue and yield its node name (see ``worker_process``)."""
+    with worker_process(timeout=timeout, env=env, args=args) as worker:
+        yield worker.hostname

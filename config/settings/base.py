@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -180,3 +181,81 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Accreditation-status checks (credentials.status_checks) ---------------------------------
+# Every number below is an operator's dial, so each comes from the environment.
+STATUS_CHECK_CHUNK_SIZE = env.int("STATUS_CHECK_CHUNK_SIZE", default=1000)
+# Days before a validity period ends at which providers are warned, widest first; each is sent
+# once per validity end date.
+STATUS_CHECK_ALERT_WINDOWS = tuple(
+    sorted(env.list("STATUS_CHECK_ALERT_WINDOWS", cast=int, default=[90, 30]), reverse=True)
+)
+# A poison task (one that kills its worker) is redelivered by task_reject_on_worker_lost; the
+# count of deliveries bounds that loop.
+STATUS_CHECK_MAX_DELIVERIES = env.int("STATUS_CHECK_MAX_DELIVERIES", default=5)
+# https://docs.celeryq.dev/en/stable/userguide/tasks.html#time-limits
+STATUS_CHECK_TASK_SOFT_TIME_LIMIT = env.int("STATUS_CHECK_TASK_SOFT_TIME_LIMIT", default=300)
+STATUS_CHECK_TASK_TIME_LIMIT = env.int("STATUS_CHECK_TASK_TIME_LIMIT", default=360)
+# Circuit-breaker state, rate-limit windows and delivery counts live here so that every worker
+# process sees the same picture of a register.
+STATUS_CHECK_REDIS_URL = env("STATUS_CHECK_REDIS_URL", default=REDIS_URL)
+STATUS_CHECK_REDIS_PREFIX = env("STATUS_CHECK_REDIS_PREFIX", default="registry:status-checks")
+# Registry staff copied on every provider alert (e.g. a shared mailbox); blank for none.
+STATUS_CHECK_ALERT_CC = env.list("STATUS_CHECK_ALERT_CC", default=[])
+# Defaults for every register adapter; a register's own entry below may override any key.
+STATUS_CHECK_HTTP = {
+    "CONNECT_TIMEOUT": env.float("STATUS_CHECK_CONNECT_TIMEOUT", default=3.0),
+    "READ_TIMEOUT": env.float("STATUS_CHECK_READ_TIMEOUT", default=10.0),
+    "MAX_RETRIES": env.int("STATUS_CHECK_MAX_RETRIES", default=3),
+    "BACKOFF_BASE": env.float("STATUS_CHECK_BACKOFF_BASE", default=0.5),
+    "BACKOFF_MAX": env.float("STATUS_CHECK_BACKOFF_MAX", default=8.0),
+    # A Retry-After longer than this opens the circuit instead of holding a worker asleep.
+    "RETRY_AFTER_MAX": env.float("STATUS_CHECK_RETRY_AFTER_MAX", default=30.0),
+    "RATE_LIMIT_PER_SECOND": env.int("STATUS_CHECK_RATE_LIMIT_PER_SECOND", default=10),
+    "CIRCUIT_FAILURE_THRESHOLD": env.int("STATUS_CHECK_CIRCUIT_FAILURE_THRESHOLD", default=5),
+    "CIRCUIT_FAILURE_WINDOW": env.int("STATUS_CHECK_CIRCUIT_FAILURE_WINDOW", default=60),
+    "CIRCUIT_RESET_TIMEOUT": env.int("STATUS_CHECK_CIRCUIT_RESET_TIMEOUT", default=300),
+}
+# External registers, keyed by the value of Credential.external_register. A register whose URL
+# is blank is not asked; its credentials get the local rules only.
+STATUS_CHECK_REGISTERS = {
+    "ofqual": {
+        "ADAPTER": "credentials.status_checks.adapters.ofqual.OfqualRegisterAdapter",
+        "NAME": "Ofqual Register of Regulated Qualifications",
+        "BASE_URL": env("STATUS_CHECK_OFQUAL_API_URL", default=""),
+        # Only the private "gov" endpoints need a subscription key; the public ones do not.
+        "API_KEY": env("STATUS_CHECK_OFQUAL_API_KEY", default=""),
+    },
+    "hkqr": {
+        "ADAPTER": "credentials.status_checks.adapters.published_file.PublishedRegisterFileAdapter",
+        "NAME": "Hong Kong Qualifications Register",
+        "URL": env("STATUS_CHECK_HKQR_FILE_URL", default=""),
+        "REFERENCE_COLUMN": env(
+            "STATUS_CHECK_HKQR_REFERENCE_COLUMN", default="Registration Number"
+        ),
+        "STATUS_COLUMN": env("STATUS_CHECK_HKQR_STATUS_COLUMN", default="Status"),
+        "END_DATE_COLUMN": env("STATUS_CHECK_HKQR_END_DATE_COLUMN", default="Valid To"),
+        "CACHE_SECONDS": env.int("STATUS_CHECK_HKQR_CACHE_SECONDS", default=3600),
+    },
+}
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
+CELERY_BEAT_SCHEDULE["status-sweep-daily"] = {
+    "task": "credentials.tasks.status_sweep_daily",
+    "schedule": crontab(
+        hour=env.int("STATUS_SWEEP_HOUR", default=2),
+        minute=env.int("STATUS_SWEEP_MINUTE", default=30),
+    ),
+}
+# Redis hands an unacknowledged task to another worker only after visibility_timeout, and only
+# when a worker scans for such tasks: every interval x throttle seconds (kombu defaults 10 x 10).
+# https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env.int(
+    "CELERY_UNACKED_RESTORE_INTERVAL", default=10
+)
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env.int(
+    "CELERY_UNACKED_RESTORE_THROTTLE", default=10
+)
+# A worker killed mid-scan leaves the scan's mutex behind; nobody restores until it expires.
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
+    "CELERY_UNACKED_MUTEX_EXPIRE", default=300
+)

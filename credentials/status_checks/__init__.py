@@ -1,0 +1,1 @@
+"""Accreditation-status checks: rules, register adapters, and the services that apply them."""
