@@ -5,7 +5,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ChangeRequestState, CredentialStatus, QualityMark, StatusSource
+from .choices import (
+    ChangeRequestState,
+    CredentialStatus,
+    QualityMark,
+    StatusSource,
+    SweepScope,
+)
 from .forms import LinesArrayField
 from .models import (
     AccreditationRecord,
@@ -25,6 +31,7 @@ from .services import (
     credential_record_version,
     credential_snapshot,
 )
+from .status_checks.services import status_sweep_start
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -105,6 +112,7 @@ class StatusCheckInline(ViewOnlyMixin, admin.TabularInline):
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialForm
+    actions = ("check_status",)
     list_display = (
         "registration_number",
         "title_en",
@@ -215,6 +223,18 @@ class CredentialAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Register facts stay: withdrawal is a status change.
         return False
+
+    @admin.action(description=_("Check the status of the selected credentials now"))
+    def check_status(self, request, queryset):
+        for credential in queryset:
+            status_sweep_start(
+                scope=SweepScope.CREDENTIAL, credential=credential, requested_by=request.user
+            )
+        self.message_user(
+            request,
+            _("Status checks queued; follow them under Status sweeps."),
+            messages.SUCCESS,
+        )
 
     def save_model(self, request, obj, form, change):
         """Save the entry, then move its status through the service that records history."""
