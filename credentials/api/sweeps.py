@@ -11,7 +11,7 @@ from providers.models import Provider
 
 from ..choices import CheckOutcome, SweepScope
 from ..models import Credential, StatusCheck, StatusSweep
-from ..status_checks.adapters.base import reference_key
+from ..numbers import registration_key
 from ..status_checks.services import status_sweep_start
 
 
@@ -67,7 +67,7 @@ class StatusSweepSerializer(serializers.ModelSerializer):
     def validate_credential(self, value: str | None) -> Credential | None:
         if not value:
             return None
-        credential = Credential.objects.filter(registration_key=reference_key(value)).first()
+        credential = Credential.objects.filter(registration_key=registration_key(value)).first()
         if credential is None:
             raise serializers.ValidationError(_("No credential has this registration number."))
         return credential

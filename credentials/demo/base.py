@@ -1,7 +1,6 @@
 """Shared pieces of the demo-data builders: the report, batch upserts and status histories."""
 
 import datetime
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import Credential, CredentialStatusChange
+from credentials.numbers import registration_key
 from credentials.services import credential_change_status
 
 
@@ -60,14 +60,6 @@ class SeedContext:
         """Return an aware datetime ``offset`` days from today at ``hour`` local time."""
         naive = datetime.datetime.combine(self.day(offset), datetime.time(hour))
         return timezone.make_aware(naive)
-
-
-NON_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
-
-
-def registration_key(number: str) -> str:
-    """Normalise a registration number the way the database's generated key does."""
-    return NON_ALPHANUMERIC.sub("", number).upper()
 
 
 def _unvalidated_fields(model: type[models.Model]) -> list[str]:

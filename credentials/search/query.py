@@ -19,6 +19,7 @@ from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery
 
+from ..numbers import registration_key
 from .cjk import CJK_RANGES, bigrams, fold
 from .synonyms import synonym_table
 
@@ -56,12 +57,12 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def registration_key(text: str) -> str | None:
+def number_query_key(text: str) -> str | None:
     """Return the registration key a number-like query stands for, or None."""
     text = text.strip()
     if not _NUMBER_LIKE.fullmatch(text) or not any(ch.isdigit() for ch in text):
         return None
-    key = re.sub(r"[^A-Za-z0-9]", "", text).upper()
+    key = registration_key(text)
     return key if 4 <= len(key) <= 40 else None
 
 
@@ -156,4 +157,4 @@ def parse_query(text: str) -> ParsedQuery:
         plain_parts.append((SIMPLE, " & ".join(f"({_cjk_expression(run)})" for run in runs)))
     if plain_parts:
         groups.insert(0, (tuple(plain_parts),))
-    return ParsedQuery(text=text, groups=tuple(groups), registration_key=registration_key(text))
+    return ParsedQuery(text=text, groups=tuple(groups), registration_key=number_query_key(text))

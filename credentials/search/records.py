@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,13 +13,9 @@ from qualifications.models import CreditConvention, Level, LevelReference, Refer
 
 from ..choices import PUBLIC_STATUSES, CredentialStatus
 from ..models import Credential, PathwayComponent, RecognitionAgreement
+from ..numbers import registration_key
 
 ECTS = "ECTS"
-
-
-def registration_key(number: str) -> str:
-    """Normalise a registration number the way the generated `registration_key` column does."""
-    return re.sub(r"[^A-Za-z0-9]", "", number).upper()
 
 
 def credential_record_queryset() -> QuerySet[Credential]:

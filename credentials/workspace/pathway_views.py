@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from ..access import credentials_for_workspace
 from ..forms import PathwayComponentForm, PathwayForm, RecognitionForm
 from ..models import Credential, Pathway
+from ..numbers import registration_key
 from ..pathways import pathway_add_component, pathway_create, recognition_agreement_create
-from ..search.records import registration_key
 
 
 def _report(request: HttpRequest, form, error: Exception | None, success: str) -> None:

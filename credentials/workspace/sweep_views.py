@@ -11,7 +11,7 @@ from providers.models import Provider
 
 from ..choices import SweepScope, SweepState
 from ..models import Credential, StatusSweep
-from ..search.records import registration_key
+from ..numbers import registration_key
 from ..status_checks.services import status_sweep_start
 
 RECENT_SWEEPS = 20

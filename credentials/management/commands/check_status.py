@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from credentials.choices import CheckOutcome, SweepScope
 from credentials.models import Credential
-from credentials.status_checks.adapters.base import reference_key
+from credentials.numbers import registration_key
 from credentials.status_checks.services import status_sweep_run_inline, status_sweep_start
 from providers.models import Provider
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         elif options["credential"]:
             scope = SweepScope.CREDENTIAL
             credential = Credential.objects.filter(
-                registration_key=reference_key(options["credential"])
+                registration_key=registration_key(options["credential"])
             ).first()
             if credential is None:
                 raise CommandError(f"No credential numbered {options['credential']!r}.")

@@ -1,7 +1,6 @@
 """The one small interface every external register sits behind, and the words registers use."""
 
 import abc
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -78,11 +77,6 @@ def clean_text(value: object, *, limit: int = 200) -> str:
     in text and jsonb), whitespace collapsed, bounded length."""
     text = "".join(ch if ch.isprintable() else " " for ch in str(value or ""))
     return " ".join(text.split())[:limit]
-
-
-def reference_key(reference: str) -> str:
-    """Registers differ in separators and case (603/2476/0 vs 60324760): compare on this."""
-    return re.sub(r"[^0-9A-Za-z]", "", reference).upper()
 
 
 class SourceUnavailable(Exception):

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 
+from ...numbers import registration_key
 from .base import (
     RegisterAdapter,
     RegisterAnswer,
@@ -13,7 +14,6 @@ from .base import (
     clean_text,
     normalise_status,
     parse_register_date,
-    reference_key,
 )
 from .http import HttpPolicy, ResilientClient
 
@@ -67,7 +67,7 @@ class OfqualRegisterAdapter(RegisterAdapter):
 
     def _lookup_one(self, reference: str) -> RegisterAnswer:
         # The API accepts numbers without obliques, which keeps them out of the URL path.
-        url = f"{self.base_url}api/Qualifications/{reference_key(reference)}"
+        url = f"{self.base_url}api/Qualifications/{registration_key(reference)}"
         try:
             response = self.client.get(url)
         except SourceUnavailable as exc:

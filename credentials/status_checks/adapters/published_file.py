@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from ...numbers import registration_key
 from .base import (
     RegisterAdapter,
     RegisterAnswer,
@@ -17,7 +18,6 @@ from .base import (
     clean_text,
     normalise_status,
     parse_register_date,
-    reference_key,
 )
 from .http import HttpPolicy, ResilientClient
 
@@ -41,7 +41,7 @@ def parse_register_file(
         if not reference:
             continue
         status_text = clean_text(row.get(status_column))
-        table[reference_key(reference)] = RegisterRecord(
+        table[registration_key(reference)] = RegisterRecord(
             reference=reference,
             status_text=status_text,
             status=normalise_status(status_text),
@@ -71,7 +71,7 @@ class PublishedRegisterFileAdapter(RegisterAdapter):
             table = self._table()
         except SourceUnavailable as exc:
             return {ref: RegisterAnswer(unavailable_reason=exc.reason) for ref in references}
-        return {ref: RegisterAnswer(record=table.get(reference_key(ref))) for ref in references}
+        return {ref: RegisterAnswer(record=table.get(registration_key(ref))) for ref in references}
 
     def _table(self) -> dict[str, RegisterRecord]:
         with _tables_lock:

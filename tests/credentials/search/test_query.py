@@ -1,6 +1,6 @@
 """Parsing what a learner typed into text-search groups."""
 
-from credentials.search.query import parse_query, registration_key
+from credentials.search.query import number_query_key, parse_query
 
 
 def test_english_words_are_anded():
@@ -39,10 +39,10 @@ def test_ofqual_synonym_file_is_used():
 
 
 def test_registration_keys_ignore_separators_and_case():
-    assert registration_key("603/2476/0") == "60324760"
-    assert registration_key(" 24/000123/l4 ") == "24000123L4"
-    assert registration_key("accounting") is None
-    assert registration_key("12") is None
+    assert number_query_key("603/2476/0") == "60324760"
+    assert number_query_key(" 24/000123/l4 ") == "24000123L4"
+    assert number_query_key("accounting") is None
+    assert number_query_key("12") is None
 
 
 def test_control_characters_are_dropped():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from credentials.status_checks.adapters.base import reference_key
+from credentials.numbers import registration_key
 
 
 @dataclass
@@ -63,9 +63,9 @@ class RegisterStub:
     def set_record(self, number: str, status: str, **fields: Any) -> None:
         """Publish a qualification record in the public API's camelCase shape."""
         with self.lock:
-            self.records[reference_key(number)] = {
+            self.records[registration_key(number)] = {
                 "qualificationNumber": number,
-                "qualificationNumberNoObliques": reference_key(number),
+                "qualificationNumberNoObliques": registration_key(number),
                 "title": fields.pop("title", f"Qualification {number}"),
                 "status": status,
                 "certificationEndDate": None,
@@ -75,10 +75,10 @@ class RegisterStub:
     def plan(self, number: str, *behaviours: Behaviour) -> None:
         """Answer the next requests for this number with these behaviours, then normally."""
         with self.lock:
-            self.plans.setdefault(reference_key(number), deque()).extend(behaviours)
+            self.plans.setdefault(registration_key(number), deque()).extend(behaviours)
 
     def requests_for(self, number: str) -> int:
-        suffix = f"/api/Qualifications/{reference_key(number)}"
+        suffix = f"/api/Qualifications/{registration_key(number)}"
         with self.lock:
             return sum(1 for _, path in self.requests if path == suffix)
 
