@@ -1,6 +1,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from credentials.api.exports import (
+    CredentialCtdlView,
+    CredentialOpenBadgesView,
+    RegisterExportView,
+)
+from credentials.api.imports import ImportJobViewSet
 from credentials.api.sweeps import StatusSweepViewSet
 from credentials.api.views import CredentialVerifyView, CredentialViewSet
 from credentials.api.workspace import WorkspaceCredentialViewSet
@@ -18,9 +24,21 @@ router.register(
     "workspace/credentials", WorkspaceCredentialViewSet, basename="workspace-credential"
 )
 router.register("tokens", ApiTokenViewSet, basename="api-token")
+router.register("imports", ImportJobViewSet, basename="import-job")
 
 urlpatterns = [
     *router.urls,
     # Registration numbers carry slashes (603/2476/0, 24/000123/L4), hence `path:`.
     path("verify/<path:registration_number>/", CredentialVerifyView.as_view(), name="verify"),
+]
+
+# Interoperable exports (credentials.interop): JSON-LD per credential, the register as CSV.
+urlpatterns += [
+    path(
+        "credentials/<int:pk>/openbadges/",
+        CredentialOpenBadgesView.as_view(),
+        name="credential-openbadges",
+    ),
+    path("credentials/<int:pk>/ctdl/", CredentialCtdlView.as_view(), name="credential-ctdl"),
+    path("exports/register.csv", RegisterExportView.as_view(), name="export-register"),
 ]

@@ -108,3 +108,41 @@ def status_sweep_daily(self: Task) -> int | None:
 def status_alerts_send_task(self: Task, check_ids: list[int]) -> int:
     """E-mail providers' administrators about these checks' notices."""
     return status_alerts_send(check_ids=check_ids)
+
+
+# --- Bulk import (credentials.imports) ------------------------------------------------------
+
+
+class ImportTask(CountedDeliveryTask):
+    """An import task: giving up, or failing for good, marks its job failed."""
+
+    def give_up(self, job_id: int, *args: Any, **kwargs: Any) -> None:
+        from .imports.services import import_fail
+
+        import_fail(job_id=job_id, reason=f"{self.name} kept failing; the import was stopped.")
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        from .imports.services import import_fail
+
+        job_id = kwargs.get("job_id", args[0] if args else None)
+        if job_id is not None:
+            import_fail(job_id=job_id, reason=f"The import stopped on an unexpected error: {exc!r}")
+
+
+@shared_task(
+    base=ImportTask,
+    bind=True,
+    ignore_result=True,
+    # The file's transaction rolled back, so a retry starts clean; data faults are not retried.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=3,
+)
+def import_run_task(self: Task, job_id: int) -> str:
+    """Import one uploaded file; a job already finished is left as it is."""
+    # Kept local so the import section stands apart from the status-check tasks above.
+    from .imports.services import import_run
+    from .models import ImportJob
+
+    return import_run(job=ImportJob(pk=job_id)).state

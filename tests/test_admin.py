@@ -22,6 +22,7 @@ from credentials.models import (
     Credential,
     CredentialStatusChange,
     CredentialVersion,
+    ImportJob,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
@@ -48,7 +49,7 @@ pytestmark = pytest.mark.django_db
 
 REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews")
 # History written by services: shown, never added, changed or deleted in the admin.
-VIEW_ONLY = {CredentialStatusChange, CredentialVersion, StatusCheck, StatusSweep}
+VIEW_ONLY = {CredentialStatusChange, CredentialVersion, ImportJob, StatusCheck, StatusSweep}
 # Made by their owners or by services; staff review or revoke them, never add them by hand.
 NOT_ADDED_HERE = {ApiToken, ChangeRequest}
 # Refused UPDATE and DELETE by a database trigger: added, then only shown.
@@ -111,6 +112,14 @@ def register(registry_admin) -> dict:
         credential=credential, changes={"title_en": ["Old", "New"]}, requested_by=registry_admin
     )
     rows = [
+        ImportJob.objects.create(
+            format="hkqr",
+            filename="register.csv",
+            content=b"Registration Number\n",
+            provider=credential.provider,
+            requested_by=registry_admin,
+            report={"problems": [{"row": 2, "column": "QF Level", "message": "Bad level."}]},
+        ),
         api_token_create(user=registry_admin, name="admin test")[0],
         version,
         change_request,

@@ -259,3 +259,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env.int(
 CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
     "CELERY_UNACKED_MUTEX_EXPIRE", default=300
 )
+
+# --- Bulk import (credentials.imports) -------------------------------------------------------
+# Uploads larger than this are refused before they are read; the DfE list is about 3 MB.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

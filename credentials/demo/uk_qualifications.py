@@ -16,7 +16,6 @@ Sources (shared data folder):
 import csv
 import datetime
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,6 +29,9 @@ from credentials.choices import (
     QualityMark,
     StatusSource,
 )
+from credentials.imports.formats.dfe import FUNDING_LABELS, HTQ_TITLE, funding
+from credentials.imports.formats.ofqual_common import SSA_ALIASES, with_slashes
+from credentials.imports.organisations import match_organisations
 from credentials.models import AccreditationRecord, Credential
 from providers.choices import ProviderStatus, ProviderType
 from providers.models import Provider
@@ -54,7 +56,6 @@ HIGHER_TECHNICAL_TITLE = re.compile(
     r"\bCertHE\b|\bDipHE\b|Certificate of Higher Education|Diploma of Higher Education",
     re.I,
 )
-HTQ_TITLE = re.compile(r"\bHTQ\b|Higher Technical Qualification", re.I)
 HTQ_APPROVAL_NOTE = re.compile(r"approved .{0,120}as a Higher Technical Qualification", re.I | re.S)
 QUALIFICATION_NUMBER = re.compile(r"^\d{3}/\d{4}/[0-9A-Z]$")
 HIGHER_NATIONAL_CREDITS = {"Higher National Certificate": 120, "Higher National Diploma": 240}
@@ -62,32 +63,8 @@ HIGHER_NATIONAL_TYPES = (
     (re.compile(r"Higher National Certificate|\bHNC\b"), "Higher National Certificate"),
     (re.compile(r"Higher National Diploma|\bHND\b"), "Higher National Diploma"),
 )
-FUNDING_LABELS = {
-    "Age1416": "age 14-16",
-    "Age1619": "age 16-19",
-    "LocalFlexibilities": "local flexibilities",
-    "LegalEntitlementL2L3": "legal entitlement L2/L3",
-    "LegalEntitlementEnglishandMaths": "legal entitlement English and maths",
-    "DigitalEntitlement": "digital entitlement",
-    "LifelongLearningEntitlement": "Lifelong Learning Entitlement",
-    "AdvancedLearnerLoans": "Advanced Learner Loans",
-    "L3FreeCoursesForJobs": "Free Courses for Jobs",
-}
-# The DfE list uses the 2019 SSA names where the scheme loaded as reference data has
-# the earlier ones.
-SSA_ALIASES = {
-    "digital technology (practitioners)": "ict practitioners",
-    "digital technology (users)": "ict for users",
-}
 OFQUAL = "Ofqual"
 IFATE = "IfATE (now Skills England)"
-ORG_STOP_WORDS = {"the", "ltd", "limited", "plc"}
-
-
-def with_slashes(number: str) -> str:
-    """Format an Ofqual qualification number as published: ``60324760`` -> ``603/2476/0``."""
-    bare = number.replace("/", "").strip().upper()
-    return f"{bare[:3]}/{bare[3:7]}/{bare[7:]}"
 
 
 def _read_csv(ctx: SeedContext, name: str) -> list[dict[str, str]]:
@@ -99,21 +76,11 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def _uk_date(text: str) -> datetime.date | None:
-    return datetime.datetime.strptime(text, "%d/%m/%Y").date() if text else None
-
-
 def _month_date(text: str) -> datetime.date | None:
     try:
         return datetime.datetime.strptime(text.strip(), "%b-%y").date()
     except ValueError:
         return None
-
-
-def _org_key(name: str) -> str:
-    folded = name.casefold().replace("&", " and ").replace("organization", "organisation")
-    words = re.sub(r"[^a-z0-9]+", " ", folded).split()
-    return " ".join(word for word in words if word not in ORG_STOP_WORDS)
 
 
 @dataclass(frozen=True)
@@ -133,18 +100,6 @@ class UkQualification:
     credits: int | None
     summary: str
     url: str
-
-
-def _funding(row: dict[str, str]) -> tuple[list[str], datetime.date | None, datetime.date | None]:
-    streams, starts, ends = [], [], []
-    for stream in FUNDING_LABELS:
-        if row.get(f"{stream}_FundingAvailable") == "True":
-            streams.append(stream)
-            starts.append(_uk_date(row[f"{stream}_FundingApprovalStartDate"]))
-            ends.append(_uk_date(row[f"{stream}_FundingApprovalEndDate"]))
-    starts = [d for d in starts if d]
-    ends = [d for d in ends if d]
-    return streams, min(starts, default=None), max(ends, default=None)
 
 
 def _early_years_rows(ctx: SeedContext) -> dict[str, dict[str, str]]:
@@ -171,7 +126,7 @@ def _htq_numbers(early_years: dict[str, dict[str, str]]) -> set[str]:
 def _from_dfe(row: dict[str, str], htq_numbers: set[str]) -> UkQualification:
     number = with_slashes(row["QualificationNumber"])
     title = _tidy(row["QualificationName"])
-    streams, start, end = _funding(row)
+    streams, start, end = funding(row)
     funded = ", ".join(FUNDING_LABELS[s] for s in streams) or "none"
     url = row["AwardingOrganisationURL"].strip()
     return UkQualification(
@@ -236,7 +191,7 @@ def select_qualifications(ctx: SeedContext) -> list[UkQualification]:
         per_area.setdefault(area, []).append(row)
     for rows in per_area.values():
         # max() keeps the first of equals, so ties go to the lowest number.
-        row = max(rows, key=lambda row: _funding(row)[2] or datetime.date.min)
+        row = max(rows, key=lambda row: funding(row)[2] or datetime.date.min)
         chosen.setdefault(with_slashes(row["QualificationNumber"]), row)
     selected = [_from_dfe(row, htq_numbers) for row in chosen.values()]
     for number, row in early_years.items():
@@ -251,34 +206,11 @@ def select_qualifications(ctx: SeedContext) -> list[UkQualification]:
     return sorted(selected, key=lambda q: q.number)
 
 
-def _match_organisations(
-    names: Iterable[str], register: list[dict[str, str]]
-) -> dict[str, dict[str, str] | None]:
-    by_key: dict[str, dict[str, str]] = {}
-    for row in register:
-        for column in ("Name", "Legal Name"):
-            by_key.setdefault(_org_key(row[column]), row)
-    matches: dict[str, dict[str, str] | None] = {}
-    for name in names:
-        key = _org_key(name)
-        match = by_key.get(key)
-        if match is None:
-            # "SFJ Awards" is "SFJ Awards Ltd"; "VTCT Skills" trades under "VTCT".
-            candidates = {
-                row["Recognition Number"]: row
-                for other, row in by_key.items()
-                if other.startswith(f"{key} ") or key.startswith(f"{other} ")
-            }
-            match = next(iter(candidates.values())) if len(candidates) == 1 else None
-        matches[name] = match
-    return matches
-
-
 def _provider_rows(
     qualifications: list[UkQualification], ctx: SeedContext
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
     names = sorted({q.awarding_organisation for q in qualifications})
-    matches = _match_organisations(names, _read_csv(ctx, AWARDING_ORGANISATIONS_FILE))
+    matches = match_organisations(names, _read_csv(ctx, AWARDING_ORGANISATIONS_FILE))
     rows: dict[str, dict[str, Any]] = {}
     slug_by_name: dict[str, str] = {}
     for name in names:

@@ -1,6 +1,7 @@
 from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
 from .history import ChangeRequest, CredentialVersion
+from .imports import ImportJob
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
 from .status_checks import StatusCheck, StatusSweep
 
@@ -10,6 +11,7 @@ __all__ = [
     "Credential",
     "CredentialStatusChange",
     "CredentialVersion",
+    "ImportJob",
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",

@@ -1,0 +1,148 @@
+"""Interoperable exports: one credential as JSON-LD (Open Badges 3.0, CTDL), and the whole
+register as the registry's own CSV, streamed."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from providers.roles import is_registry_admin, provider_ids
+
+from ..access import can_read_unpublished
+from ..choices import PUBLIC_STATUSES
+from ..interop.ctdl import credential_ctdl
+from ..interop.openbadges import CHINESE, ENGLISH, credential_achievement
+from ..interop.registry_csv import export_queryset, registry_csv_lines
+from ..models import Credential
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class RegistryCSVRenderer(BaseRenderer):
+    """Names text/csv for the schema; the view streams its own bytes."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else str(data).encode()
+
+
+class FirstRenderer(BaseContentNegotiation):
+    """A JSON-LD document is JSON-LD whatever the client asks for."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _credential_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Credential:
+    """A public entry, or an unpublished one its provider, reviewers or staff may read."""
+    credential = (
+        Credential.objects.select_related(
+            "provider", "awarding_body", "level__framework", "area_of_study"
+        )
+        .prefetch_related("accreditations")
+        .defer("search_document")
+        .filter(pk=pk)
+        .first()
+    )
+    if credential is None:
+        raise Http404
+    if credential.status not in PUBLIC_STATUSES and not can_read_unpublished(user, credential):
+        raise Http404
+    return credential
+
+
+class CredentialOpenBadgesView(APIView):
+    """A credential as an Open Badges 3.0 Achievement (JSON-LD)."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONLDRenderer]
+    content_negotiation_class = FirstRenderer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                str,
+                enum=[ENGLISH, CHINESE],
+                description="Language of the achievement; Chinese where the entry has it.",
+            )
+        ],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="JSON-LD Achievement")},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        credential = _credential_for(request.user, pk)
+        asked = request.query_params.get("lang", "").casefold()
+        language = CHINESE if asked == CHINESE.casefold() else ENGLISH
+        return Response(
+            credential_achievement(
+                credential, absolute=request.build_absolute_uri, language=language
+            )
+        )
+
+
+class CredentialCtdlView(APIView):
+    """A credential as a CTDL credential (JSON-LD) for the Credential Engine Registry."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONLDRenderer]
+    content_negotiation_class = FirstRenderer
+
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="JSON-LD credential")}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        credential = _credential_for(request.user, pk)
+        return Response(credential_ctdl(credential, absolute=request.build_absolute_uri))
+
+
+def _exportable(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Credential]:
+    """The public register, plus a member's own providers' unpublished records; staff get all."""
+    if is_registry_admin(user):
+        return Credential.objects.all()
+    return Credential.objects.filter(
+        Q(status__in=PUBLIC_STATUSES) | Q(provider_id__in=provider_ids(user))
+    )
+
+
+class RegisterExportView(APIView):
+    """The whole register in the registry's own CSV, which ``import_register --format
+    registry-csv`` reads back unchanged; ``?provider=<slug>`` for one provider."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [RegistryCSVRenderer]
+    content_negotiation_class = FirstRenderer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("provider", str, description="Only this provider's entries.")],
+        responses={200: OpenApiResponse(OpenApiTypes.STR, description="Registry CSV")},
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        credentials = _exportable(request.user)
+        provider = request.query_params.get("provider")
+        if provider:
+            credentials = credentials.filter(provider__slug=provider)
+        response = StreamingHttpResponse(
+            (line.encode() for line in registry_csv_lines(export_queryset(credentials))),
+            content_type="text/csv; charset=utf-8",
+        )
+        filename = f"register-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,161 @@
+"""Turn an uploaded file's bytes into numbered rows, or say clearly why they cannot be read."""
+
+import codecs
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .report import ImportReport
+
+# Enough lines named to find them in an editor; the rest are counted.
+MAX_ENCODING_LINES_NAMED = 20
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+SAVE_AS_UTF8 = "Save it as “CSV UTF-8” and upload it again."
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a format reads: its name in the documentation and the other names accepted."""
+
+    name: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+    def names(self) -> Iterable[str]:
+        yield self.name
+        yield from self.aliases
+
+
+@dataclass
+class Table:
+    """A file's header and its data rows, each with its spreadsheet row number."""
+
+    present: set[str] = field(default_factory=set)
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def _header_key(text: str) -> str:
+    return " ".join(text.replace("\ufeff", "").split()).casefold()
+
+
+def _looks_like_utf16(content: bytes) -> bool:
+    if content.startswith(UTF16_BOMS):
+        return True
+    sample = content[:2000]
+    # ASCII text stored as UTF-16 has a zero in every other byte.
+    return len(sample) >= 4 and sample.count(0) >= len(sample) // 3
+
+
+def decode(content: bytes, report: ImportReport) -> str | None:
+    """Return the text of a UTF-8 file (with or without a byte-order mark), else report why not."""
+    if not content.strip():
+        report.error(None, "", _("The file is empty."))
+        return None
+    if _looks_like_utf16(content):
+        report.error(
+            None,
+            "",
+            _("The file is UTF-16 text, not UTF-8. %(fix)s") % {"fix": SAVE_AS_UTF8},
+        )
+        return None
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    bad_lines: list[tuple[int, int]] = []
+    for number, line in enumerate(content.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            bad_lines.append((number, line[error.start]))
+    for number, byte in bad_lines[:MAX_ENCODING_LINES_NAMED]:
+        report.error(
+            number,
+            "",
+            _("Line %(line)d has the byte 0x%(byte)02X, which is not UTF-8.")
+            % {"line": number, "byte": byte},
+        )
+    more = len(bad_lines) - MAX_ENCODING_LINES_NAMED
+    extra = _(" %(count)d more lines have the same problem.") % {"count": more} if more > 0 else ""
+    report.error(
+        None,
+        "",
+        _(
+            "The file is not UTF-8 text; it looks like Latin-1 or Windows-1252, which some "
+            "spreadsheet programs write.%(extra)s %(fix)s"
+        )
+        % {"extra": extra, "fix": SAVE_AS_UTF8},
+    )
+    return None
+
+
+def read_table(text: str, columns: Iterable[Column], report: ImportReport) -> Table | None:
+    """Read the CSV text, match its header to the format's columns and number the rows.
+
+    Cells come back exactly as written; each format decides what whitespace means.
+
+    Returns None when the header itself is unusable (a required column missing), because no
+    row can then be read correctly.
+    """
+    columns = list(columns)
+    by_name = {_header_key(name): column for column in columns for name in column.names()}
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        report.error(1, "", _("The header row cannot be read as CSV: %(error)s") % {"error": error})
+        return None
+    if header is None:
+        report.error(None, "", _("The file is empty."))
+        return None
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        column = by_name.get(_header_key(cell))
+        if column is None:
+            continue
+        if column.name in positions:
+            report.error(
+                1,
+                cell.strip(),
+                _("The column “%(column)s” appears twice.") % {"column": column.name},
+            )
+            continue
+        positions[column.name] = index
+    missing = [
+        column.name for column in columns if column.required and column.name not in positions
+    ]
+    for name in missing:
+        report.error(1, name, _("The column “%(column)s” is missing.") % {"column": name})
+    if missing:
+        return None
+    table = Table(present=set(positions))
+    width = len(header)
+    row_number = 1
+    while True:
+        row_number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.error(
+                row_number, "", _("This row cannot be read as CSV: %(error)s") % {"error": error}
+            )
+            break
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            report.error(
+                row_number,
+                "",
+                _("This row has %(cells)d cells but the header names %(columns)d columns.")
+                % {"cells": len(cells), "columns": width},
+            )
+        row = {
+            name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
+        }
+        table.rows.append((row_number, row))
+    return table

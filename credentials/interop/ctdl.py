@@ -1,0 +1,147 @@
+"""A register entry as a CTDL credential (JSON-LD), for the Credential Engine Registry.
+
+Shaped like the records in ``interop/ctdl/`` in the shared data: language maps for text
+(``en-US`` and, where the entry has it, ``zh-Hant``), the owning organisation by URL, the
+status as a ``credentialStat:`` concept, and alignment objects for delivery and subject.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+
+from ..choices import CredentialStatus, DeliveryMode, QualityMark
+from ..models import Credential
+from .common import Absolute, award_kind, ctid, page_url, provider_url
+
+CONTEXT = "https://credreg.net/ctdl/schema/context/json"
+ENGLISH = "en-US"
+CHINESE = "zh-Hant"
+STATUS_FRAMEWORK = "https://credreg.net/ctdl/terms/CredentialStatus"
+DELIVERY_FRAMEWORK = "https://credreg.net/ctdl/terms/Delivery"
+# Credential Engine's statuses (Active, Deprecated, Probationary, Suspended); entries not yet
+# on the public register have none.
+STATUS_NODES = {
+    CredentialStatus.REGISTERED: ("credentialStat:Active", "Active"),
+    CredentialStatus.SUSPENDED: ("credentialStat:Suspended", "Suspended"),
+    CredentialStatus.EXPIRED: ("credentialStat:Deprecated", "Deprecated"),
+    CredentialStatus.WITHDRAWN: ("credentialStat:Deprecated", "Deprecated"),
+}
+DELIVERY_NODES = {
+    DeliveryMode.ONSITE: ("deliveryType:InPerson", "In Person Only"),
+    DeliveryMode.ONLINE: ("deliveryType:OnlineOnly", "Online Only"),
+    DeliveryMode.BLENDED: ("deliveryType:BlendedDelivery", "Blended Delivery"),
+}
+
+
+def language_map(english: str, chinese: str = "") -> dict[str, str]:
+    texts = {ENGLISH: english}
+    if chinese:
+        texts[CHINESE] = chinese
+    return texts
+
+
+def _alignment(framework: str, node: str, framework_name: str, name: str) -> dict[str, Any]:
+    return {
+        "@type": "ceterms:CredentialAlignmentObject",
+        "ceterms:framework": framework,
+        "ceterms:targetNode": node,
+        "ceterms:frameworkName": language_map(framework_name),
+        "ceterms:targetNodeName": language_map(name),
+    }
+
+
+def credential_ctdl(credential: Credential, *, absolute: Absolute) -> dict[str, Any]:
+    """The CTDL description of a credential."""
+    owner = provider_url(credential, absolute)
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@id": absolute(reverse("api:credential-ctdl", kwargs={"pk": credential.pk})),
+        "@type": award_kind(credential).ctdl,
+        "ceterms:ctid": ctid(credential),
+        "ceterms:name": language_map(credential.title_en, credential.title_zh),
+        "ceterms:description": language_map(
+            credential.summary_en or credential.title_en,
+            credential.summary_zh or credential.title_zh,
+        ),
+        "ceterms:ownedBy": [owner],
+        "ceterms:offeredBy": [owner],
+        "ceterms:subjectWebpage": credential.further_information_url
+        or page_url(credential, absolute),
+        "ceterms:inLanguage": credential.languages or ["en"],
+        "ceterms:codedNotation": credential.registration_number,
+        "ceterms:identifier": [
+            {
+                "@type": "ceterms:IdentifierValue",
+                "ceterms:identifierTypeName": language_map("Registration number", "登記號碼"),
+                "ceterms:identifierValueCode": credential.registration_number,
+            }
+        ],
+    }
+    if credential.awarding_body_id:
+        document["ceterms:ownedBy"] = [provider_url(credential, absolute, awarding=True)]
+    status = STATUS_NODES.get(credential.status)
+    if status is not None:
+        node, name = status
+        document["ceterms:credentialStatusType"] = _alignment(
+            STATUS_FRAMEWORK, node, "Credential Status", name
+        )
+    if credential.valid_from:
+        document["ceterms:dateEffective"] = credential.valid_from.isoformat()
+    if credential.valid_to:
+        document["ceterms:expirationDate"] = credential.valid_to.isoformat()
+    if credential.credits is not None:
+        unit = credential.level.framework.credit_name if credential.level_id else ""
+        value: dict[str, Any] = {
+            "@type": "schema:QuantitativeValue",
+            "schema:value": float(credential.credits),
+        }
+        if unit:
+            value["schema:unitText"] = unit
+        document["ceterms:creditValue"] = [value]
+    if credential.mode_of_delivery in DELIVERY_NODES:
+        node, name = DELIVERY_NODES[DeliveryMode(credential.mode_of_delivery)]
+        document["ceterms:learningDeliveryType"] = [
+            _alignment(DELIVERY_FRAMEWORK, node, "Delivery Type", name)
+        ]
+    if credential.area_of_study_id:
+        area = credential.area_of_study
+        document["ceterms:instructionalProgramType"] = [
+            {
+                "@type": "ceterms:CredentialAlignmentObject",
+                "ceterms:codedNotation": area.code,
+                "ceterms:frameworkName": language_map(area.get_scheme_display()),
+                "ceterms:targetNodeName": language_map(area.name_en, area.name_zh),
+            }
+        ]
+    if credential.learning_outcomes_en:
+        requirement: dict[str, Any] = {
+            "@type": "ceterms:ConditionProfile",
+            "ceterms:name": language_map("Learning outcomes", "學習成果"),
+            "ceterms:condition": {ENGLISH: list(credential.learning_outcomes_en)},
+        }
+        if credential.learning_outcomes_zh:
+            requirement["ceterms:condition"][CHINESE] = list(credential.learning_outcomes_zh)
+        if credential.assessment_type:
+            requirement["ceterms:description"] = language_map(credential.assessment_type)
+        document["ceterms:requires"] = [requirement]
+    if credential.fee is not None:
+        cost: dict[str, Any] = {
+            "@type": "ceterms:CostProfile",
+            "ceterms:name": language_map("Fee", "學費"),
+            "ceterms:price": float(credential.fee),
+            "ceterms:costDetails": page_url(credential, absolute),
+        }
+        if credential.fee_currency:
+            cost["ceterms:currency"] = credential.fee_currency
+        document["ceterms:estimatedCost"] = [cost]
+    accreditors = sorted({record.accreditor for record in credential.accreditations.all()})
+    if accreditors:
+        document["ceterms:accreditedBy"] = [
+            {"@type": "ceterms:QACredentialOrganization", "ceterms:name": language_map(name)}
+            for name in accreditors
+        ]
+    if credential.quality_marks:
+        document["ceterms:keyword"] = {
+            ENGLISH: [str(QualityMark(mark).label) for mark in credential.quality_marks]
+        }
+    return document

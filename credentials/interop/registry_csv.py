@@ -1,0 +1,243 @@
+"""The registry's own CSV: every editable field of a credential, one row per entry.
+
+The writer here and the ``registry-csv`` import format share this module's column list and
+cell codecs, so exporting the register and importing the file into an empty one gives back
+the same entries. Relations are written by natural key (provider slug, framework and level
+code, area scheme and code) with enough about each provider to create it where it is
+missing. Lists of text are JSON arrays; lists of codes are joined with ``|``.
+"""
+
+import csv
+import datetime
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from django.db.models import QuerySet
+
+from providers.models import Provider
+
+from ..models import Credential
+
+# Provider attribute → the suffix of its column after "provider_" or "awarding_body_".
+PROVIDER_ATTRIBUTES = {
+    "name_en": "name_en",
+    "name_zh": "name_zh",
+    "short_name": "short_name",
+    "jurisdiction": "jurisdiction",
+    "provider_type": "type",
+    "ofqual_recognition_number": "ofqual_recognition_number",
+    "ukprn": "ukprn",
+}
+
+
+class Cell(Enum):
+    """How a field's value is written in a cell."""
+
+    TEXT = "text"
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    TEXT_LIST = "text list"
+    CODE_LIST = "code list"
+
+
+# Credential fields written as they are, in column order, with their cell codec.
+FIELD_CELLS: dict[str, Cell] = {
+    "registration_number": Cell.TEXT,
+    "kind": Cell.TEXT,
+    "title_en": Cell.TEXT,
+    "title_zh": Cell.TEXT,
+    "qualification_type": Cell.TEXT,
+    "credits": Cell.DECIMAL,
+    "ects_credits": Cell.DECIMAL,
+    "notional_hours": Cell.INTEGER,
+    "guided_learning_hours": Cell.INTEGER,
+    "summary_en": Cell.TEXT,
+    "summary_zh": Cell.TEXT,
+    "learning_outcomes_en": Cell.TEXT_LIST,
+    "learning_outcomes_zh": Cell.TEXT_LIST,
+    "assessment_type": Cell.TEXT,
+    "supervision": Cell.TEXT,
+    "mode_of_delivery": Cell.TEXT,
+    "quality_assurance_type": Cell.TEXT,
+    "prerequisites": Cell.TEXT,
+    "languages": Cell.CODE_LIST,
+    "stackable": Cell.BOOLEAN,
+    "further_information_url": Cell.TEXT,
+    "fee": Cell.DECIMAL,
+    "fee_currency": Cell.TEXT,
+    "quality_marks": Cell.CODE_LIST,
+    "valid_from": Cell.DATE,
+    "valid_to": Cell.DATE,
+    "external_register": Cell.TEXT,
+    "external_status": Cell.TEXT,
+}
+# Relations, written by natural key: field → its columns.
+RELATION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "provider": ("provider", *(f"provider_{s}" for s in PROVIDER_ATTRIBUTES.values())),
+    "awarding_body": (
+        "awarding_body",
+        *(f"awarding_body_{s}" for s in PROVIDER_ATTRIBUTES.values()),
+    ),
+    "level": ("framework", "level"),
+    "area_of_study": ("area_scheme", "area_code"),
+}
+STATUS_COLUMN = "status"
+COLUMNS: tuple[str, ...] = (
+    "registration_number",
+    "kind",
+    "title_en",
+    "title_zh",
+    "qualification_type",
+    *RELATION_COLUMNS["provider"],
+    *RELATION_COLUMNS["awarding_body"],
+    *RELATION_COLUMNS["level"],
+    *RELATION_COLUMNS["area_of_study"],
+    *(
+        name
+        for name in FIELD_CELLS
+        if name not in {"registration_number", "kind", "title_en", "title_zh", "qualification_type"}
+    ),
+    STATUS_COLUMN,
+)
+LIST_SEPARATOR = "|"
+
+
+def encode(cell: Cell, value: Any) -> str:
+    """Write one value as its cell text."""
+    if value is None:
+        return ""
+    if cell is Cell.BOOLEAN:
+        return "true" if value else "false"
+    if cell is Cell.DATE:
+        return value.isoformat()
+    if cell is Cell.TEXT_LIST:
+        return json.dumps(list(value), ensure_ascii=False) if value else ""
+    if cell is Cell.CODE_LIST:
+        return LIST_SEPARATOR.join(value)
+    if cell is Cell.DECIMAL:
+        return str(value)
+    return str(value)
+
+
+class CellValueError(ValueError):
+    """A cell does not hold what its column needs; the message says what was expected."""
+
+
+def decode(cell: Cell, text: str) -> Any:
+    """Read one cell's text back as a value; raises CellValueError for text it cannot read."""
+    if cell is Cell.TEXT:
+        return text
+    if cell is Cell.TEXT_LIST:
+        if not text.strip():
+            return []
+        if text.lstrip().startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError as error:
+                raise CellValueError("not a JSON list of text") from error
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise CellValueError("not a JSON list of text")
+            return items
+        # A hand-written file may list one item per line.
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    if cell is Cell.CODE_LIST:
+        return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+    text = text.strip()
+    if not text:
+        return False if cell is Cell.BOOLEAN else None
+    if cell is Cell.BOOLEAN:
+        folded = text.casefold()
+        if folded in {"true", "yes", "1"}:
+            return True
+        if folded in {"false", "no", "0"}:
+            return False
+        raise CellValueError("not true or false")
+    if cell is Cell.DATE:
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError as error:
+            raise CellValueError("not a date in the form YYYY-MM-DD") from error
+    if cell is Cell.DECIMAL:
+        try:
+            value = Decimal(text)
+        except ArithmeticError as error:
+            raise CellValueError("not a number") from error
+        if not value.is_finite():
+            raise CellValueError("not a number")
+        return value
+    if cell is Cell.INTEGER:
+        if not text.lstrip("-").isdigit():
+            raise CellValueError("not a whole number")
+        return int(text)
+    raise AssertionError(cell)
+
+
+def _provider_cells(provider: Provider | None) -> list[str]:
+    if provider is None:
+        return [""] * (1 + len(PROVIDER_ATTRIBUTES))
+    return [
+        provider.slug,
+        *(getattr(provider, attribute) or "" for attribute in PROVIDER_ATTRIBUTES),
+    ]
+
+
+def credential_row(credential: Credential) -> list[str]:
+    """One credential as the cells of a registry CSV row, in COLUMNS order."""
+    cells: dict[str, str] = {
+        name: encode(cell, getattr(credential, name)) for name, cell in FIELD_CELLS.items()
+    }
+    cells.update(
+        zip(RELATION_COLUMNS["provider"], _provider_cells(credential.provider), strict=True)
+    )
+    cells.update(
+        zip(
+            RELATION_COLUMNS["awarding_body"],
+            _provider_cells(credential.awarding_body),
+            strict=True,
+        )
+    )
+    level = credential.level
+    cells["framework"] = level.framework.code if level else ""
+    cells["level"] = level.code if level else ""
+    area = credential.area_of_study
+    cells["area_scheme"] = area.scheme if area else ""
+    cells["area_code"] = area.code if area else ""
+    cells[STATUS_COLUMN] = credential.status
+    return [cells[column] for column in COLUMNS]
+
+
+def export_queryset(queryset: QuerySet[Credential] | None = None) -> QuerySet[Credential]:
+    """Credentials with every relation the CSV writes, in a stable order."""
+    queryset = Credential.objects.all() if queryset is None else queryset
+    return (
+        queryset.select_related("provider", "awarding_body", "level__framework", "area_of_study")
+        .defer("search_document")
+        .order_by("registration_key")
+    )
+
+
+class _Line:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def registry_csv_lines(
+    credentials: Iterable[Credential] | QuerySet[Credential], *, chunk_size: int = 2000
+) -> Iterator[str]:
+    """The header and one line per credential, generated as they are read."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(COLUMNS)
+    rows = (
+        credentials.iterator(chunk_size=chunk_size)
+        if isinstance(credentials, QuerySet)
+        else credentials
+    )
+    for credential in rows:
+        yield writer.writerow(credential_row(credential))
