@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pathway_views, sweep_views, views
+from . import import_views, pathway_views, sweep_views, views
 
 app_name = "workspace"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         name="pathway-component-new",
     ),
     path("records/<int:pk>/recognitions/", pathway_views.recognition_new, name="recognition-new"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import"),
     path("status-sweeps/", sweep_views.sweeps, name="sweeps"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
