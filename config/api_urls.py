@@ -12,6 +12,7 @@ from credentials.api.views import CredentialVerifyView, CredentialViewSet
 from credentials.api.workspace import WorkspaceCredentialViewSet
 from providers.api.tokens import ApiTokenViewSet
 from providers.api.views import ProviderViewSet
+from qa_reviews.api.views import ConditionViewSet, ReviewStandardSetViewSet, ReviewViewSet
 from qualifications.api.views import FrameworkViewSet, LevelViewSet
 
 router = DefaultRouter()
@@ -25,6 +26,9 @@ router.register(
 )
 router.register("tokens", ApiTokenViewSet, basename="api-token")
 router.register("imports", ImportJobViewSet, basename="import-job")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("review-conditions", ConditionViewSet, basename="review-condition")
+router.register("review-standard-sets", ReviewStandardSetViewSet, basename="review-standard-set")
 
 urlpatterns = [
     *router.urls,

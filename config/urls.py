@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
     path("workspace/", include("credentials.workspace.urls")),
+    path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,
 )

@@ -1,6 +1,8 @@
 """Operations that change the register; each writes its history in the same transaction."""
 
+import datetime
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +11,7 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import DecimalField, Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +19,16 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_provider_member, is_registry_admin
 
-from .choices import ChangeRequestState, CredentialStatus, StatusSource
+from .choices import AccreditationStatus, ChangeRequestState, CredentialStatus, StatusSource
 from .completeness import credential_completeness
 from .lifecycle import EDITABLE_STATUSES, LOCKED_STATUSES, REVIEWED_FIELDS, Actor, is_allowed
-from .models import ChangeRequest, Credential, CredentialStatusChange, CredentialVersion
+from .models import (
+    AccreditationRecord,
+    ChangeRequest,
+    Credential,
+    CredentialStatusChange,
+    CredentialVersion,
+)
 
 # Fields a version records and an editor may change; status moves only through transitions.
 SYSTEM_FIELDS = frozenset(
@@ -385,3 +393,160 @@ def credential_submit(
     return credential_transition(
         actor=actor, credential=credential, to_status=CredentialStatus.SUBMITTED
     )
+
+
+# --- Moves made by QA reviews (called by qa_reviews.services) --------------------------------
+
+PROVISIONAL_PREFIX = "P/"
+# Serialises number assignment: two registrations in the same instant must not pick one serial.
+_REGISTRATION_NUMBER_LOCK = 0x51_52_45_47  # "QREG"
+
+
+def _review_path(from_status: str, to_status: str) -> list[str] | None:
+    """The lifecycle moves a review makes: direct, or through "under review" where needed.
+
+    A decision on a record that stayed on the register during its review (periodic,
+    re-accreditation) passes through "under review" so that every recorded move is one the
+    lifecycle allows.
+    """
+    if is_allowed(from_status, to_status, Actor.REVIEW):
+        return [to_status]
+    under_review = CredentialStatus.UNDER_REVIEW
+    if is_allowed(from_status, under_review, Actor.REVIEW) and is_allowed(
+        under_review, to_status, Actor.REVIEW
+    ):
+        return [under_review, to_status]
+    return None
+
+
+@transaction.atomic
+def credential_review_move(
+    *,
+    actor: AbstractBaseUser,
+    credential: Credential,
+    to_status: CredentialStatus,
+    reason: str,
+) -> list[CredentialStatusChange]:
+    """A QA review moves a record along the lifecycle; moves no review may make are refused."""
+    locked = Credential.objects.select_for_update().get(pk=credential.pk)
+    if locked.status == to_status:
+        return []
+    path = _review_path(locked.status, to_status)
+    if path is None:
+        raise ValidationError(
+            _("A review cannot move a record from %(from)s to %(to)s.")
+            % {
+                "from": CredentialStatus(locked.status).label.lower(),
+                "to": CredentialStatus(to_status).label.lower(),
+            }
+        )
+    changes = []
+    for step in path:
+        if step == CredentialStatus.REGISTERED:
+            _assign_registration_number(credential=locked, actor=actor)
+        change = credential_change_status(
+            credential=locked,
+            to_status=step,
+            source=StatusSource.REVIEW_DECISION,
+            reason=reason,
+            actor=actor,
+        )
+        if change is not None:
+            changes.append(change)
+    credential.status = locked.status
+    credential.status_changed_at = locked.status_changed_at
+    credential.registration_number = locked.registration_number
+    return changes
+
+
+def _assign_registration_number(*, credential: Credential, actor: AbstractBaseUser) -> None:
+    """Replace a draft's provisional number with the registry's, HKQR style: 26/000123/L4."""
+    if not credential.registration_number.startswith(PROVISIONAL_PREFIX):
+        return
+    if credential.level is None:
+        # The status move refuses a registration without a level, with its own message.
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REGISTRATION_NUMBER_LOCK])
+    year = f"{timezone.localdate():%y}"
+    taken = Credential.objects.filter(registration_number__regex=rf"^{year}/[0-9]{{6}}/")
+    pattern = re.compile(rf"^{year}/([0-9]{{6}})/")
+    serials = [
+        int(match.group(1))
+        for number in taken.values_list("registration_number", flat=True)
+        if (match := pattern.match(number))
+    ]
+    before = credential_snapshot(credential)
+    credential.registration_number = (
+        f"{year}/{max(serials, default=0) + 1:06d}/L{credential.level.code}"
+    )
+    credential.updated_by = actor
+    credential.full_clean(exclude=["search_document"], validate_unique=True)
+    credential.save(update_fields=["registration_number", "updated_by", "updated_at"])
+    credential_record_version(
+        credential=credential,
+        actor=actor,
+        before=before,
+        source=StatusSource.REVIEW_DECISION,
+        reason=_("Registration number assigned on registration."),
+    )
+
+
+@transaction.atomic
+def credential_apply_decision(
+    *,
+    actor: AbstractBaseUser,
+    credential: Credential,
+    to_status: CredentialStatus | None,
+    reason: str,
+    validity: tuple[datetime.date, datetime.date] | None = None,
+    accreditor: str = "",
+    reference: str = "",
+    accreditation: AccreditationRecord | None = None,
+) -> AccreditationRecord | None:
+    """Apply a QA review decision to the register, in the caller's transaction.
+
+    With ``validity`` (an approval) the period granted becomes the record's validity, kept
+    as a version, and the accreditation record says so: ``accreditation`` is amended when
+    given (a correction, or a review that continues a registration), else a new record is
+    written. Without validity, a given ``accreditation`` is withdrawn: a correction that
+    reverses an approval. ``to_status`` None leaves the status as it is; otherwise the move
+    must be one the lifecycle allows a review decision to make. Returns the record written.
+    """
+    locked = Credential.objects.select_for_update().get(pk=credential.pk)
+    record = accreditation
+    if validity is not None:
+        valid_from, valid_to = validity
+        before = credential_snapshot(locked)
+        locked.valid_from, locked.valid_to = valid_from, valid_to
+        locked.full_clean(exclude=["search_document"], validate_unique=False)
+        if credential_snapshot(locked) != before:
+            locked.updated_by = actor
+            locked.save(update_fields=["valid_from", "valid_to", "updated_by", "updated_at"])
+            credential_record_version(
+                credential=locked,
+                actor=actor,
+                before=before,
+                source=StatusSource.REVIEW_DECISION,
+                reason=reason,
+            )
+        if record is None:
+            record = AccreditationRecord(credential=locked)
+        record.accreditor = accreditor
+        record.reference = reference
+        record.valid_from, record.valid_to = valid_from, valid_to
+        record.status = AccreditationStatus.CURRENT
+        record.source = StatusSource.REVIEW_DECISION
+        record.last_checked_at = timezone.now()
+        record.full_clean()
+        record.save()
+    elif record is not None:
+        record.status = AccreditationStatus.WITHDRAWN
+        record.source = StatusSource.REVIEW_DECISION
+        record.last_checked_at = timezone.now()
+        record.save(update_fields=["status", "source", "last_checked_at", "updated_at"])
+    if to_status is not None:
+        credential_review_move(actor=actor, credential=locked, to_status=to_status, reason=reason)
+    for name in ("status", "status_changed_at", "valid_from", "valid_to", "registration_number"):
+        setattr(credential, name, getattr(locked, name))
+    return record

@@ -17,6 +17,10 @@ class ReviewStage(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Stages in which a review is still being worked; a record has at most one such review.
+ACTIVE_STAGES = (ReviewStage.OPEN, ReviewStage.IN_PROGRESS)
+
+
 class JudgementOutcome(models.TextChoices):
     MET = "met", _("Met")
     PARTLY_MET = "partly_met", _("Partly met")

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.db import TimeStampedModel
 
 from .choices import (
+    ACTIVE_STAGES,
     APPROVING_OUTCOMES,
     ConditionState,
     DecisionOutcome,
@@ -101,12 +103,25 @@ class Review(TimeStampedModel):
         related_name="assigned_reviews",
         verbose_name=_("reviewers"),
     )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["due_date"]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
+        indexes = [models.Index(fields=["stage", "due_date"], name="review_stage_due")]
         constraints = [
+            # Two live reviews of one record would race to move its status.
+            models.UniqueConstraint(
+                fields=["credential"],
+                condition=Q(stage__in=ACTIVE_STAGES),
+                name="%(app_label)s_%(class)s_one_active_per_credential",
+                violation_error_message=_("This record already has a review under way."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=ReviewStage.CANCELLED) | ~Q(cancel_reason=""),
+                name="%(app_label)s_%(class)s_cancel_has_reason",
+            ),
             models.CheckConstraint(
                 condition=~Q(review_type=ReviewType.FAST_TRACK)
                 | Q(target_working_days__isnull=False),
@@ -185,7 +200,8 @@ class Judgement(models.Model):
     comment = models.TextField(_("comment"))
     evidence_url = models.URLField(_("evidence link"), max_length=500, blank=True)
     evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/%m/", blank=True)
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True, editable=False)
+    # A default rather than auto_now_add, so that loaded history can keep its own moments.
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -206,6 +222,12 @@ class Judgement(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(supersedes=F("id")), name="%(app_label)s_%(class)s_not_self"
+            ),
+            # A second judgement of the same standard by the same reviewer must be a correction.
+            models.UniqueConstraint(
+                fields=["review", "standard", "reviewer"],
+                condition=Q(supersedes__isnull=True),
+                name="%(app_label)s_%(class)s_one_original",
             ),
         ]
 
@@ -232,7 +254,7 @@ class Decision(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now, editable=False)
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -240,6 +262,15 @@ class Decision(models.Model):
         blank=True,
         related_name="superseded_by",
         verbose_name=_("corrects"),
+    )
+    accreditation = models.ForeignKey(
+        "credentials.AccreditationRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("accreditation record"),
+        help_text=_("The accreditation record this decision granted or changed."),
     )
 
     class Meta:
@@ -258,6 +289,13 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(rationale=""), name="%(app_label)s_%(class)s_rationale_not_empty"
+            ),
+            # Deciding twice is refused here too: later entries must correct the first.
+            models.UniqueConstraint(
+                fields=["review"],
+                condition=Q(supersedes__isnull=True),
+                name="%(app_label)s_%(class)s_one_original_per_review",
+                violation_error_message=_("This review has already been decided."),
             ),
         ]
 
@@ -285,11 +323,18 @@ class Condition(TimeStampedModel):
         verbose_name=_("met, confirmed by"),
     )
     met_confirmed_at = models.DateTimeField(_("met, confirmed at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        _("reminder sent at"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider was reminded that the condition falls due."),
+    )
 
     class Meta:
         ordering = ["due_date"]
         verbose_name = _("condition")
         verbose_name_plural = _("conditions")
+        indexes = [models.Index(fields=["state", "due_date"], name="condition_state_due")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=ConditionState.values),

@@ -9,6 +9,7 @@ from django.db import connection
 from django.forms import FileField
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from credentials.choices import (
     CheckOutcome,
@@ -31,8 +32,8 @@ from credentials.models import (
 )
 from providers.models import ApiToken
 from providers.tokens import api_token_create
-from qa_reviews.choices import DecisionOutcome, JudgementOutcome
-from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment
+from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
+from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment, ReviewStandard
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
 from tests.factories import (
     AccreditationRecordFactory,
@@ -51,9 +52,13 @@ REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews")
 # History written by services: shown, never added, changed or deleted in the admin.
 VIEW_ONLY = {CredentialStatusChange, CredentialVersion, ImportJob, StatusCheck, StatusSweep}
 # Made by their owners or by services; staff review or revoke them, never add them by hand.
-NOT_ADDED_HERE = {ApiToken, ChangeRequest}
+# QA conditions come with their decision and are then only confirmed met, by an action.
+NOT_ADDED_HERE = {ApiToken, ChangeRequest, Condition}
 # Refused UPDATE and DELETE by a database trigger: added, then only shown.
 APPEND_ONLY = {Judgement, Decision}
+# Made and withdrawn through the review services, never edited: assignments (declaring is
+# the reviewer's own act), conditions, and the standards of a set reviews already use.
+NOT_EDITED_HERE = {ReviewAssignment, Condition, ReviewStandard}
 REGISTERED_MODELS = [
     model for label in REGISTRY_APPS for model in apps.get_app_config(label).get_models()
 ]
@@ -91,7 +96,9 @@ def register(registry_admin) -> dict:
     """One row of every registered model, linked the way the register links them."""
     credential = CredentialFactory(quality_marks=[QualityMark.CEF])
     award = CredentialFactory(provider=credential.provider, kind="qualification")
-    review = ReviewFactory(credential=credential, opened_by=registry_admin)
+    review = ReviewFactory(
+        credential=credential, opened_by=registry_admin, stage=ReviewStage.DECIDED
+    )
     standard = ReviewStandardFactory(standard_set=review.standard_set)
     decision = Decision.objects.create(
         review=review,
@@ -112,14 +119,6 @@ def register(registry_admin) -> dict:
         credential=credential, changes={"title_en": ["Old", "New"]}, requested_by=registry_admin
     )
     rows = [
-        ImportJob.objects.create(
-            format="hkqr",
-            filename="register.csv",
-            content=b"Registration Number\n",
-            provider=credential.provider,
-            requested_by=registry_admin,
-            report={"problems": [{"row": 2, "column": "QF Level", "message": "Bad level."}]},
-        ),
         api_token_create(user=registry_admin, name="admin test")[0],
         version,
         change_request,
@@ -140,6 +139,14 @@ def register(registry_admin) -> dict:
             changed_by=registry_admin,
         ),
         sweep,
+        ImportJob.objects.create(
+            format="hkqr",
+            filename="register.csv",
+            content=b"Registration Number\n",
+            provider=credential.provider,
+            requested_by=registry_admin,
+            report={"problems": [{"row": 2, "column": "QF Level", "message": "Bad level."}]},
+        ),
         StatusCheck.objects.create(
             credential=credential,
             sweep=sweep,
@@ -207,7 +214,7 @@ def test_change_page_renders_and_history_offers_no_save(staff_client, register, 
 
     assert response.status_code == 200
     offers_save = 'name="_save"' in response.text
-    assert offers_save is (model not in VIEW_ONLY | APPEND_ONLY | {ChangeRequest})
+    assert offers_save is (model not in VIEW_ONLY | APPEND_ONLY | NOT_EDITED_HERE | {ChangeRequest})
 
 
 def test_credential_search_finds_chinese_title_and_registration_number(staff_client):
@@ -340,9 +347,10 @@ def test_judgement_cannot_be_changed_or_deleted(staff_client, register):
     assert staff_client.post(_url(Judgement, "delete", register[Judgement].pk)).status_code == 403
 
 
-def test_review_shows_judgements_and_decisions_read_only_but_accepts_new_ones(
+def test_review_shows_judgements_and_decisions_read_only_and_adds_only_reviewers(
     staff_client, register
 ):
+    """Judgements and decisions are added through the review services, not the review form."""
     review = register[Judgement].review
 
     page = staff_client.get(_url(type(review), "change", review.pk)).text
@@ -350,22 +358,25 @@ def test_review_shows_judgements_and_decisions_read_only_but_accepts_new_ones(
     assert "Outcomes are clear and assessed." in page
     assert 'name="judgements-0-comment"' not in page
     assert 'name="decisions-0-rationale"' not in page
-    assert 'name="judgements-__prefix__-comment"' in page
-    assert 'name="decisions-__prefix__-rationale"' in page
+    assert 'name="judgements-__prefix__-comment"' not in page
+    assert 'name="decisions-__prefix__-rationale"' not in page
+    assert 'name="assignments-__prefix__-reviewer"' in page
 
 
 def test_saving_a_review_leaves_its_judgements_and_decisions_untouched(staff_client, register):
-    """The database trigger would refuse an UPDATE, so the admin must not send one."""
+    """The database trigger would refuse an UPDATE, so the admin must not send one; the stage
+    moves only with the workflow, so a posted stage is ignored."""
     review = register[Judgement].review
     url = _url(type(review), "change", review.pk)
     tampered = {"judgements-0-comment": "Rewritten", "decisions-0-rationale": "Rewritten"}
-    data = _resubmit(staff_client.get(url), stage="decided", **tampered)
+    data = _resubmit(staff_client.get(url), stage="cancelled", due_date="2027-03-31", **tampered)
 
     response = staff_client.post(url, data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     review.refresh_from_db()
     assert review.stage == "decided"
+    assert review.due_date == datetime.date(2027, 3, 31)
     assert review.judgements.get().comment == "Outcomes are clear and assessed."
     assert review.decisions.get().rationale.startswith("Meets every standard")
 
@@ -383,8 +394,7 @@ def test_decision_is_added_with_its_conditions(staff_client, register, registry_
         "conditions-TOTAL_FORMS": "1",
         "conditions-INITIAL_FORMS": "0",
         "conditions-0-text": "Update the student handbook.",
-        "conditions-0-due_date": "2026-03-31",
-        "conditions-0-state": "open",
+        "conditions-0-due_date": str(timezone.localdate() + datetime.timedelta(days=90)),
     }
 
     response = staff_client.post(_url(Decision, "add"), data)
@@ -392,6 +402,28 @@ def test_decision_is_added_with_its_conditions(staff_client, register, registry_
     assert response.status_code == 302, response.context["adminform"].form.errors
     correction = Decision.objects.get(supersedes=register[Decision])
     assert correction.conditions.get().text == "Update the student handbook."
+    # Through review_decide: the decider is the signed-in administrator, and the record's
+    # validity and accreditation follow the correction.
+    assert correction.decided_by == registry_admin
+    review.credential.refresh_from_db()
+    assert review.credential.valid_to == datetime.date(2029, 12, 31)
+    assert correction.accreditation.valid_to == datetime.date(2029, 12, 31)
+
+
+def test_a_decision_the_service_refuses_is_reported_and_nothing_is_saved(staff_client, register):
+    review = register[Decision].review
+    data = {
+        "review": review.pk,
+        "outcome": DecisionOutcome.NOT_APPROVED,
+        "rationale": "A second original decision.",
+        "conditions-TOTAL_FORMS": "0",
+        "conditions-INITIAL_FORMS": "0",
+    }
+
+    response = staff_client.post(_url(Decision, "add"), data, follow=True)
+
+    assert "already been decided" in response.text
+    assert review.decisions.count() == 1
 
 
 def test_change_request_is_approved_through_the_admin_action(staff_client, registry_admin):

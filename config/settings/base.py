@@ -260,6 +260,38 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
     "CELERY_UNACKED_MUTEX_EXPIRE", default=300
 )
 
+
 # --- Bulk import (credentials.imports) -------------------------------------------------------
 # Uploads larger than this are refused before they are read; the DfE list is about 3 MB.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+
+# --- QA reviews (qa_reviews) ---------------------------------------------------------------
+# The body on whose behalf the registry's QA reviews accredit; it names the accreditation
+# record an approval writes and the public record page's "accredited by".
+QA_REVIEW_ACCREDITOR = env("QA_REVIEW_ACCREDITOR", default="HKCAAVQ")
+# Providers are reminded once when an open condition comes this many days from its due date.
+QA_CONDITION_REMINDER_DAYS = env.int("QA_CONDITION_REMINDER_DAYS", default=14)
+# Registry staff copied on overdue-condition notices (e.g. a shared mailbox); blank for none.
+QA_NOTIFY_CC = env.list("QA_NOTIFY_CC", default=[])
+# Named API enums instead of drf-spectacular's hashed names for clashing field names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ReviewTypeEnum": "qa_reviews.choices.ReviewType",
+        "ReviewStageEnum": "qa_reviews.choices.ReviewStage",
+        "JudgementOutcomeEnum": "qa_reviews.choices.JudgementOutcome",
+        "DecisionOutcomeEnum": "qa_reviews.choices.DecisionOutcome",
+        "ConditionStateEnum": "qa_reviews.choices.ConditionState",
+    }
+)
+# Reviewers' evidence files are private: only the permission-checked review page serves them,
+# so MEDIA_URL is never routed.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+QA_EVIDENCE_MAX_MB = env.int("QA_EVIDENCE_MAX_MB", default=20)
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
+CELERY_BEAT_SCHEDULE["qa-conditions-daily"] = {
+    "task": "qa_reviews.tasks.conditions_daily_task",
+    "schedule": crontab(
+        hour=env.int("QA_CONDITIONS_HOUR", default=7),
+        minute=env.int("QA_CONDITIONS_MINUTE", default=0),
+    ),
+}

@@ -1633,6 +1633,9 @@ def seed_micro_credentials(
         ctx=ctx,
         label="HK micro-credentials and awards",
     )
+    # Imported here: the review specs import this module's accreditor name.
+    from .reviews import APPROVED_BY_REVIEW
+
     accreditations = [
         {
             "credential_id": credentials[number].pk,
@@ -1641,7 +1644,11 @@ def seed_micro_credentials(
             "valid_from": ctx.day(spec.valid_from),
             "valid_to": ctx.day(spec.valid_to),
             "status": ACCREDITATION_STATUS[spec.status],
-            "source": StatusSource.MANUAL,
+            "source": (
+                StatusSource.REVIEW_DECISION
+                if number in APPROVED_BY_REVIEW
+                else StatusSource.MANUAL
+            ),
         }
         for number, spec in specs.items()
         if spec.status in ACCREDITATION_STATUS

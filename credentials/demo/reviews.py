@@ -2,7 +2,14 @@
 
 Judgements and decisions are append-only in the database, so they are written only
 for a review that has none; stages, declarations and condition states are set only
-when their row is created, because the QA workflow owns them afterwards.
+when their row is created, because the QA workflow owns them afterwards. Each review
+carries the day it opened (and was decided), so the board's time to decision and
+decisions per month show the demo's history rather than the moment it was loaded.
+
+The rows follow the rules of ``qa_reviews.services``: an open review leaves its record
+submitted, the first declaration starts the review and takes a first review's record
+under review, every standard is judged before a decision, an approval links the
+accreditation record it stands behind, and a cancelled review says why.
 """
 
 import datetime
@@ -10,7 +17,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
 
-from credentials.models import Credential
+from credentials.models import AccreditationRecord, Credential
 from qa_reviews.choices import (
     ConditionState,
     DecisionOutcome,
@@ -29,6 +36,7 @@ from qa_reviews.models import (
 )
 
 from .base import SeedContext, upsert_by_fields
+from .micro_credentials import HKCAAVQ
 
 STANDARD_SET_NAME = "Registry review standards"
 STANDARD_SET_VERSION = 1
@@ -128,13 +136,17 @@ class ReviewSpec:
     review_type: str
     stage: str
     due: int
+    opened: int
+    decided: int | None = None
     target_working_days: int | None = None
     reviewers: tuple[str, ...] = ()
     declared: bool = False
     judgements: tuple[str, ...] = ()
     decision: str = ""
     rationale: str = ""
+    internal_notes: str = ""
     conditions: tuple[ConditionSpec, ...] = ()
+    cancel_reason: str = ""
 
 
 REVIEWS = [
@@ -143,17 +155,22 @@ REVIEWS = [
         ReviewType.INITIAL,
         ReviewStage.DECIDED,
         due=-12,
+        opened=-70,
+        decided=-10,
         reviewers=("reviewer", "reviewer2"),
         declared=True,
         judgements=(MET, MET, MET, MET, MET),
         decision=DecisionOutcome.APPROVED,
         rationale="All five standards are met; registered for three years.",
+        internal_notes="Panel agreed without discussion; a model submission for this provider.",
     ),
     ReviewSpec(
         "25/004402/L4",
         ReviewType.FAST_TRACK,
         ReviewStage.DECIDED,
         due=-22,
+        opened=-36,
+        decided=-23,
         target_working_days=10,
         reviewers=("reviewer2",),
         declared=True,
@@ -186,6 +203,8 @@ REVIEWS = [
         ReviewType.INITIAL,
         ReviewStage.DECIDED,
         due=-8,
+        opened=-30,
+        decided=-5,
         reviewers=("reviewer",),
         declared=True,
         judgements=(PARTLY, NOT_MET, MET, PARTLY, MET),
@@ -200,6 +219,8 @@ REVIEWS = [
         ReviewType.INITIAL,
         ReviewStage.DECIDED,
         due=-6,
+        opened=-44,
+        decided=-5,
         reviewers=("reviewer2", "reviewer"),
         declared=True,
         judgements=(NOT_MET, NOT_MET, NOT_MET, PARTLY, PARTLY),
@@ -214,6 +235,8 @@ REVIEWS = [
         ReviewType.CHANGE,
         ReviewStage.DECIDED,
         due=-40,
+        opened=-68,
+        decided=-45,
         reviewers=("reviewer",),
         declared=True,
         judgements=(MET, MET, MET, MET, MET),
@@ -224,7 +247,8 @@ REVIEWS = [
         "25/001105/L5",
         ReviewType.INITIAL,
         ReviewStage.IN_PROGRESS,
-        due=10,
+        due=-3,
+        opened=-63,
         reviewers=("reviewer", "reviewer2"),
         declared=True,
         judgements=(MET, PARTLY, MET),
@@ -234,6 +258,7 @@ REVIEWS = [
         ReviewType.FAST_TRACK,
         ReviewStage.IN_PROGRESS,
         due=6,
+        opened=-15,
         target_working_days=15,
         reviewers=("reviewer2",),
         declared=True,
@@ -244,30 +269,42 @@ REVIEWS = [
         ReviewType.PERIODIC,
         ReviewStage.IN_PROGRESS,
         due=20,
+        opened=-70,
         reviewers=("reviewer",),
         declared=True,
         judgements=(MET,),
     ),
-    ReviewSpec("26/001106/L4", ReviewType.INITIAL, ReviewStage.OPEN, due=40),
+    ReviewSpec("26/001106/L4", ReviewType.INITIAL, ReviewStage.OPEN, due=40, opened=-20),
     ReviewSpec(
         "26/008807/L4",
         ReviewType.FAST_TRACK,
         ReviewStage.OPEN,
         due=12,
+        opened=-2,
         target_working_days=10,
         reviewers=("reviewer",),
     ),
-    ReviewSpec("26/006607/L3", ReviewType.INITIAL, ReviewStage.OPEN, due=35),
-    ReviewSpec("23/005503/L4", ReviewType.RE_ACCREDITATION, ReviewStage.OPEN, due=10),
+    ReviewSpec("26/006607/L3", ReviewType.INITIAL, ReviewStage.OPEN, due=35, opened=-25),
+    ReviewSpec("23/005503/L4", ReviewType.RE_ACCREDITATION, ReviewStage.OPEN, due=10, opened=-50),
     # The provider withdrew the programme while its periodic review was under way.
     ReviewSpec(
         "21/005506/L3",
         ReviewType.PERIODIC,
         ReviewStage.CANCELLED,
         due=-20,
+        opened=-110,
         reviewers=("reviewer2",),
+        cancel_reason="The provider withdrew the programme; nothing is left to review.",
     ),
 ]
+
+
+# Records whose accreditation record stands on a demo review's approval.
+APPROVED_BY_REVIEW = frozenset(
+    spec.credential
+    for spec in REVIEWS
+    if spec.decision in (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CONDITIONS)
+)
 
 
 def _seed_standards(ctx: SeedContext) -> tuple[ReviewStandardSet, list[ReviewStandard]]:
@@ -305,6 +342,13 @@ def _seed_standards(ctx: SeedContext) -> tuple[ReviewStandardSet, list[ReviewSta
     return standard_set, [standards[(standard_set.pk, spec.code)] for spec in STANDARDS]
 
 
+def _recorded_at(ctx: SeedContext, spec: ReviewSpec, index: int) -> datetime.datetime:
+    """Spread a review's judgements over the days between its start and decision (or today)."""
+    first, last = spec.opened + 1, spec.decided if spec.decided is not None else 0
+    step = max((last - first) // (len(spec.judgements) + 1), 0)
+    return ctx.moment(first + step * (index + 1), hour=10 + index)
+
+
 def _seed_judgements_and_decisions(
     ctx: SeedContext,
     reviews: dict[tuple, Review],
@@ -321,6 +365,14 @@ def _seed_judgements_and_decisions(
         d.review_id: d
         for d in Decision.objects.filter(review_id__in=review_ids, superseded_by__isnull=True)
     }
+    # An approval stands behind the record's accreditation, as review_decide links it.
+    accreditations = {
+        record.credential_id: record
+        for record in AccreditationRecord.objects.filter(
+            credential_id__in=[credential.pk for credential in credentials.values()],
+            accreditor=HKCAAVQ,
+        )
+    }
     judgements, new_decisions = [], []
     for key, review in reviews.items():
         spec = specs[key]
@@ -332,6 +384,7 @@ def _seed_judgements_and_decisions(
                     reviewer=users[spec.reviewers[i % len(spec.reviewers)]],
                     outcome=outcome,
                     comment=STANDARDS[i].comments[outcome],
+                    recorded_at=_recorded_at(ctx, spec, i),
                 )
                 for i, (standard, outcome) in enumerate(
                     zip(standards, spec.judgements, strict=False)
@@ -347,9 +400,12 @@ def _seed_judgements_and_decisions(
                 review=review,
                 outcome=spec.decision,
                 rationale=spec.rationale,
+                internal_notes=spec.internal_notes,
                 valid_from=credential.valid_from if approving else None,
                 valid_to=credential.valid_to if approving else None,
                 decided_by=users[spec.reviewers[0]],
+                decided_at=ctx.moment(spec.decided, hour=16),
+                accreditation=accreditations.get(credential.pk) if approving else None,
             )
             new_decisions.append(decision)
             decided[review.pk] = decision
@@ -393,6 +449,11 @@ def seed_reviews(
     standard_set, standards = _seed_standards(ctx)
     admin = users["registry-admin"]
     specs = {(credentials[s.credential].pk, s.review_type): s for s in REVIEWS}
+    existing = set(
+        Review.objects.filter(credential_id__in=[key[0] for key in specs]).values_list(
+            "credential_id", "review_type"
+        )
+    )
     reviews = upsert_by_fields(
         Review,
         [
@@ -404,14 +465,22 @@ def seed_reviews(
                 "target_working_days": spec.target_working_days,
                 "due_date": ctx.day(spec.due),
                 "opened_by_id": admin.pk,
+                "cancel_reason": spec.cancel_reason,
             }
             for (credential_id, review_type), spec in specs.items()
         ],
         key_fields=["credential_id", "review_type"],
         report=ctx.report,
         label="reviews",
-        create_only={"stage"},
+        create_only={"stage", "cancel_reason"},
     )
+    # created_at is auto_now_add, so the insert stamped "now"; write the day each review
+    # opened with bulk_update, which skips pre_save, on the rows this run created.
+    opened = [review for key, review in reviews.items() if key not in existing]
+    for review in opened:
+        review.created_at = ctx.moment(specs[(review.credential_id, review.review_type)].opened)
+    if opened:
+        Review.objects.bulk_update(opened, ["created_at"])
     upsert_by_fields(
         ReviewAssignment,
         [
@@ -419,7 +488,7 @@ def seed_reviews(
                 "review_id": reviews[key].pk,
                 "reviewer_id": users[username].pk,
                 "assigned_by_id": admin.pk,
-                "no_conflict_declared_at": ctx.moment(spec.due - 25) if spec.declared else None,
+                "no_conflict_declared_at": ctx.moment(spec.opened + 1) if spec.declared else None,
             }
             for key, spec in specs.items()
             for username in spec.reviewers

@@ -1,0 +1,424 @@
+"""Review pages: the reviewer queue, the review page, the registry board and their forms.
+
+Pages look reviews up through ``reviews_for_user``, so another reviewer's or another
+provider's review is a 404; actions call the services, whose errors are shown on the page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from credentials.completeness import credential_completeness
+from providers.roles import is_registry_admin, is_reviewer
+
+from .choices import ACTIVE_STAGES, ReviewStage
+from .forms import (
+    AssignForm,
+    CancelForm,
+    ConditionFormSet,
+    DecisionForm,
+    JudgementForm,
+    ReviewOpenForm,
+    condition_drafts,
+)
+from .models import Condition, Decision, Judgement, Review
+from .selectors import (
+    Access,
+    credential_changes_since_approval,
+    current_judgements,
+    previous_reviews,
+    review_access,
+    review_board,
+    reviewer_queue,
+    reviews_for_user,
+)
+from .services import (
+    condition_confirm_met,
+    judgement_record,
+    review_assign,
+    review_cancel,
+    review_decide,
+    review_declare_no_conflict,
+    review_open,
+)
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not is_registry_admin(request.user):
+        raise PermissionDenied(_("Only registry administrators may do this."))
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's errors on the fields they name, the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, field_messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+def _show_service_errors(request: HttpRequest, form, error: ValidationError) -> None:
+    """Field errors on the form; the rest as a message, seen even where the form is not."""
+    if hasattr(error, "error_dict"):
+        for name, field_messages in error.message_dict.items():
+            if name in form.fields:
+                form.add_error(name, field_messages)
+            else:
+                messages.error(request, " ".join(field_messages))
+    else:
+        messages.error(request, _error_text(error))
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("You may not do this.")
+
+
+def _visible_review(request: HttpRequest, pk: int) -> Review:
+    return get_object_or_404(reviews_for_user(request.user), pk=pk)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The signed-in reviewer's reviews under way, overdue first."""
+    if not is_reviewer(request.user):
+        if is_registry_admin(request.user):
+            return redirect("reviews:board")
+        raise PermissionDenied(_("The review queue is for QA reviewers."))
+    return render(
+        request,
+        "qa_reviews/queue.html",
+        {"items": reviewer_queue(reviewer=request.user), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The registry administrators' view of every review."""
+    _require_staff(request)
+    return render(
+        request,
+        "qa_reviews/board.html",
+        {"board": review_board(), "today": timezone.localdate()},
+    )
+
+
+@login_required
+def review_open_view(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    initial = {}
+    if request.method == "GET" and request.GET.get("number"):
+        initial["registration_number"] = request.GET["number"][:60]
+    form = ReviewOpenForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = review_open(
+                actor=request.user,
+                credential=form.credential,
+                review_type=form.cleaned_data["review_type"],
+                due_date=form.cleaned_data["due_date"],
+                target_working_days=form.cleaned_data["target_working_days"],
+                reviewers=list(form.cleaned_data["reviewers"]),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Review opened."))
+            return redirect("reviews:review", pk=review.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "qa_reviews/open.html", {"form": form}, status=status)
+
+
+def _standard_rows(review: Review, user, forms: dict[int, JudgementForm]) -> list[dict]:
+    """Per standard: every reviewer's standing judgement, and the user's form to (re)judge."""
+    standing = list(current_judgements(review))
+    rows = []
+    for standard in review.standard_set.standards.order_by("ordinal"):
+        judgements = [j for j in standing if j.standard_id == standard.pk]
+        mine = next((j for j in judgements if j.reviewer_id == user.pk), None)
+        form = forms.get(standard.pk) or JudgementForm(
+            review=review,
+            initial={"standard": standard.pk, "supersedes": mine.pk if mine else None},
+            prefix=f"standard-{standard.pk}",
+        )
+        rows.append({"standard": standard, "judgements": judgements, "mine": mine, "form": form})
+    return rows
+
+
+def _decision_form(review: Review, current: Decision | None) -> tuple[DecisionForm, object]:
+    """A blank decision form, or one filled with the current decision to correct it."""
+    if current is None:
+        return DecisionForm(review=review, prefix="decision"), ConditionFormSet(prefix="conditions")
+    form = DecisionForm(
+        review=review,
+        prefix="decision",
+        initial={
+            "outcome": current.outcome,
+            "rationale": current.rationale,
+            "internal_notes": current.internal_notes,
+            "valid_from": current.valid_from,
+            "valid_to": current.valid_to,
+            "supersedes": current.pk,
+        },
+    )
+    conditions = ConditionFormSet(
+        prefix="conditions",
+        initial=[
+            {"text": condition.text, "due_date": condition.due_date}
+            for condition in current.conditions.order_by("due_date", "pk")
+        ],
+    )
+    return form, conditions
+
+
+def _full_context(
+    request: HttpRequest,
+    review: Review,
+    *,
+    judgement_forms: dict[int, JudgementForm] | None = None,
+    decision_form: DecisionForm | None = None,
+    condition_formset=None,
+    assign_form: AssignForm | None = None,
+    cancel_form: CancelForm | None = None,
+) -> dict:
+    user = request.user
+    credential = review.credential
+    assignments = list(review.assignments.select_related("reviewer", "assigned_by"))
+    mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
+    decisions = list(
+        review.decisions.select_related("decided_by", "accreditation", "superseded_by")
+        .prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("due_date", "pk"))
+        )
+        .order_by("decided_at", "pk")
+    )
+    current = next((d for d in decisions if not hasattr(d, "superseded_by")), None)
+    staff = is_registry_admin(user)
+    declared = bool(mine and mine.no_conflict_declared_at)
+    in_progress = review.stage == ReviewStage.IN_PROGRESS
+    if decision_form is None:
+        decision_form, condition_formset = _decision_form(review, current)
+    history = list(
+        review.judgements.filter(superseded_by__isnull=False)
+        .select_related("standard", "reviewer")
+        .order_by("standard__ordinal", "recorded_at")
+    )
+    return {
+        "review": review,
+        "credential": credential,
+        "access": "full",
+        "today": timezone.localdate(),
+        "active": review.stage in ACTIVE_STAGES,
+        "overdue": review.stage in ACTIVE_STAGES and review.due_date < timezone.localdate(),
+        "report": credential_completeness(credential=credential),
+        "changes": credential_changes_since_approval(credential=credential),
+        "previous": previous_reviews(review=review),
+        "assignments": assignments,
+        "my_assignment": mine,
+        "can_declare": bool(mine and not declared and review.stage in ACTIVE_STAGES),
+        "can_judge": declared and in_progress,
+        "can_decide": in_progress and (declared or staff),
+        "can_correct": review.stage == ReviewStage.DECIDED and (declared or staff),
+        "is_staff": staff,
+        "rows": _standard_rows(review, user, judgement_forms or {}),
+        "corrected_judgements": history,
+        "decisions": decisions,
+        "current_decision": current,
+        "decision_form": decision_form,
+        "condition_formset": condition_formset,
+        "assign_form": assign_form or AssignForm(),
+        "cancel_form": cancel_form or CancelForm(),
+    }
+
+
+def _provider_context(review: Review) -> dict:
+    decisions = list(
+        review.decisions.select_related("superseded_by")
+        .defer("internal_notes")
+        .prefetch_related(
+            Prefetch("conditions", queryset=Condition.objects.order_by("due_date", "pk"))
+        )
+        .order_by("decided_at", "pk")
+    )
+    return {
+        "review": review,
+        "credential": review.credential,
+        "access": "provider",
+        "overdue": review.stage in ACTIVE_STAGES and review.due_date < timezone.localdate(),
+        "decisions": decisions,
+    }
+
+
+def _render_review(
+    request: HttpRequest, review: Review, status: int = 200, **forms: object
+) -> HttpResponse:
+    access = review_access(request.user, review)
+    if access is Access.FULL:
+        return render(
+            request,
+            "qa_reviews/review.html",
+            _full_context(request, review, **forms),
+            status=status,
+        )
+    if access is Access.PROVIDER:
+        return render(request, "qa_reviews/review_provider.html", _provider_context(review))
+    raise Http404
+
+
+@login_required
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full review for its reviewers and staff; the public outcome for the provider."""
+    return _render_review(request, _visible_review(request, pk))
+
+
+def _full_review(request: HttpRequest, pk: int) -> Review:
+    review = _visible_review(request, pk)
+    if review_access(request.user, review) is not Access.FULL:
+        raise PermissionDenied(_("Only the review's reviewers and registry staff may do this."))
+    return review
+
+
+@login_required
+@require_POST
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _visible_review(request, pk)
+    try:
+        review_declare_no_conflict(actor=request.user, review=review)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Declared: no conflict of interest. You can now judge."))
+    return redirect("reviews:review", pk=pk)
+
+
+@login_required
+@require_POST
+def judge(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _full_review(request, pk)
+    standard_pk = request.POST.get("standard_pk", "")
+    prefix = f"standard-{standard_pk}"
+    form = JudgementForm(request.POST, request.FILES, review=review, prefix=prefix)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            judgement_record(
+                actor=request.user,
+                review=review,
+                standard=data["standard"],
+                outcome=data["outcome"],
+                comment=data["comment"],
+                evidence_url=data["evidence_url"],
+                evidence_file=data["evidence_file"],
+                supersedes=data["supersedes"],
+            )
+        except ValidationError as error:
+            _show_service_errors(request, form, error)
+        else:
+            messages.success(request, _("Judgement recorded."))
+            return redirect(reverse("reviews:review", kwargs={"pk": pk}) + f"#{prefix}")
+    forms = {int(standard_pk): form} if standard_pk.isdigit() else {}
+    return _render_review(request, review, status=400, judgement_forms=forms)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _full_review(request, pk)
+    form = DecisionForm(request.POST, review=review, prefix="decision")
+    conditions = ConditionFormSet(request.POST, prefix="conditions")
+    if form.is_valid() and conditions.is_valid():
+        data = form.cleaned_data
+        try:
+            review_decide(
+                actor=request.user,
+                review=review,
+                outcome=data["outcome"],
+                rationale=data["rationale"],
+                internal_notes=data["internal_notes"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                conditions=condition_drafts(conditions),
+                supersedes=data["supersedes"],
+            )
+        except ValidationError as error:
+            _show_service_errors(request, form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("reviews:review", pk=pk)
+    return _render_review(
+        request, review, status=400, decision_form=form, condition_formset=conditions
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    review = _visible_review(request, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            review_assign(actor=request.user, review=review, reviewer=form.cleaned_data["reviewer"])
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Reviewer assigned."))
+            return redirect("reviews:review", pk=pk)
+    return _render_review(request, review, status=400, assign_form=form)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    review = _visible_review(request, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            review_cancel(actor=request.user, review=review, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Review cancelled."))
+            return redirect("reviews:review", pk=pk)
+    return _render_review(request, review, status=400, cancel_form=form)
+
+
+@login_required
+@require_POST
+def condition_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    condition = get_object_or_404(Condition, pk=pk)
+    try:
+        condition_confirm_met(actor=request.user, condition=condition)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Condition confirmed as met."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("reviews:board")
+    return redirect(target)
+
+
+@login_required
+def judgement_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A judgement's evidence file, for the review's reviewers and registry staff only."""
+    judgement = get_object_or_404(Judgement.objects.select_related("review"), pk=pk)
+    review = _visible_review(request, judgement.review_id)
+    if review_access(request.user, review) is not Access.FULL or not judgement.evidence_file:
+        raise Http404
+    return FileResponse(
+        judgement.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=judgement.evidence_file.name.rsplit("/", 1)[-1],
+    )
