@@ -2,12 +2,40 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from qualifications.models import Level
+
+# Fixtures after which pytest-django empties every table (TRUNCATE), reference data included.
+FLUSHING_FIXTURES = {"transactional_db", "live_server", "committed_db"}
+
+
+def _load_reference_data() -> None:
+    call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real framework reference data once into the test database."""
     with django_db_blocker.unblock():
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+        _load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def reference_data_survives_flushes(request, django_db_blocker):
+    """Put the reference data back after a test whose database is flushed when it ends, so
+    the tests after it still find the framework levels. Autouse, so it is torn down last."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional_marker = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional_marker or FLUSHING_FIXTURES & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            _load_reference_data()
+
+
+@pytest.fixture
+def committed_db(transactional_db) -> None:
+    """Committed rows that other connections (a worker process, a second session) can see."""
+    if not Level.objects.exists():
+        _load_reference_data()
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 
 from credentials.choices import CredentialKind, CredentialStatus
 from credentials.models import AccreditationRecord, Credential
@@ -45,8 +47,12 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def hkqf_level(code: str = "4") -> Level:
-    """Return a loaded HKQF level (tests load reference data in conftest)."""
-    return Level.objects.get(framework__code="HKQF", code=code)
+    """Return an HKQF level, loading the reference data if a flushed database lost it."""
+    level = Level.objects.filter(framework__code="HKQF", code=code).first()
+    if level is None:
+        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+        level = Level.objects.get(framework__code="HKQF", code=code)
+    return level
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):

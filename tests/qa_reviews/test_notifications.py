@@ -217,7 +217,7 @@ def test_an_inactive_administrator_is_not_mailed(world):
     assert mail.outbox[-1].to == [extra.email]
 
 
-def test_a_real_worker_sends_the_decision_email_after_commit(worker_db):
+def test_a_real_worker_sends_the_decision_email_after_commit(committed_db):
     """End to end through Redis: the decision commits, then a worker process mails it.
 
     The worker's mail stays in its own memory, so its sent mark in Redis is the witness.

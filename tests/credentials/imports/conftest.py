@@ -1,14 +1,11 @@
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from credentials.imports.services import import_job_create, import_run
 from credentials.models import ImportJob
 from providers.models import Provider
-from qualifications.models import Level
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UK = Path(settings.SHARED_DATA_DIR) / "uk"
@@ -48,18 +45,3 @@ def run_import(
 def problems(job: ImportJob, severity: str = "error") -> list[tuple[int | None, str]]:
     """The (row, column) of every problem of one severity, in report order."""
     return [(p["row"], p["column"]) for p in job.report["problems"] if p["severity"] == severity]
-
-
-@pytest.fixture
-def restore_reference_data(django_db_blocker) -> Iterator[None]:
-    """After a transactional test's flush, put the reference data back for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
-
-
-@pytest.fixture
-def committed_db(restore_reference_data, transactional_db) -> None:
-    """Committed rows other connections (a worker process, a second session) can see."""
-    if not Level.objects.exists():
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)

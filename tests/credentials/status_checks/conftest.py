@@ -3,12 +3,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 
 from credentials.status_checks.adapters import published_file
 from credentials.status_checks.redis_state import shared_redis
-from qualifications.models import Level
 
 from .register_stub import RegisterStub
 
@@ -70,19 +68,3 @@ def clear_status_check_redis() -> None:
 @pytest.fixture
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-@pytest.fixture
-def restore_reference_data(django_db_blocker) -> Iterator[None]:
-    """After a transactional test's flush, put the reference data back for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
-
-
-@pytest.fixture
-def worker_db(restore_reference_data, transactional_db) -> None:
-    """Committed rows a worker process can see; requested before transactional_db so the
-    reference data is restored after its flush, not before."""
-    if not Level.objects.exists():
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)

@@ -35,7 +35,7 @@ def worker(django_db_setup, register_stub: RegisterStub) -> Iterator[str]:
 
 
 def test_a_sweep_runs_end_to_end_and_a_second_sweep_changes_nothing(
-    worker, worker_db, register_stub: RegisterStub, today
+    worker, committed_db, register_stub: RegisterStub, today
 ):
     provider = ProviderFactory()
     MembershipFactory(provider=provider)
@@ -85,7 +85,7 @@ def test_a_sweep_runs_end_to_end_and_a_second_sweep_changes_nothing(
 
 
 def test_an_open_circuit_is_shared_with_the_worker_and_changes_nothing(
-    worker, worker_db, register_stub: RegisterStub, today
+    worker, committed_db, register_stub: RegisterStub, today
 ):
     entry = credential(today, 300, registration_number="603/0003/3", external_register="ofqual")
     register_stub.set_record("603/0003/3", "Withdrawn")
@@ -109,7 +109,7 @@ def test_an_open_circuit_is_shared_with_the_worker_and_changes_nothing(
 
 
 def test_a_failing_register_trips_the_circuit_in_the_worker(
-    worker, worker_db, register_stub: RegisterStub, today
+    worker, committed_db, register_stub: RegisterStub, today
 ):
     provider = ProviderFactory()
     entries = [

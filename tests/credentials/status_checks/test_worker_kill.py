@@ -18,7 +18,7 @@ from .worker_helpers import credential, purge_broker, wait_for, wait_until_finis
 
 
 def test_sigkilled_worker_mid_sweep_loses_no_check_and_repeats_no_transition(
-    django_db_setup, worker_db, register_stub: RegisterStub, today
+    django_db_setup, committed_db, register_stub: RegisterStub, today
 ):
     purge_broker()
     provider = ProviderFactory()
