@@ -9,13 +9,14 @@ DEVSTACK := $(PY) -m devstack
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage test test-in-env lint format lock up down status chromium
+.PHONY: help install run manage test test-in-env lint format lock up down status chromium bench
 
 help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
 	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
 	@echo "make test                lint, Django checks and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
+	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
 	@echo "make lock                re-resolve pyproject.toml's .[dev] and rewrite constraints.txt"
 
@@ -62,6 +63,13 @@ lint: install
 format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# The search benchmark: N generated entries in a separate database on the same server
+# (registry_bench; dev data is untouched), then the query mix through the API and as raw SQL.
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--reuse --repetitions 20".
+N ?= 100000
+bench: install
+	$(DEVSTACK) exec -- $(PY) manage.py bench_search --n $(N) $(BENCH_ARGS)
 
 up down status: install
 	$(DEVSTACK) $@

@@ -114,10 +114,15 @@ LOGIN_REDIRECT_URL = "workspace:dashboard"
 LOGOUT_REDIRECT_URL = "credentials:home"
 
 # Search (credentials.search): totals are exact up to this many matches and shown as
-# "10,000+" beyond. See DESIGN.md, Targets.
-SEARCH_RESULT_CAP = env.int("SEARCH_RESULT_CAP", default=10_000)
+# "1,000+" beyond; a text search reads (and counts, and groups facets over) at most this
+# many candidates. 10,000 cost 150-250 ms per broad text search at 1M entries on two cores,
+# 1,000 costs 20-60 ms: docs/search.md, Performance.
+SEARCH_RESULT_CAP = env.int("SEARCH_RESULT_CAP", default=1_000)
 # A text query's results are ranked within its first this-many matches (ts_rank reads each).
-SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=2_000)
+SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1_000)
+# Browse counts (filters, no text) are exact and kept this long, with their pages of ids;
+# any save of a credential, provider, level or area makes them stale at once.
+SEARCH_FACET_CACHE_SECONDS = env.int("SEARCH_FACET_CACHE_SECONDS", default=300)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {

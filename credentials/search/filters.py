@@ -6,12 +6,15 @@ is validated by a typed form field first, so a bad one is a 400 with a message f
 parameter and never reaches PostgreSQL.
 """
 
+import copy
 import datetime
 from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -272,6 +275,14 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
 
+    def get_form_class(self):
+        # The form's fields depend on nothing per request (a form copies its fields when
+        # it is made); building the class once saves a field per filter on every search.
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     @property
     def parsed_query(self) -> ParsedQuery | None:
         """The cleaned `q`, parsed; None when it holds nothing searchable."""
@@ -283,9 +294,17 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
     # Filter methods ----------------------------------------------------------------------
 
     def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(level__framework__code__in=[code.upper() for code in value])
+        return queryset.filter(self.framework_q(value))
+
+    @staticmethod
+    def framework_q(value: list[str]) -> Q:
+        return Q(level__framework__code__in=[code.upper() for code in value])
 
     def filter_level(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(self.level_q(value))
+
+    @staticmethod
+    def level_q(value: list[str]) -> Q:
         condition = Q(pk__in=[])
         for key in value:
             framework, sep, code = key.partition("-")
@@ -293,7 +312,7 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
                 condition |= Q(level__framework__code=framework, level__code=code)
             else:
                 condition |= Q(level__code=framework)
-        return queryset.filter(condition)
+        return condition
 
     def filter_eqf(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(self.eqf_q(value))
@@ -308,15 +327,38 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         return Q(level__framework__code="EQF", level__code=code) | Q(level_id__in=referencing)
 
     def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(self.area_q(value))
+
+    @staticmethod
+    def area_q(value: list[str]) -> Q:
         # A broad area includes the areas filed under it.
-        return queryset.filter(
-            Q(area_of_study__code__in=value) | Q(area_of_study__parent__code__in=value)
-        )
+        return Q(area_of_study__code__in=value) | Q(area_of_study__parent__code__in=value)
 
     def filter_area_id(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
-        return queryset.filter(
-            Q(area_of_study_id__in=value) | Q(area_of_study__parent_id__in=value)
-        )
+        return queryset.filter(self.area_id_q(value))
+
+    @staticmethod
+    def area_id_q(value: list[int]) -> Q:
+        return Q(area_of_study_id__in=value) | Q(area_of_study__parent_id__in=value)
+
+    def parameter_q(self, name: str, value) -> Q:
+        """The condition one facet parameter adds: the same one its filter applies.
+
+        A text search counts a ticked facet's alternatives from one candidate set with
+        each facet's condition as a column, instead of searching again per facet.
+        """
+        if name == "status":
+            return self.match_q()
+        specific = {
+            "framework": self.framework_q,
+            "level": self.level_q,
+            "area": self.area_q,
+            "area_id": self.area_id_q,
+        }.get(name)
+        if specific is not None:
+            return specific(value)
+        parameter = self.filters[name]
+        return Q(**{f"{parameter.field_name}__{parameter.lookup_expr}": value})
 
     # Visibility and text together -------------------------------------------------------
 
@@ -337,9 +379,11 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
             condition = Q(status=CredentialStatus.REGISTERED)
             valid_on = valid_on or self.today
         if valid_on:
-            condition &= Q(valid_from__lte=valid_on) & (
-                Q(valid_to__isnull=True) | Q(valid_to__gte=valid_on)
-            )
+            # One comparison instead of "valid_to IS NULL OR valid_to >= day": the OR form
+            # matches the (status, valid_to) index, and PostgreSQL would AND a bitmap of
+            # every registered entry into each text search, a 150 ms detour at 1M rows.
+            open_ended = Coalesce(F("valid_to"), Value(datetime.date.max), output_field=DateField())
+            condition &= Q(valid_from__lte=valid_on) & Q(GreaterThanOrEqual(open_ended, valid_on))
         return condition
 
     def match_q(self, *, ignore_status: bool = False) -> Q:
@@ -365,3 +409,25 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset.filter(self.match_q(ignore_status="status" in exclude))
+
+
+class _ShallowCopies(dict):
+    """Filters that django-filter copies per FilterSet as shallow copies.
+
+    django-filter deep-copies every filter, form field and choice list on each FilterSet;
+    these filters keep no per-request state beyond the `parent` and `model` it then sets on
+    each copy, so a shallow copy serves and costs a fraction (milliseconds per search).
+    """
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {}
+        for name, filter_ in self.items():
+            clone = copy.copy(filter_)
+            if clone.method is not None:
+                # Re-binds the method wrapper to the copy, which gets the parent.
+                clone.method = filter_.method
+            copies[name] = clone
+        return copies
+
+
+CredentialSearchFilterSet.base_filters = _ShallowCopies(CredentialSearchFilterSet.base_filters)

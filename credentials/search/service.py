@@ -1,19 +1,25 @@
 """The register's search: one service behind the API, the HTML pages and the exports.
 
-Built to stay fast at a million entries (DESIGN.md, Targets):
+Built to stay fast at a million entries (DESIGN.md, Targets; measured by `make bench`,
+figures in docs/search.md):
 
-- Text matches come from the GIN-indexed `search_document`; relevance is computed only
-  for a bounded window of candidates (`SEARCH_RESULT_CAP`), never for every match.
-- The total is exact up to the cap and reported as capped beyond it ("10,000+"); page
-  numbers stop there too, so OFFSET stays small. Exports stream the whole result set.
-- The total and every facet's counts come back from one SQL statement over capped
-  candidate sets, so a request costs two queries (counts + one page of rows) plus one
+- A text query reads at most `SEARCH_RESULT_CAP` + 1 candidates from the GIN-indexed
+  `search_document`. One statement counts them (exact up to the cap, "1,000+" beyond),
+  groups every facet over them, and ranks and picks the page's ids; a second fetches
+  those rows. Ticked facets are counted from one shared candidate set that carries each
+  facet's condition as a column, not by searching again per facet.
+- A browse (filters, no text) is counted exactly, facets included, and the counts and
+  its pages of ids are cached for `SEARCH_FACET_CACHE_SECONDS`; a save anywhere in the
+  register makes them stale (cache.py).
+- Page numbers stop at the cap, so OFFSET stays small. Exports stream every result.
+- A request costs two queries (counts + one page of rows; a cached browse, one) plus one
   when an equivalent-level filter asks which levels it matched.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +29,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Case, F, QuerySet, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -31,17 +38,19 @@ from qualifications.models import LevelReference
 
 from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
+from .cache import cache_lookup, cache_store, cached_while_current, facet_cache_seconds
 from .filters import (
+    CONTROL_PARAMETERS,
     DEFAULT_PAGE_SIZE,
     FACET_PARAMETERS,
     CredentialSearchFilterSet,
     Ordering,
 )
 
-DEFAULT_RESULT_CAP = 10_000
+DEFAULT_RESULT_CAP = 1_000
 # Relevance is computed for at most this many candidates of a text query: ts_rank reads
 # every candidate's document, and nobody pages past the first hundred results by rank.
-DEFAULT_RANK_WINDOW = 2_000
+DEFAULT_RANK_WINDOW = 1_000
 # Long facet lists (providers, areas) show their most frequent options only.
 FACET_OPTION_LIMIT = 30
 # ts_rank weights for D (unused), C, B, A: a title match counts 2.5 times a provider one.
@@ -50,15 +59,16 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 RANK_NORMALIZATION = 1
 
 FACET_DIMENSIONS = tuple(FACET_PARAMETERS)
+# Grouped columns of the candidate sets; frameworks are counted through levels.
 _FACET_COLUMNS = {
     "level": "level_id",
-    "framework": "level__framework_id",
     "area": "area_of_study_id",
     "provider": "provider_id",
     "mode": "mode_of_delivery",
     "kind": "kind",
     "status": "status",
 }
+_FACET_GROUP = {dimension: dimension for dimension in _FACET_COLUMNS} | {"framework": "level"}
 # Per dimension: how to turn grouped ids into (value, code, name_en, name_zh, sort).
 _FACET_LABEL_SQL = {
     "level": (
@@ -68,8 +78,11 @@ _FACET_LABEL_SQL = {
         " JOIN qualifications_framework AS fw ON fw.id = lv.framework_id"
     ),
     "framework": (
-        "SELECT 'framework', fw.code, fw.code, fw.name_en, fw.name_zh, fw.code, c.n"
-        " FROM {counts} AS c JOIN qualifications_framework AS fw ON fw.id = c.k"
+        "SELECT 'framework', fw.code, fw.code, fw.name_en, fw.name_zh, fw.code,"
+        " sum(c.n)::bigint FROM {counts} AS c"
+        " JOIN qualifications_level AS lv ON lv.id = c.k"
+        " JOIN qualifications_framework AS fw ON fw.id = lv.framework_id"
+        " GROUP BY fw.id, fw.code, fw.name_en, fw.name_zh"
     ),
     "area": (
         "SELECT 'area', ar.id::text, ar.code, ar.name_en, ar.name_zh, ar.name_en, c.n"
@@ -158,6 +171,48 @@ class SearchPage:
         return self.start_index + len(self.rows) - 1 if self.rows else 0
 
 
+def _grouped_columns(dimensions: list[str]) -> list[str]:
+    """The candidate-set columns that count `dimensions`, each once, in a fixed order."""
+    wanted = {_FACET_GROUP[dimension] for dimension in dimensions}
+    # GROUPING SETS needs a column; with every facet narrowed, m_all only gives the total.
+    return [column for column in _FACET_COLUMNS if column in wanted] or ["kind"]
+
+
+# What a result row shows (the API's list serializer and the result-list template): loading
+# only these halves the cost of a page of rows, most of it spent building model instances
+# and parsing timestamps nobody shows. Anything else read from a row would cost a query.
+RESULT_FIELDS = (
+    "registration_number",
+    "kind",
+    "title_en",
+    "title_zh",
+    "credits",
+    "notional_hours",
+    "mode_of_delivery",
+    "quality_marks",
+    "status",
+    "valid_from",
+    "valid_to",
+    "provider__slug",
+    "provider__name_en",
+    "provider__name_zh",
+    "level__code",
+    "level__ordinal",
+    "level__name_en",
+    "level__name_zh",
+    "level__framework__code",
+    "area_of_study__code",
+    "area_of_study__name_en",
+    "area_of_study__name_zh",
+)
+
+
+def _result_rows(queryset: QuerySet[Credential]) -> QuerySet[Credential]:
+    return queryset.select_related("provider", "level__framework", "area_of_study").only(
+        *RESULT_FIELDS
+    )
+
+
 def result_cap() -> int:
     return int(getattr(settings, "SEARCH_RESULT_CAP", DEFAULT_RESULT_CAP))
 
@@ -235,26 +290,8 @@ class CredentialSearch:
     def _ordered(self, queryset: QuerySet[Credential]) -> QuerySet[Credential]:
         ordering = self.ordering
         if ordering == Ordering.RELEVANCE and self.parsed is not None:
-            search_query = self.parsed.search_query()
-            if search_query is not None:
-                queryset = queryset.annotate(
-                    rank=SearchRank(
-                        F("search_document"),
-                        search_query,
-                        weights=RANK_WEIGHTS,
-                        normalization=Value(RANK_NORMALIZATION),
-                    )
-                )
-            else:
-                queryset = queryset.annotate(rank=Value(0.0))
-            key = self.parsed.registration_key
-            queryset = queryset.annotate(
-                exact=Case(
-                    When(registration_key=key or "", then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
-            )
+            keys = self._rank_columns()
+            queryset = queryset.annotate(exact=keys["d_exact"], rank=keys["d_rank"])
             return queryset.order_by("-exact", "-rank", "title_en", "pk")
         order_by = {
             Ordering.TITLE: ("title_en", "pk"),
@@ -266,40 +303,38 @@ class CredentialSearch:
         }[ordering]
         return queryset.order_by(*order_by)
 
-    @property
-    def window_size(self) -> int | None:
-        """How many candidates a text query's results are ordered from (None: all)."""
-        if self.parsed is None:
-            return None
-        return self.rank_window if self.ordering == Ordering.RELEVANCE else self.cap
+    def window_size(self, found: int) -> int | None:
+        """How many candidates the page is ordered from (None: every match, by index).
 
-    def _window(self) -> QuerySet[Credential]:
-        """The candidates a page is ordered from.
-
-        With a text query, only the first `window_size` matches are ordered (ranking
-        every match of a common word is what makes broad queries slow); without one, the
-        ordering columns' indexes serve any page directly.
+        A text query orders its first `rank_window` candidates by relevance (ranking every
+        match of a common word is what made broad queries slow), or its first `cap` by any
+        other ordering. A browse (no text) whose matches all fit under the cap sorts them
+        all; beyond the cap, the ordering's index serves the page directly.
         """
-        matches = self.matches()
-        if self.window_size is None:
-            return matches
-        return Credential.objects.filter(pk__in=matches.values("pk")[: self.window_size])
+        if self.parsed is not None:
+            return self.rank_window if self.ordering == Ordering.RELEVANCE else self.cap
+        return self.cap if found <= self.cap else None
 
-    def results(self, offset: int, limit: int) -> list[Credential]:
+    def results(self, offset: int, limit: int, *, found: int | None = None) -> list[Credential]:
         """One slice of the ordered result list, with everything a result row shows.
 
         The slice's ids are chosen first, joined only to what filters and ordering need;
         the provider, level and area are joined to those few rows afterwards, so a broad
-        filter never joins every match before the sort.
+        filter never joins every match before the sort. `found` (the capped total, when
+        known) decides whether a browse sorts its matches or walks an index.
         """
-        ordered = self._ordered(self._window())
-        ids = ordered.values("pk")[offset : offset + limit]
-        rows = (
-            self._ordered(Credential.objects.filter(pk__in=ids))
-            .select_related("provider", "level__framework", "area_of_study")
-            .defer("search_document")
-        )
-        return list(rows)
+        matches = self.matches()
+        window = self.window_size(self.cap + 1 if found is None else found)
+        if window is not None:
+            # The window subquery is planned on its own, unordered: it stops at `window`
+            # matches instead of letting the ordering pick an index walk over the table.
+            matches = Credential.objects.filter(pk__in=matches.values("pk")[:window])
+        ids = self._ordered(matches).values("pk")[offset : offset + limit]
+        return self._rows(ids)
+
+    def _rows(self, ids) -> list[Credential]:
+        """The page's rows for `ids` (an ordered subquery), in result order."""
+        return list(_result_rows(self._ordered(Credential.objects.filter(pk__in=ids))))
 
     def export_rows(self) -> QuerySet[Credential]:
         """Every result, in order, for an export (not capped)."""
@@ -318,46 +353,222 @@ class CredentialSearch:
             if any(self.data.get(parameter) not in (None, "", []) for parameter in parameters)
         ]
 
-    def counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
-        """Return the total (at most cap + 1), raw facet rows per dimension, and whether any
-        facet's candidate set passed the cap (its counts then cover the first `cap` matches).
+    def _grouping(
+        self,
+        name: str,
+        source: str,
+        columns: list[str],
+        where: str = "",
+        counts: list[str] | None = None,
+    ) -> tuple[str, int]:
+        """A CTE grouping `source` by each of `columns` and by nothing (GROUPING SETS), and
+        the `gs` value of its total row."""
+        keys = ", ".join(f"d_{column}" for column in columns)
+        sets_sql = ", ".join(["()", *(f"(d_{column})" for column in columns)])
+        aggregates = ", ".join(counts or ["count(*) AS n"])
+        cte = (
+            f"{name} AS (SELECT {keys}, {aggregates}, GROUPING({keys}) AS gs"
+            f" FROM {source}{where} GROUP BY GROUPING SETS ({sets_sql}))"
+        )
+        return cte, (1 << len(columns)) - 1
 
-        One statement: a CTE of the capped matches (all filters) feeds the total and the
-        facets nobody has narrowed; each narrowed facet gets its own capped CTE without
-        its own filter.
+    def _counts_sql(
+        self, *, limit: int | None, page: tuple[int, int] | None = None
+    ) -> tuple[str, list[Any]]:
+        """One statement: the total, each facet's counts and, for a text query, the page's ids.
+
+        With `limit` (a text query), candidate sets hold at most that many matches; without
+        (a browse, whose result is cached), every match is counted. `m_all` (every filter)
+        gives the total and every facet nobody has narrowed. A narrowed facet counts the
+        matches without its own filter, so a ticked option's alternatives stay visible:
+        for a text query from one shared candidate set, `m_base`, that carries each ticked
+        facet's condition as a column; for a browse from an exact count per facet.
         """
         active = self._active_facets()
-        limit = self.cap + 1
+        shared = [dimension for dimension in FACET_DIMENSIONS if dimension not in active]
         ctes: list[str] = []
         params: list[Any] = []
+        selects: list[str] = []
+        # dimension -> (grouping CTE, its grouped columns, the count column to read)
+        groupings: dict[str, tuple[str, list[str], str]] = {}
 
-        def add_cte(name: str, queryset: QuerySet, dimensions: list[str]) -> None:
-            columns = {f"d_{dim}": F(_FACET_COLUMNS[dim]) for dim in dimensions}
-            sql, cte_params = queryset.values(**columns)[:limit].query.sql_with_params()
-            ctes.append(f"{name} AS MATERIALIZED ({sql})")
-            params.extend(cte_params)
+        def add_set(name: str, queryset: QuerySet, values: dict[str, Any]) -> None:
+            candidates = queryset.values(**values)
+            if limit is not None:
+                candidates = candidates[:limit]
+            sql, set_params = candidates.query.sql_with_params()
+            materialized = "MATERIALIZED " if limit is not None else ""
+            ctes.append(f"{name} AS {materialized}({sql})")
+            params.extend(set_params)
 
-        shared = [dimension for dimension in FACET_DIMENSIONS if dimension not in active]
-        add_cte("m_all", self.matches(), shared or ["kind"])
-        selects = ["SELECT 'total', '', '', '', '', '', count(*) FROM m_all"]
-        sources = {dimension: "m_all" for dimension in shared}
-        for dimension in active:
-            name = f"m_{dimension}"
-            add_cte(name, self.matches(exclude=FACET_PARAMETERS[dimension]), [dimension])
-            sources[dimension] = name
-            selects.append(f"SELECT '{dimension}:size', '', '', '', '', '', count(*) FROM {name}")
-        for dimension in FACET_DIMENSIONS:
-            counts = (
-                f"(SELECT d_{dimension} AS k, count(*) AS n FROM {sources[dimension]}"
-                f" WHERE d_{dimension} IS NOT NULL GROUP BY d_{dimension})"
+        def columns_of(columns: list[str]) -> dict[str, Any]:
+            return {f"d_{column}": F(_FACET_COLUMNS[column]) for column in columns}
+
+        all_columns = _grouped_columns(shared)
+        # A relevance page is ranked inside the candidate set, while each row is at hand.
+        ranking = self._rank_columns() if page is not None else {}
+        id_column = {"d_id": F("pk"), **ranking} if page is not None else {}
+        if limit is not None and active:
+            # Facet parameters left out of the shared set, and each ticked facet's
+            # condition as a boolean column.
+            left_out = tuple(p for d in active for p in FACET_PARAMETERS[d])
+            flags = {f"f_{d}": self._facet_flag(d) for d in active}
+            base_columns = _grouped_columns(FACET_DIMENSIONS)
+            add_set(
+                "m_base",
+                self.matches(exclude=left_out),
+                {"d_id": F("pk"), **ranking, **columns_of(base_columns), **flags},
             )
-            selects.append(_FACET_LABEL_SQL[dimension].format(counts=counts))
+            every_flag = " AND ".join(flags)
+            selected = ", ".join(["d_id", *ranking, *(f"d_{column}" for column in all_columns)])
+            all_sql, all_params = (
+                self.matches().values(**{"d_id": F("pk")}, **ranking, **columns_of(all_columns))[
+                    :limit
+                ]
+            ).query.sql_with_params()
+            # When the shared set holds every match (it stopped short of the cap), the full
+            # filter is a WHERE over it; only a capped shared set needs a second search,
+            # which the one-time condition skips otherwise.
+            ctes.append(
+                f"m_all AS MATERIALIZED (SELECT {selected} FROM m_base WHERE {every_flag}"
+                f" AND (SELECT count(*) FROM m_base) < {limit}"
+                f" UNION ALL SELECT * FROM ({all_sql}) AS searched"
+                f" WHERE (SELECT count(*) FROM m_base) >= {limit})"
+            )
+            params.extend(all_params)
+            for dimension in active:
+                others = [flag for flag in flags if flag != f"f_{dimension}"]
+                where = " WHERE " + " AND ".join(others) if others else ""
+                column = _FACET_GROUP[dimension]
+                cte, everything = self._grouping(f"m_{dimension}_g", "m_base", [column], where)
+                ctes.append(cte)
+                groupings[dimension] = (f"m_{dimension}_g", [column], "n")
+                selects.append(
+                    f"SELECT '{dimension}:size', '', '', '', '', '', n FROM m_{dimension}_g"
+                    f" WHERE gs = {everything}"
+                )
+        elif active:
+            # A browse with ticked facets: one pass over the matches without any facet
+            # filter, each ticked facet's condition a column, and one count per facet
+            # that leaves its own condition out. A scan per facet (without an index for
+            # most filter combinations, each a table scan) took seconds at 1M rows.
+            left_out = tuple(p for d in active for p in FACET_PARAMETERS[d])
+            flags = {f"f_{d}": self._facet_flag(d) for d in active}
+            base_columns = _grouped_columns(FACET_DIMENSIONS)
+            add_set("m_base", self.matches(exclude=left_out), {**columns_of(base_columns), **flags})
+            counts = [f"count(*) FILTER (WHERE {' AND '.join(flags)}) AS n"]
+            for dimension in active:
+                others = [flag for flag in flags if flag != f"f_{dimension}"]
+                condition = f" FILTER (WHERE {' AND '.join(others)})" if others else ""
+                counts.append(f"count(*){condition} AS n_{dimension}")
+            cte, everything = self._grouping("m_g", "m_base", base_columns, counts=counts)
+            ctes.append(cte)
+            selects.insert(
+                0, f"SELECT 'total', '', '', '', '', '', n FROM m_g WHERE gs = {everything}"
+            )
+            for dimension in FACET_DIMENSIONS:
+                count = f"n_{dimension}" if dimension in active else "n"
+                groupings[dimension] = ("m_g", base_columns, count)
+        else:
+            add_set("m_all", self.matches(), {**id_column, **columns_of(all_columns)})
+            for dimension in active:
+                column = _FACET_GROUP[dimension]
+                add_set(
+                    f"m_{dimension}",
+                    self.matches(exclude=FACET_PARAMETERS[dimension]),
+                    columns_of([column]),
+                )
+                cte, everything = self._grouping(f"m_{dimension}_g", f"m_{dimension}", [column])
+                ctes.append(cte)
+                groupings[dimension] = (f"m_{dimension}_g", [column], "n")
+                selects.append(
+                    f"SELECT '{dimension}:size', '', '', '', '', '', n FROM m_{dimension}_g"
+                    f" WHERE gs = {everything}"
+                )
+        if limit is not None or not active:  # the one-pass browse has no m_all
+            cte, everything = self._grouping("m_all_g", "m_all", all_columns)
+            ctes.append(cte)
+            selects.insert(
+                0, f"SELECT 'total', '', '', '', '', '', n FROM m_all_g WHERE gs = {everything}"
+            )
+            for dimension in shared:
+                groupings[dimension] = ("m_all_g", all_columns, "n")
+        for dimension in FACET_DIMENSIONS:
+            name, columns, count = groupings[dimension]
+            column = _FACET_GROUP[dimension]
+            mask = ((1 << len(columns)) - 1) ^ (1 << (len(columns) - 1 - columns.index(column)))
+            counts_sql = (
+                f"(SELECT d_{column} AS k, {count} AS n FROM {name}"
+                f" WHERE gs = {mask} AND d_{column} IS NOT NULL AND {count} > 0)"
+            )
+            selects.append(_FACET_LABEL_SQL[dimension].format(counts=counts_sql))
+        if page is not None:
+            page_sql, page_params = self._page_ids_sql(*page, ranked=bool(ranking))
+            ctes.append(f"page AS ({page_sql})")
+            params.extend(page_params)
+            # The position rides in the count column: UNION ALL keeps no order of its own.
+            selects.append(
+                "SELECT 'page', pk::text, '', '', '', '', row_number() OVER () FROM page"
+            )
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+        return sql, params
+
+    def _facet_flag(self, dimension: str) -> ExpressionWrapper:
+        """Whether a row passes `dimension`'s own filters, as a boolean column."""
+        condition = Q()
+        for parameter in FACET_PARAMETERS[dimension]:
+            value = self.data.get(parameter)
+            if value not in (None, "", []):
+                condition &= self.filterset.parameter_q(parameter, value)
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    def _rank_columns(self) -> dict[str, Any]:
+        """Relevance sort keys as candidate columns (none unless ordering by relevance)."""
+        if self.ordering != Ordering.RELEVANCE or self.parsed is None:
+            return {}
+        search_query = self.parsed.search_query()
+        rank = (
+            SearchRank(
+                F("search_document"),
+                search_query,
+                weights=RANK_WEIGHTS,
+                normalization=Value(RANK_NORMALIZATION),
+            )
+            if search_query is not None
+            else Value(0.0)
+        )
+        exact = Case(
+            When(registration_key=self.parsed.registration_key or "", then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        return {"d_exact": exact, "d_rank": rank, "d_title": F("title_en")}
+
+    def _page_ids_sql(self, offset: int, limit: int, *, ranked: bool) -> tuple[str, list[Any]]:
+        """The page's ids, ordered, from the first `window` rows of the m_all candidates."""
+        window = self.window_size(self.cap)
+        if ranked:
+            # Same order as `_ordered` gives relevance: exact number, rank, title, id.
+            return (
+                "SELECT d_id AS pk FROM (SELECT * FROM m_all LIMIT %s) AS ranked"
+                " ORDER BY d_exact DESC, d_rank DESC, d_title, d_id LIMIT %s OFFSET %s",
+                [window, limit, offset],
+            )
+        candidates = Credential.objects.filter(
+            pk__in=RawSQL("SELECT d_id FROM m_all LIMIT %s", [window])
+        )
+        ordered = self._ordered(candidates).values("pk")[offset : offset + limit]
+        return ordered.query.sql_with_params()
+
+    def _run_counts(
+        self, sql: str, params: list[Any]
+    ) -> tuple[int, dict[str, list[tuple]], bool, list[int]]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         total = 0
         capped = False
+        ids: list[tuple[int, int]] = []
         by_dimension: dict[str, list[tuple]] = {dimension: [] for dimension in FACET_DIMENSIONS}
         for dimension, value, code, name_en, name_zh, sort_key, count in rows:
             if dimension == "total":
@@ -365,9 +576,47 @@ class CredentialSearch:
                 capped = capped or count > self.cap
             elif dimension.endswith(":size"):
                 capped = capped or count > self.cap
+            elif dimension == "page":
+                ids.append((count, int(value)))
             else:
                 by_dimension[dimension].append((value, code, name_en, name_zh, sort_key, count))
-        return total, by_dimension, capped
+        return total, by_dimension, capped, [pk for _position, pk in sorted(ids)]
+
+    def counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
+        """Return the total, raw facet rows per dimension, and whether any facet's candidate
+        set passed the cap (its counts then cover only the first `cap` matches).
+
+        A text query counts its first cap + 1 candidates. A browse (filters only) counts
+        every match exactly, once per `SEARCH_FACET_CACHE_SECONDS`: its key space is small
+        (a few filter combinations make most of the traffic) and a capped sample of a
+        broad browse is no picture of the register at all.
+        """
+        if self.parsed is not None:
+            total, raw, capped, _ids = self._run_counts(*self._counts_sql(limit=self.cap + 1))
+            return total, raw, capped
+        return self._browse_counts()
+
+    def _browse_counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
+        def compute() -> tuple[int, dict[str, list[tuple]], bool]:
+            total, raw, _capped, _ids = self._run_counts(*self._counts_sql(limit=None))
+            return total, raw, False
+
+        return cached_while_current(self._cache_key(), compute, facet_cache_seconds())
+
+    def _cache_key(self, page: tuple | None = None) -> str:
+        """A browse's cache key: every filter that changes the matches, the day, and for a
+        page of ids its ordering and slice."""
+        filters = sorted(
+            (name, repr(value))
+            for name, value in self.data.items()
+            if name not in CONTROL_PARAMETERS and name != "q" and value not in (None, "", [])
+        )
+        # The database's name keeps two registers sharing one Redis (a benchmark beside
+        # a development database) from reading each other's counts.
+        text = repr(
+            (connection.settings_dict["NAME"], filters, self.filterset.today.isoformat(), page)
+        )
+        return "credential-search:browse:v1:" + hashlib.sha256(text.encode()).hexdigest()
 
     def _label(self, dimension: str, code: str, name_en: str, name_zh: str) -> str:
         chinese = self.language.lower().startswith("zh")
@@ -422,15 +671,23 @@ class CredentialSearch:
 
     def page(self) -> SearchPage:
         """Return the asked-for page; a page past the last one comes back empty."""
-        found, raw_facets, facets_capped = self.counts()
-        total = min(found, self.cap)
-        navigable = min(total, self.window_size or total)
         number = self.page_number
         size = self.page_size
         offset = (number - 1) * size
-        rows: list[Credential] = []
-        if offset < navigable:
-            rows = self.results(offset, min(size, navigable - offset))
+        if self.parsed is not None:
+            # One statement finds the candidates, counts them, groups the facets and picks
+            # the page's ids; a second fetches those rows.
+            sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
+            found, raw_facets, facets_capped, ids = self._run_counts(sql, params)
+            rows = self._in_order(ids)
+        else:
+            found, raw_facets, facets_capped = self._browse_counts()
+            rows = []
+        total = min(found, self.cap)
+        window = self.window_size(found)
+        navigable = min(total, window or total)
+        if self.parsed is None and offset < navigable:
+            rows = self._browse_rows(offset, min(size, navigable - offset), found)
         return SearchPage(
             rows=rows,
             number=number,
@@ -442,6 +699,27 @@ class CredentialSearch:
             facets_capped=facets_capped,
             equivalences=self.equivalences(),
         )
+
+    def _browse_rows(self, offset: int, limit: int, found: int) -> list[Credential]:
+        """A browse page, its ids cached like its counts (one query either way)."""
+        seconds = facet_cache_seconds()
+        if seconds <= 0:
+            return self.results(offset, limit, found=found)
+        lookup = cache_lookup(self._cache_key(page=(self.ordering, offset, limit)))
+        if lookup.hit:
+            return self._in_order(lookup.value)
+        rows = self.results(offset, limit, found=found)
+        cache_store(lookup, [row.pk for row in rows], seconds)
+        return rows
+
+    def _in_order(self, ids: list[int]) -> list[Credential]:
+        """The rows for `ids`, in that order (no query when there are none)."""
+        if not ids:
+            return []
+        # Unordered: the order is the ids', and compiling the model's ordering costs time.
+        rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by())
+        by_id = {row.pk: row for row in rows}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
     def iter_export(self, chunk_size: int = 2000) -> Iterator[Credential]:
         """Yield every result in order through a server-side cursor."""

@@ -125,7 +125,23 @@ END
 $fn$;
 """
 
-TRIGGER_FUNCTION = """
+
+def document_expression(row: str, provider: str, area: str) -> str:
+    """Return the SQL that computes a credential's document from `row` and its joined
+    `provider` and `area` (row aliases or records).
+
+    The trigger and set-based builds (bulk loads) share it, so they cannot drift apart.
+    """
+    return (
+        f"credentials_search_document("
+        f"{row}.title_en, {row}.title_zh, {row}.registration_number, {row}.qualification_type, "
+        f"{row}.learning_outcomes_en, {row}.learning_outcomes_zh, "
+        f"{provider}.name_en, {provider}.name_zh, {provider}.short_name, "
+        f"{area}.name_en, {area}.name_zh)"
+    )
+
+
+TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION credentials_credential_search_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -136,18 +152,17 @@ BEGIN
     FROM providers_provider AS p WHERE p.id = NEW.provider_id;
     SELECT a.name_en, a.name_zh INTO area
     FROM qualifications_areaofstudy AS a WHERE a.id = NEW.area_of_study_id;
-    NEW.search_document := credentials_search_document(
-        NEW.title_en, NEW.title_zh, NEW.registration_number, NEW.qualification_type,
-        NEW.learning_outcomes_en, NEW.learning_outcomes_zh,
-        provider.name_en, provider.name_zh, provider.short_name, area.name_en, area.name_zh);
+    NEW.search_document := {document_expression("NEW", "provider", "area")};
     RETURN NEW;
 END
 $fn$;
 """
+# The row trigger's name, for bulk loads that build documents set-based instead.
+CREDENTIAL_TRIGGER_NAME = "credentials_credential_search_document"
 
 CREDENTIAL_TRIGGER = f"""
-DROP TRIGGER IF EXISTS credentials_credential_search_document ON credentials_credential;
-CREATE TRIGGER credentials_credential_search_document
+DROP TRIGGER IF EXISTS {CREDENTIAL_TRIGGER_NAME} ON credentials_credential;
+CREATE TRIGGER {CREDENTIAL_TRIGGER_NAME}
 BEFORE INSERT OR UPDATE OF {", ".join(SEARCHED_COLUMNS)} ON credentials_credential
 FOR EACH ROW EXECUTE FUNCTION credentials_credential_search_trigger();
 """

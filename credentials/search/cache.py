@@ -1,0 +1,86 @@
+"""Short-lived caching of browse counts, made stale at once when the register changes.
+
+A browse (filters, no text) is counted exactly over every match, which at a million
+entries takes a few hundred milliseconds: too slow for every request, fine once per
+`SEARCH_FACET_CACHE_SECONDS` per filter combination. Its pages (the ids on them) are
+kept as long: a title-ordered page of a filter that correlates with titles can walk
+much of the title index before it fills. Entries carry the register's
+generation, a counter that every saved or deleted credential (and provider, level or
+area, whose names and links facets show) bumps, so an edit shows in the next count.
+Writes that bypass `save()` (QuerySet.update, bulk loads) show within the timeout, or at
+once after `search_cache_invalidate()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "credential-search:generation"
+DEFAULT_FACET_CACHE_SECONDS = 300
+
+T = TypeVar("T")
+
+
+def facet_cache_seconds() -> int:
+    return int(getattr(settings, "SEARCH_FACET_CACHE_SECONDS", DEFAULT_FACET_CACHE_SECONDS))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the cache held for `key`, and the generation it was read in."""
+
+    key: str
+    generation: int
+    hit: bool
+    value: Any = None
+
+
+def cache_lookup(key: str) -> Lookup:
+    """Read `key`; a value stored in an older generation is a miss."""
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return Lookup(key, generation, True, entry[1])
+    return Lookup(key, generation, False)
+
+
+def cache_store(lookup: Lookup, value: Any, seconds: int) -> None:
+    """Store `value` under the generation read at lookup: a write committed since then
+    bumped the generation, and the next request recomputes instead of trusting a value
+    that may predate the write."""
+    cache.set(lookup.key, (lookup.generation, value), seconds)
+
+
+def cached_while_current(key: str, compute: Callable[[], T], seconds: int) -> T:
+    """Return the value cached for `key` in the current generation, else compute and
+    store it (nothing is cached when `seconds` is 0)."""
+    if seconds <= 0:
+        return compute()
+    lookup = cache_lookup(key)
+    if lookup.hit:
+        return lookup.value
+    value = compute()
+    cache_store(lookup, value, seconds)
+    return value
+
+
+def search_cache_invalidate() -> None:
+    """Make every cached browse count stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet (or evicted): start one
+        cache.add(GENERATION_KEY, 1, timeout=None)
+
+
+def search_cache_invalidate_on_change() -> None:
+    """Invalidate now and again after commit: now for readers of this transaction's own
+    writes, after commit for a count computed by another request in between."""
+    search_cache_invalidate()
+    transaction.on_commit(search_cache_invalidate)
