@@ -74,6 +74,7 @@ def provider_dashboard(
     conditions_due = list(
         Condition.objects.filter(
             decision__review__credential__provider=provider,
+            decision__superseded_by__isnull=True,
             state__in=(ConditionState.OPEN, ConditionState.OVERDUE),
             due_date__lte=today + datetime.timedelta(days=CONDITION_WINDOW_DAYS),
         )
@@ -91,9 +92,11 @@ def provider_dashboard(
 
 
 def recent_decisions(*, providers: list[Provider]) -> QuerySet[Decision]:
-    """Decisions on the providers' records, newest first; internal notes are not selected."""
+    """Standing decisions on the providers' records, newest first, without internal notes."""
     return (
-        Decision.objects.filter(review__credential__provider__in=providers)
+        Decision.objects.filter(
+            review__credential__provider__in=providers, superseded_by__isnull=True
+        )
         .select_related("review__credential")
         .defer("internal_notes")
         .order_by("-decided_at")

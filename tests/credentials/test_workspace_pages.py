@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials.choices import CredentialStatus
-from tests.factories import CredentialFactory, hkqf_level
+from qa_reviews.models import Decision
+from tests.factories import CredentialFactory, ReviewFactory, hkqf_level
 from tests.personas import make_personas
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,27 @@ def test_chinese_workspace_is_translated(client, world):
     page = _client(client, personas, "a_admin").get("/zh-hant/workspace/").content.decode()
 
     assert "工作區" in page
+
+
+def test_dashboard_shows_only_standing_decisions(client, world):
+    """A corrected decision is history; the dashboard shows the correction."""
+    personas, draft = world
+    review = ReviewFactory(credential=draft)
+    original = Decision.objects.create(
+        review=review,
+        outcome="referred_back",
+        rationale="Original rationale: assessment unclear.",
+        decided_by=personas.registry_admin,
+    )
+    Decision.objects.create(
+        review=review,
+        outcome="not_approved",
+        rationale="Corrected rationale: outcomes not assessed.",
+        decided_by=personas.registry_admin,
+        supersedes=original,
+    )
+
+    page = _client(client, personas, "a_admin").get(reverse("workspace:dashboard")).content.decode()
+
+    assert "Corrected rationale" in page
+    assert "Original rationale" not in page
