@@ -4,6 +4,7 @@ Pages, the API, the admin and the services all ask these functions, so a rule ab
 who may do what changes in one place.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -48,3 +49,19 @@ def is_provider_member(user: User, provider_id: int) -> bool:
 def is_provider_admin(user: User, provider_id: int) -> bool:
     """The provider administrator role: may also submit and withdraw its records."""
     return provider_id in provider_ids(user, roles=(MembershipRole.ADMIN,))
+
+
+def provider_admin_emails(provider_id: int) -> list[str]:
+    """E-mail addresses of a provider's active administrators, who receive its notices."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            provider_memberships__provider_id=provider_id,
+            provider_memberships__role=MembershipRole.ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )

@@ -11,14 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from providers.choices import MembershipRole
+from providers.roles import provider_admin_emails
 
 from .models import Condition, Decision, ReviewAssignment
 
@@ -27,22 +26,6 @@ logger = logging.getLogger(__name__)
 # A sent mark outlives any redelivery of the same task, so a repeat does not mail twice.
 SENT_MARK_SECONDS = 30 * 24 * 60 * 60
 CONDITION_KINDS = ("due", "overdue")
-
-
-def provider_admin_emails(provider_id: int) -> list[str]:
-    """E-mail addresses of a provider's active administrators."""
-    return list(
-        get_user_model()
-        .objects.filter(
-            provider_memberships__provider_id=provider_id,
-            provider_memberships__role=MembershipRole.ADMIN,
-            is_active=True,
-        )
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
 
 
 def _sent(mark: str) -> bool:

@@ -5,13 +5,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from providers.choices import MembershipRole
 from providers.models import Provider
+from providers.roles import provider_admin_emails
 
 from ..choices import CheckOutcome, CredentialStatus
 from ..models import StatusCheck
@@ -21,22 +20,6 @@ logger = logging.getLogger(__name__)
 
 # Long enough to outlive any redelivery of the same alert task.
 SENT_MARK_SECONDS = 30 * 24 * 60 * 60
-
-
-def provider_alert_recipients(provider: Provider) -> list[str]:
-    """E-mail addresses of the provider's active administrators."""
-    return list(
-        get_user_model()
-        .objects.filter(
-            provider_memberships__provider=provider,
-            provider_memberships__role=MembershipRole.ADMIN,
-            is_active=True,
-        )
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
 
 
 def status_alerts_send(*, check_ids: Sequence[int]) -> int:
@@ -59,7 +42,7 @@ def status_alerts_send(*, check_ids: Sequence[int]) -> int:
     sent = 0
     cc = list(settings.STATUS_CHECK_ALERT_CC)
     for provider, provider_checks in by_provider.items():
-        recipients = provider_alert_recipients(provider)
+        recipients = provider_admin_emails(provider.pk)
         if not recipients and not cc:
             logger.warning("No administrator to alert for provider %s.", provider.slug)
             continue
