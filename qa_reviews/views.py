@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import add_service_errors
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
@@ -54,15 +55,6 @@ from .services import (
 def _require_staff(request: HttpRequest) -> None:
     if not is_registry_admin(request.user):
         raise PermissionDenied(_("Only registry administrators may do this."))
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, field_messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, field_messages)
 
 
 def _show_service_errors(request: HttpRequest, form, error: ValidationError) -> None:
@@ -130,7 +122,7 @@ def review_open_view(request: HttpRequest) -> HttpResponse:
                 reviewers=list(form.cleaned_data["reviewers"]),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Review opened."))
             return redirect("reviews:review", pk=review.pk)
@@ -369,7 +361,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             review_assign(actor=request.user, review=review, reviewer=form.cleaned_data["reviewer"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Reviewer assigned."))
             return redirect("reviews:review", pk=pk)
@@ -386,7 +378,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             review_cancel(actor=request.user, review=review, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Review cancelled."))
             return redirect("reviews:review", pk=pk)

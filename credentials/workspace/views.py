@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import add_service_errors
 from providers.choices import MembershipRole
 from providers.models import ApiToken, Provider
 from providers.roles import is_registry_admin, provider_ids
@@ -32,15 +33,6 @@ def _workspace_providers(user) -> list[Provider]:
     if not is_registry_admin(user):
         providers = providers.filter(pk__in=provider_ids(user))
     return list(providers)
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's errors on the fields they name, the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 @login_required
@@ -86,7 +78,7 @@ def credential_create_view(request: HttpRequest) -> HttpResponse:
                 actor=request.user, provider=provider, values=form.values()
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("workspace:credential", pk=credential.pk)
@@ -110,7 +102,7 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             if result.change_request:
                 messages.info(
