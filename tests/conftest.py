@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from qualifications.models import Level
@@ -9,7 +8,7 @@ FLUSHING_FIXTURES = {"transactional_db", "live_server", "committed_db"}
 
 
 def _load_reference_data() -> None:
-    call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+    call_command("load_reference_data", verbosity=0)
 
 
 @pytest.fixture(scope="session")

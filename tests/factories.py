@@ -3,7 +3,6 @@
 import datetime
 
 import factory
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
@@ -50,7 +49,7 @@ def hkqf_level(code: str = "4") -> Level:
     """Return an HKQF level, loading the reference data if a flushed database lost it."""
     level = Level.objects.filter(framework__code="HKQF", code=code).first()
     if level is None:
-        call_command("load_reference_data", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+        call_command("load_reference_data", verbosity=0)
         level = Level.objects.get(framework__code="HKQF", code=code)
     return level
 

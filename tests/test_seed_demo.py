@@ -2,7 +2,7 @@
 
 Data: ``hk/hk-university-programmes-2025-bilingual.csv``,
 ``uk/dfe-approved-qualifications-2025-02.csv``, ``uk/early-years-qualifications-2024.csv``
-and ``uk/ofqual-awarding-organisations.csv`` in SHARED_DATA_DIR.
+and ``uk/ofqual-awarding-organisations.csv`` in the demo data folder (credentials/demo/data).
 """
 
 import datetime
@@ -11,7 +11,6 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -20,6 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from credentials.choices import CredentialKind, CredentialStatus, QualityMark, StatusSource
+from credentials.demo import DEMO_DATA_DIR
 from credentials.demo.micro_credentials import MICRO_CREDENTIALS, TOPICS
 from credentials.models import (
     AccreditationRecord,
@@ -111,7 +111,7 @@ def test_missing_reference_data_is_a_clear_error():
     Level.objects.filter(framework__code="HKQF").delete()
     Framework.objects.filter(code="HKQF").delete()
     with pytest.raises(CommandError, match=r"framework HKQF.*load_reference_data"):
-        _run_seed(data_dir=settings.SHARED_DATA_DIR)
+        _run_seed(data_dir=DEMO_DATA_DIR)
     assert not Provider.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_missing_reference_data_is_a_clear_error():
 def seeded(django_db_setup, django_db_blocker):
     """Seed once for the class, inside a transaction that is rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        output = _run_seed(data_dir=settings.SHARED_DATA_DIR)
+        output = _run_seed(data_dir=DEMO_DATA_DIR)
         yield SimpleNamespace(output=output, today=timezone.localdate())
         transaction.set_rollback(True)
 
@@ -286,7 +286,7 @@ class TestSeededRegister:
     def test_second_run_changes_nothing(self, seeded):
         """Running again creates no row and touches no row's updated_at."""
         before = _snapshot()
-        output = _run_seed(data_dir=settings.SHARED_DATA_DIR)
+        output = _run_seed(data_dir=DEMO_DATA_DIR)
         assert "Demo data already up to date." in output
         assert _snapshot() == before
 
@@ -294,7 +294,7 @@ class TestSeededRegister:
         """A seeded entry moved to another status is moved back, with a history row."""
         credential = Credential.objects.get(registration_number="24/001102/L3")
         Credential.objects.filter(pk=credential.pk).update(status=CredentialStatus.WITHDRAWN)
-        output = _run_seed(data_dir=settings.SHARED_DATA_DIR)
+        output = _run_seed(data_dir=DEMO_DATA_DIR)
         assert "updated 1 HK micro-credentials and awards (status)" in output
         credential.refresh_from_db()
         assert credential.status == CredentialStatus.REGISTERED

@@ -16,8 +16,8 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Real public reference data (frameworks, HK and UK registers) sits beside the repository.
-SHARED_DATA_DIR = Path(env("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data")))
+# Real public reference data (frameworks, HK and UK registers), carried in the repository.
+REFERENCE_DATA_DIR = BASE_DIR / "qualifications" / "data"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

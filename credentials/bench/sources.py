@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+# Copies of the public files below, with their licences (see data/README.md).
+BENCH_DATA_DIR = Path(__file__).resolve().parent / "data"
 UK_TITLES_FILE = "uk/ofqual-all-qualification-titles.json"
 AWARDING_ORGANISATIONS_FILE = "uk/ofqual-awarding-organisations.csv"
 HK_PROGRAMMES_FILE = "hk/hk-university-programmes-2025-bilingual.csv"

@@ -34,6 +34,8 @@ from .uk_qualifications import (
 
 __all__ = ["DemoAccount", "DemoDataError", "SeedReport", "seed_demo"]
 
+# The real public files the demo register is built from (see data/README.md).
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FILES = (HK_PROGRAMMES_FILE, DFE_FILE, AWARDING_ORGANISATIONS_FILE, *EARLY_YEARS_FILES)
 REQUIRED_LEVELS = {"HKQF": {"2", "3", "4", "5", "6"}, "RQF": {"4", "5"}}
 REQUIRED_AREA_SCHEMES = (AreaScheme.HK_PROGRAMME, AreaScheme.UK_SSA)

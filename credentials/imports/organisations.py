@@ -66,7 +66,7 @@ def match_organisations(
 
 def read_awarding_organisations(path: Path | None = None) -> list[dict[str, str]]:
     """Rows of Ofqual's register of awarding organisations; empty where the file is absent."""
-    path = path or Path(settings.SHARED_DATA_DIR) / AWARDING_ORGANISATIONS_FILE
+    path = path or Path(settings.REFERENCE_DATA_DIR) / AWARDING_ORGANISATIONS_FILE
     if not path.is_file():
         return []
     with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -1,6 +1,6 @@
 """A register entry as a CTDL credential (JSON-LD), for the Credential Engine Registry.
 
-Shaped like the records in ``interop/ctdl/`` in the shared data: language maps for text
+Shaped like the records in ``tests/data/interop/ctdl/``: language maps for text
 (``en-US`` and, where the entry has it, ``zh-Hant``), the owning organisation by URL, the
 status as a ``credentialStat:`` concept, and alignment objects for delivery and subject.
 """

@@ -1,7 +1,7 @@
 """A register entry as an Open Badges 3.0 ``Achievement`` (JSON-LD).
 
 Shaped like the achievements in the specification's examples
-(``interop/openbadges3/`` in the shared data): the entry's title, description, criteria
+(``tests/data/interop/openbadges3/``): the entry's title, description, criteria
 (learning outcomes and assessment), credits, field of study, its registration number as
 ``humanCode``, and alignments to its framework level and to its CTDL description. An
 Achievement has one language; a bilingual entry links its other language as ``related``.

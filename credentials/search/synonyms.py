@@ -1,7 +1,7 @@
 """Search synonyms for common qualification names.
 
 The Ofqual register's own term → qualification-type list (Open Government Licence v3;
-copied as published from shared/data/uk/ofqual-qualification-type-synonyms.json into
+copied as published from the Ofqual register service into
 `data/`) is one-way: `BTEC` also finds "Other General Qualification" entries. The
 register's own groups below are two-way: any member finds the others.
 """

@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -28,7 +27,7 @@ FIRST_REVIEWS = ("initial", "fast_track")
 def demo(django_db_setup, django_db_blocker):
     """Seed once for the module, inside a transaction rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", data_dir=settings.SHARED_DATA_DIR, verbosity=0)
+        call_command("seed_demo", verbosity=0)
         users = get_user_model().objects.in_bulk(
             ["reviewer", "reviewer2", "registry-admin"], field_name="username"
         )

@@ -58,7 +58,7 @@ def test_loading_again_changes_nothing():
     """The loader is idempotent: no row is created or touched by a second run."""
     before = _snapshot()
 
-    report = reference_data_load(data_dir=settings.SHARED_DATA_DIR)
+    report = reference_data_load(data_dir=settings.REFERENCE_DATA_DIR)
 
     assert not report.changed_anything
     assert _snapshot() == before
@@ -70,7 +70,7 @@ def test_loading_repairs_an_edited_fact():
     level.name_en = "Level six"
     level.save()
 
-    report = reference_data_load(data_dir=settings.SHARED_DATA_DIR)
+    report = reference_data_load(data_dir=settings.REFERENCE_DATA_DIR)
 
     level.refresh_from_db()
     assert level.name_en == "Level 6"

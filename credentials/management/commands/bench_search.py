@@ -26,7 +26,7 @@ from credentials.bench.measure import (
     time_queries,
 )
 from credentials.bench.queries import query_mix
-from credentials.bench.sources import missing_files
+from credentials.bench.sources import BENCH_DATA_DIR, missing_files
 from credentials.search.cache import search_cache_invalidate
 
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             default=settings.BASE_DIR / ".bench" / "results.json",
             help="Where to write the figures as JSON (.bench/results.json).",
         )
-        parser.add_argument("--data-dir", type=Path, default=settings.SHARED_DATA_DIR)
+        parser.add_argument("--data-dir", type=Path, default=BENCH_DATA_DIR)
 
     def handle(self, *args, **options) -> None:
         n: int = options["n"]

@@ -1,9 +1,8 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from credentials.demo import DemoDataError, SeedReport, seed_demo
+from credentials.demo import DEMO_DATA_DIR, DemoDataError, SeedReport, seed_demo
 
 
 class Command(BaseCommand):
@@ -16,8 +15,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--data-dir",
             type=Path,
-            default=settings.SHARED_DATA_DIR,
-            help="Folder holding hk/ and uk/ (default: SHARED_DATA_DIR).",
+            default=DEMO_DATA_DIR,
+            help="Folder holding hk/ and uk/ (default: the demo data in the repository).",
         )
 
     def handle(self, *args, data_dir: Path, **options) -> None:

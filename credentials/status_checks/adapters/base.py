@@ -21,7 +21,7 @@ class ExternalStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-# Seen on real registers (shared/data/README.md): Ofqual's four availability statuses, HKQR's
+# Seen on real registers (docs/status-checks.md): Ofqual's four availability statuses, HKQR's
 # Current / Archived, Credential Engine's lifecycle words. Keys are compared case-folded.
 STATUS_VOCABULARY: dict[str, ExternalStatus] = {
     "available to learners": ExternalStatus.AVAILABLE,

@@ -13,13 +13,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--data-dir",
             type=Path,
-            default=settings.SHARED_DATA_DIR,
-            help="Folder holding frameworks.json, uk/ and hk/ (default: SHARED_DATA_DIR).",
+            default=settings.REFERENCE_DATA_DIR,
+            help="Folder holding frameworks.json, uk/ and hk/ (default: qualifications/data).",
         )
 
     def handle(self, *args, data_dir: Path, **options) -> None:
         if not (data_dir / "frameworks.json").is_file():
-            raise CommandError(f"No frameworks.json in {data_dir}; set SHARED_DATA_DIR.")
+            raise CommandError(f"No frameworks.json in {data_dir}.")
         report = reference_data_load(data_dir=data_dir)
         if not report.changed_anything:
             self.stdout.write("Reference data already up to date.")

@@ -4,7 +4,6 @@ import datetime
 from collections import Counter
 
 import pytest
-from django.conf import settings
 
 from credentials.bench.generate import (
     CREDENTIAL_COLUMNS,
@@ -13,7 +12,7 @@ from credentials.bench.generate import (
     References,
     provider_specs,
 )
-from credentials.bench.sources import read_sources, uk_level, uk_type
+from credentials.bench.sources import BENCH_DATA_DIR, read_sources, uk_level, uk_type
 from credentials.choices import CredentialKind, CredentialStatus
 from credentials.numbers import registration_key
 
@@ -23,7 +22,7 @@ COLUMN = {name: index for index, name in enumerate(CREDENTIAL_COLUMNS)}
 
 @pytest.fixture(scope="module")
 def sources():
-    return read_sources(settings.SHARED_DATA_DIR)
+    return read_sources(BENCH_DATA_DIR)
 
 
 @pytest.fixture(scope="module")

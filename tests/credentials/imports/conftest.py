@@ -1,14 +1,13 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from django.conf import settings
-
 from credentials.imports.services import import_job_create, import_run
 from credentials.models import ImportJob
 from providers.models import Provider
+from tests import TEST_DATA_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
-UK = Path(settings.SHARED_DATA_DIR) / "uk"
+UK = TEST_DATA_DIR / "uk"
 DFE_2024_10 = UK / "dfe-approved-qualifications-2024-10.csv"
 DFE_2025_02 = UK / "dfe-approved-qualifications-2025-02.csv"
 OFQUAL_SAMPLE = UK / "ofqual-full-export-sample.csv"

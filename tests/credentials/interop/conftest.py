@@ -1,10 +1,8 @@
 import datetime
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from credentials.choices import (
     CredentialKind,
@@ -15,9 +13,10 @@ from credentials.choices import (
 )
 from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy, Level
+from tests import TEST_DATA_DIR
 from tests.factories import AccreditationRecordFactory, CredentialFactory, ProviderFactory
 
-INTEROP = Path(settings.SHARED_DATA_DIR) / "interop"
+INTEROP = TEST_DATA_DIR / "interop"
 
 
 def example_files(folder: str) -> list[dict]:

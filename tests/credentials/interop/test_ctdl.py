@@ -1,5 +1,4 @@
-"""A credential as CTDL JSON-LD, checked against the records in ``interop/ctdl/`` (shared
-data folder): five published to the Credential Engine Registry and the specification's
+"""A credential as CTDL JSON-LD, checked against the records in ``tests/data/interop/ctdl/``: five published to the Credential Engine Registry and the specification's
 example."""
 
 import re

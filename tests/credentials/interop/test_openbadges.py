@@ -1,5 +1,5 @@
 """A credential as an Open Badges 3.0 Achievement, checked against the specification's
-examples in ``interop/openbadges3/`` (shared data folder)."""
+examples in ``tests/data/interop/openbadges3/``."""
 
 import pytest
 from rest_framework.test import APIClient

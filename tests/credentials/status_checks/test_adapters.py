@@ -4,7 +4,6 @@ import json
 import time
 
 import httpx
-from django.conf import settings
 
 from credentials.status_checks.adapters import get_adapter
 from credentials.status_checks.adapters.base import ExternalStatus
@@ -12,6 +11,7 @@ from credentials.status_checks.adapters.breaker import CircuitBreaker
 from credentials.status_checks.adapters.http import HttpPolicy, retry_after_seconds
 from credentials.status_checks.adapters.ofqual import parse_qualification
 from credentials.status_checks.adapters.published_file import parse_register_file
+from tests import TEST_DATA_DIR
 
 from .register_stub import Behaviour, RegisterStub
 
@@ -37,10 +37,8 @@ def test_ofqual_record_is_read_with_its_status(register_stub: RegisterStub):
 
 
 def test_the_published_sample_records_parse():
-    """shared/data/uk/ofqual-api-records-sample.json: PascalCase fields, keyed by number."""
-    sample = json.loads(
-        (settings.SHARED_DATA_DIR / "uk/ofqual-api-records-sample.json").read_text()
-    )
+    """tests/data/uk/ofqual-api-records-sample.json: PascalCase fields, keyed by number."""
+    sample = json.loads((TEST_DATA_DIR / "uk/ofqual-api-records-sample.json").read_text())
     number, payload = next(iter(sample.items()))
 
     record = parse_qualification(number, payload)
@@ -198,7 +196,7 @@ def test_published_file_without_the_expected_columns_is_unavailable(register_stu
 
 def test_published_file_reads_the_ofqual_export_format():
     """shared/data/uk/ofqual-full-export-sample.csv, with month-first dates."""
-    text = (settings.SHARED_DATA_DIR / "uk/ofqual-full-export-sample.csv").read_text()
+    text = (TEST_DATA_DIR / "uk/ofqual-full-export-sample.csv").read_text()
 
     table = parse_register_file(
         text,
