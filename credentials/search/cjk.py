@@ -42,18 +42,18 @@ CJK_CLASS_SQL = "[" + "".join(f"{_sql_escape(lo)}-{_sql_escape(hi)}" for lo, hi 
 
 CJK_RUN = re.compile(f"{CJK_CLASS}+")
 
-# OpenCC's dictionaries (Apache-2.0, shipped inside opencc-python-reimplemented):
+# OpenCC's dictionaries (Apache-2.0, vendored in `data/opencc/` with their provenance):
 # Simplified→Traditional characters, then Taiwan and Hong Kong variant forms to
 # OpenCC's standard form, so 裡/裏 or 綫/線 fold together too.
-_OPENCC_PACKAGE = "opencc"
-_ST_CHARACTERS = "dictionary/STCharacters.txt"
-_VARIANT_FILES = ("dictionary/TWVariantsRev.txt", "dictionary/HKVariantsRev.txt")
+_OPENCC_DIR = "data/opencc"
+_ST_CHARACTERS = "STCharacters.txt"
+_VARIANT_FILES = ("TWVariantsRev.txt", "HKVariantsRev.txt")
 
 
 def _read_single_char_map(name: str) -> dict[str, str]:
-    text = resources.files(_OPENCC_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    path = resources.files(__package__).joinpath(_OPENCC_DIR, name)
     mapping: dict[str, str] = {}
-    for line in text.splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         source, _, targets = line.partition("\t")
         first = targets.split(" ")[0] if targets else ""
         if len(source) == 1 and len(first) == 1 and source != first:
