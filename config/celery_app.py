@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from config.observability import celery_signals  # noqa: F401  (request id, task metrics)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("credential_registry")

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .health import healthz
+from .observability.views import metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,6 +18,7 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
         name="api-redoc",
     ),
+    path("metrics", metrics, name="metrics"),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

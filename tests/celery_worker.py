@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.db import connection
@@ -45,11 +46,13 @@ def worker_process(
     timeout: float = 30.0,
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
+    stderr: IO | None = None,
 ) -> Iterator[WorkerHandle]:
     """Start a worker on the test queue, wait until it answers a ping, stop it afterwards.
 
     ``env`` adds or overrides environment variables (settings read from the environment, e.g.
-    CELERY_VISIBILITY_TIMEOUT); ``args`` are extra ``celery worker`` arguments.
+    CELERY_VISIBILITY_TIMEOUT); ``args`` are extra ``celery worker`` arguments; ``stderr``
+    (an open file) receives the worker's log.
     """
     hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
     process = subprocess.Popen(
@@ -73,6 +76,7 @@ def worker_process(
             *args,
         ],
         env=_worker_env(env),
+        stderr=stderr,
     )
     try:
         deadline = time.monotonic() + timeout

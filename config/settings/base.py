@@ -187,13 +187,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-schedule
 CELERY_BEAT_SCHEDULE: dict = {}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# Logging: see the Observability section at the end.
 
 # --- Accreditation-status checks (credentials.status_checks) ---------------------------------
 # Every number below is an operator's dial, so each comes from the environment.
@@ -308,3 +302,49 @@ CELERY_BEAT_SCHEDULE["qa-conditions-daily"] = {
         minute=env.int("QA_CONDITIONS_MINUTE", default=0),
     ),
 }
+
+
+# --- Observability (config.observability; README, Observability) ---------------------------
+# Every request gets an id (the proxy's X-Request-ID when sane) that every log line carries;
+# every request is timed for /metrics.
+MIDDLEWARE = [
+    "config.observability.request_id.RequestIdMiddleware",
+    "config.observability.http.RequestTelemetryMiddleware",
+    *MIDDLEWARE,
+]
+# "json" (one object a line, production's default) or "text" (local and test default).
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "config.observability.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.observability.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+# Workers log through LOGGING too, so task lines have the same format and request id.
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-hijack-root-logger
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics answers only with this bearer token, and not at all (404) while it is blank.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Sentry error reports, only when a DSN is given; no personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config.observability.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

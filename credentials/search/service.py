@@ -34,11 +34,13 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from config.observability.metrics import SEARCH_DURATION
 from qualifications.models import LevelReference
 
 from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
 from .cache import cache_lookup, cache_store, cached_while_current, facet_cache_seconds
+from .cjk import CJK_RUN
 from .filters import (
     CONTROL_PARAMETERS,
     DEFAULT_PAGE_SIZE,
@@ -669,8 +671,37 @@ class CredentialSearch:
         ]
         return sorted(found, key=lambda item: (item.framework, item.level))
 
+    @property
+    def query_class(self) -> str:
+        """What kind of search this is, for the latency metric: each runs a different plan.
+
+        `registration_number` (a number-like query, matched exactly as well as by text),
+        `text_cjk` (Chinese or Japanese text: bigram phrases), `text`, or `browse` (no text:
+        filters alone or nothing, counted exactly and cached).
+        """
+        if self.parsed is None:
+            return "browse"
+        if self.parsed.registration_key:
+            return "registration_number"
+        return "text_cjk" if CJK_RUN.search(self.parsed.text) else "text"
+
+    @property
+    def filtered(self) -> bool:
+        """Whether any filter (facet, level, date...) narrows the search."""
+        return any(
+            value not in (None, "", [])
+            for name, value in self.data.items()
+            if name not in CONTROL_PARAMETERS and name != "q"
+        )
+
     def page(self) -> SearchPage:
         """Return the asked-for page; a page past the last one comes back empty."""
+        with SEARCH_DURATION.labels(
+            query_class=self.query_class, filtered=str(self.filtered).lower()
+        ).time():
+            return self._page()
+
+    def _page(self) -> SearchPage:
         number = self.page_number
         size = self.page_size
         offset = (number - 1) * size
