@@ -132,19 +132,21 @@ def test_queue_depth_is_read_from_the_broker_for_every_routed_queue(
     client, metrics_token, settings
 ):
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    settings.CELERY_TASK_ROUTES = {
-        "credentials.tasks.import_run_task": {"queue": "imports"},
-        "credentials.tasks.status_*": {"queue": "sweeps"},
-    }
     with app.connection_for_write() as connection:
-        client_ = connection.default_channel.client
-        client_.delete(queue, "imports", "sweeps")
+        redis_client = connection.default_channel.client
+        redis_client.delete(queue, "imports", "sweeps")
         try:
             for _ in range(3):
                 app.send_task("registry.test.never_run", queue=queue)
+            # Only after publishing: Celery builds its router once, at the first publish, and
+            # these routes must not stay in it for later tests.
+            settings.CELERY_TASK_ROUTES = {
+                "credentials.tasks.import_run_task": {"queue": "imports"},
+                "credentials.tasks.status_*": {"queue": "sweeps"},
+            }
             samples = scrape(client)
         finally:
-            client_.delete(queue)
+            redis_client.delete(queue)
 
     assert value(samples, "registry_celery_broker_up") == 1
     assert value(samples, "registry_celery_queue_length", queue=queue) == 3

@@ -98,3 +98,25 @@ def test_the_filter_reads_the_current_request_id():
     finally:
         request_id_var.reset(token)
     assert record.request_id == "ctx-id-00000001"
+
+
+@pytest.mark.django_db
+def test_djangos_own_error_lines_carry_the_id_and_it_is_forgotten_after(client):
+    """django.request logs a 404 after the middleware chain has returned."""
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.request_id)
+
+    handler = Collect()
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        client.get("/no/such/page/", headers={"X-Request-ID": "missing-page-0001"})
+    finally:
+        logger.removeHandler(handler)
+
+    assert seen == ["missing-page-0001"]
+    assert request_id_var.get() is None
