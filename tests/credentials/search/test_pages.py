@@ -1,5 +1,7 @@
 """The public pages, in English and Traditional Chinese, with and without htmx."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -162,3 +164,29 @@ def test_language_switch_keeps_the_page(client, register):
 
     assert response.status_code == 302
     assert response["Location"] == "/zh-hant/search/?q=finance"
+
+
+@pytest.mark.parametrize(
+    ("page_path", "language", "expected"),
+    [
+        ("/zh-hant/search/?q=finance", "en", "/search/?q=finance"),
+        ("/search/?q=finance", "zh-hant", "/zh-hant/search/?q=finance"),
+        ("/zh-hant/verify/", "en", "/verify/"),
+    ],
+)
+def test_language_switch_works_both_ways_from_the_page(
+    client, register, page_path, language, expected
+):
+    html = page(client, page_path)
+    form = re.search(
+        r'<input name="next" type="hidden" value="([^"]*)">\s*'
+        rf'<button type="submit" name="language" value="{language}"',
+        html,
+    )
+    assert form, f"no switch to {language} on {page_path}"
+    next_url = form.group(1).replace("&amp;", "&")
+
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+
+    assert response["Location"] == expected
+    assert client.get(expected).status_code == 200
