@@ -136,7 +136,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.registry_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# A credential's deepest JSON (a list of learning outcomes in an object) is three levels.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Credential Registry API",
