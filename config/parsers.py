@@ -41,5 +41,3 @@ class DepthLimitedJSONParser(JSONParser):
         if json_depth_exceeds(data, limit):
             raise too_deep
         return data
-
-

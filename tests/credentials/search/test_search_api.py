@@ -487,3 +487,16 @@ def test_csv_export_never_hands_a_spreadsheet_a_formula(client, register):
     (row,) = csv.DictReader(io.StringIO(text))
     assert row["title_en"] == '\'=HYPERLINK("http://example.invalid","Click")'
     assert row["title_zh"] == "'+cmd|' /C calc'!A0"
+
+
+def test_a_level_finds_a_levels_not_every_level(client, register):
+    a_level = CredentialFactory(
+        registration_number="603/1234/5",
+        title_en="Pearson Edexcel GCE A Level in Mathematics",
+        qualification_type="GCE A Level",
+        provider=register.pearson,
+    )
+
+    numbers = {row["registration_number"] for row in search(client, q="A level")["results"]}
+
+    assert numbers == {a_level.registration_number}
