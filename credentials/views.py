@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 
 from .choices import CredentialStatus, QualityMark
+from .completeness import credential_completeness
+from .display import credential_public_history
 from .models import Credential
 from .search.filters import STATUS_CHOICES, Ordering
 from .search.records import (
@@ -305,6 +307,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": credential_is_current(credential),
             "equivalents": level_equivalents(credential.level),
             "conversion": credit_conversion(credential),
+            "completeness": credential_completeness(credential=credential),
+            "history": credential_public_history(credential),
         },
     )
 

@@ -4,6 +4,7 @@ from django import template
 from django.urls import translate_url
 from django.utils.translation import get_language, ngettext
 
+from credentials import display
 from credentials.choices import CredentialStatus
 
 register = template.Library()
@@ -66,3 +67,15 @@ def page_in_language(context: template.Context, language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def language_names(codes) -> str:
+    """Language codes as the reader's names for them: "yue, en" → "Cantonese, English"."""
+    return display.language_names(codes or [])
+
+
+@register.simple_tag
+def money(amount, currency: str) -> str:
+    """A fee with separators and its currency, e.g. "HKD 60,000"."""
+    return display.money(amount, currency)
