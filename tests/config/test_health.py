@@ -18,6 +18,7 @@ from .processes import wait_for
 pytestmark = pytest.mark.django_db
 
 FAST_BEATS = {"HEARTBEAT_INTERVAL": "1"}
+CELERY = [sys.executable, "-m", "celery", "-A", "config.celery_app"]
 
 
 @pytest.fixture
@@ -31,19 +32,9 @@ def no_heartbeats():
 @pytest.fixture
 def beat(tmp_path, no_heartbeats):
     """A real Celery beat process (it enqueues only the daily tasks, hours away)."""
+    schedule = str(tmp_path / "celerybeat-schedule")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config.celery_app",
-            "beat",
-            "-l",
-            "warning",
-            "-s",
-            str(tmp_path / "celerybeat-schedule"),
-        ],  # fmt: skip
+        [*CELERY, "beat", "-l", "warning", "-s", schedule],
         cwd=ROOT,
         env=worker_env(FAST_BEATS),
     )
