@@ -26,3 +26,6 @@ accesslog = "-"
 errorlog = "-"
 # Behind the compose proxy (or any load balancer), trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket under $HOME by default: nothing here uses it, the image's
+# home is read-only, and replicas or checkouts on one host would share its path.
+control_socket_disable = True
