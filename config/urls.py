@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from .health import healthz
 from .observability.views import metrics
 
+handler500 = "config.unavailable.server_error_or_unavailable"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,7 +1,6 @@
 """gunicorn hook for prometheus_client's multiprocess mode.
 
-Use with `gunicorn -c python:config.observability.gunicorn ...`, or import `child_exit` into
-another gunicorn config module.
+`config/gunicorn.py` imports `child_exit`; a gunicorn config of your own should too.
 """
 
 import os
