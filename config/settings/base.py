@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    # Top layer: apps that use every other app and that nothing imports.
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

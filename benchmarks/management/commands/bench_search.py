@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from credentials.bench.generate import MAX_ENTRIES
-from credentials.bench.load import (
+from benchmarks.generate import MAX_ENTRIES
+from benchmarks.load import (
     DEFAULT_DATABASE,
     BenchDatabaseError,
     bench_register_load,
@@ -18,15 +18,15 @@ from credentials.bench.load import (
     reusable_report,
     use_database,
 )
-from credentials.bench.measure import (
+from benchmarks.measure import (
     format_queries,
     format_table,
     machine,
     summarise,
     time_queries,
 )
-from credentials.bench.queries import query_mix
-from credentials.bench.sources import BENCH_DATA_DIR, missing_files
+from benchmarks.queries import query_mix
+from benchmarks.sources import BENCH_DATA_DIR, missing_files
 from credentials.search.cache import search_cache_invalidate
 
 

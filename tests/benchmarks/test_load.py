@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from credentials.bench.load import BenchDatabaseError, bench_settings
+from benchmarks.load import BenchDatabaseError, bench_settings
 from credentials.search.sql import document_expression
 from tests.factories import CredentialFactory
 

@@ -5,14 +5,14 @@ from collections import Counter
 
 import pytest
 
-from credentials.bench.generate import (
+from benchmarks.generate import (
     CREDENTIAL_COLUMNS,
     MAX_ENTRIES,
     CredentialRows,
     References,
     provider_specs,
 )
-from credentials.bench.sources import BENCH_DATA_DIR, read_sources, uk_level, uk_type
+from benchmarks.sources import BENCH_DATA_DIR, read_sources, uk_level, uk_type
 from credentials.choices import CredentialKind, CredentialStatus
 from credentials.numbers import registration_key
 

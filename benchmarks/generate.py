@@ -17,9 +17,15 @@ from dataclasses import dataclass
 
 from django.utils.text import slugify
 
+from credentials.choices import (
+    CredentialKind,
+    CredentialStatus,
+    DeliveryMode,
+    QualityMark,
+    Supervision,
+)
 from providers.choices import ProviderType
 
-from ..choices import CredentialKind, CredentialStatus, DeliveryMode, QualityMark, Supervision
 from .sources import GENERIC_TYPES, Sources
 
 # Share of UK entries; the rest are Hong Kong entries.

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..choices import CredentialStatus
-from ..models import Credential
+from credentials.choices import CredentialStatus
+from credentials.models import Credential
 
 ENGLISH = "english"
 CHINESE = "chinese"

@@ -28,11 +28,11 @@ from django.db import connection, connections
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from credentials.models import Credential
+from credentials.search.sql import CREDENTIAL_TRIGGER_NAME, document_expression
 from providers.models import Provider
 from qualifications.models import AreaOfStudy, Level
 
-from ..models import Credential
-from ..search.sql import CREDENTIAL_TRIGGER_NAME, document_expression
 from .generate import CREDENTIAL_COLUMNS, CredentialRows, References, provider_specs
 from .sources import read_sources
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from credentials.bench.measure import QueryTiming, format_table, percentile, summarise
-from credentials.bench.queries import CATEGORIES, BenchQuery
+from benchmarks.measure import QueryTiming, format_table, percentile, summarise
+from benchmarks.queries import CATEGORIES, BenchQuery
 
 
 @pytest.mark.parametrize(
