@@ -278,7 +278,8 @@ def bench_register_load(
     """Migrate the (empty) current database and load a register of `n` generated entries."""
     say("Migrating and loading reference data")
     call_command("migrate", verbosity=0)
-    call_command("load_reference_data", data_dir=data_dir, verbosity=0)
+    # Reference data comes from its own folder; data_dir holds only the benchmark's text.
+    call_command("load_reference_data", verbosity=0)
     refs = _references()
     refs = References(
         providers=_load_providers(data_dir),
