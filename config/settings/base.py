@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "credentials",
     "qa_reviews",
     # Top layer: apps that use every other app and that nothing imports.
+    "demo",
     "benchmarks",
 ]
 

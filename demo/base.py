@@ -1,6 +1,8 @@
-"""Shared pieces of the demo-data builders: the report, batch upserts and status histories."""
+"""Shared pieces of the demo loaders: the report, the data files and batch upserts."""
 
+import csv
 import datetime
+import json
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,14 +12,9 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from credentials.choices import CredentialStatus, StatusSource
-from credentials.models import Credential, CredentialStatusChange
-from credentials.numbers import registration_key
-from credentials.services import credential_change_status
-
 
 class DemoDataError(Exception):
-    """The demo data cannot be loaded: a data file or the reference data is missing."""
+    """The demo data cannot be loaded: a data file or the reference data is missing or wrong."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +42,10 @@ class SeedReport:
 
 @dataclass(frozen=True)
 class SeedContext:
-    """Values every builder needs: the data folder, today's date and the report to fill."""
+    """Values every loader needs: the data folder, today's date and the report to fill."""
 
     data_dir: Path
     today: datetime.date
-    now: datetime.datetime
     report: SeedReport
 
     def day(self, offset: int) -> datetime.date:
@@ -60,6 +56,26 @@ class SeedContext:
         """Return an aware datetime ``offset`` days from today at ``hour`` local time."""
         naive = datetime.datetime.combine(self.day(offset), datetime.time(hour))
         return timezone.make_aware(naive)
+
+    def read_csv(self, name: str) -> list[dict[str, str]]:
+        """Read a data file's CSV rows."""
+        with (self.data_dir / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def read_json(self, name: str) -> Any:
+        """Read a data file's JSON; malformed JSON is a DemoDataError naming the file."""
+        try:
+            return json.loads((self.data_dir / name).read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise DemoDataError(f"{name} is not valid JSON: {error}") from error
+
+
+def build(spec: type, name: str, values: Mapping[str, Any]) -> Any:
+    """Build a spec dataclass from a JSON object; unknown or missing keys name the file."""
+    try:
+        return spec(**values)
+    except TypeError as error:
+        raise DemoDataError(f"{name}: {error} in {dict(values)!r}") from error
 
 
 def _unvalidated_fields(model: type[models.Model]) -> list[str]:
@@ -148,7 +164,7 @@ def upsert_by_fields(
         if None in values:
             matches |= models.Q(**{f"{name}__isnull": True})
         candidates &= matches
-    by_key = upsert_rows(
+    return upsert_rows(
         model,
         rows,
         key=lambda row: tuple(row[name] for name in key_fields),
@@ -158,103 +174,3 @@ def upsert_by_fields(
         label=label,
         create_only=create_only,
     )
-    return by_key
-
-
-@dataclass(frozen=True)
-class StatusStep:
-    """One recorded move in a credential's history."""
-
-    from_status: str
-    to_status: str
-    source: str
-    at: datetime.datetime
-    reason: str = ""
-
-
-def upsert_credentials(
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    history: Callable[[Mapping[str, Any]], list[StatusStep]],
-    ctx: SeedContext,
-    label: str,
-) -> dict[str, Credential]:
-    """Upsert register entries by registration number; write each new entry's status history.
-
-    Status is written only on creation; a re-run that finds an entry in another status
-    moves it through the status service, so the move is recorded like any other.
-    """
-    numbers = [registration_key(row["registration_number"]) for row in rows]
-    by_key = upsert_rows(
-        Credential,
-        rows,
-        key=lambda row: registration_key(row["registration_number"]),
-        existing=Credential.objects.filter(registration_key__in=numbers),
-        existing_key=lambda obj: obj.registration_key,
-        report=ctx.report,
-        label=label,
-        create_only={"status", "status_changed_at"},
-    )
-    with_history = set(
-        CredentialStatusChange.objects.filter(credential__registration_key__in=numbers).values_list(
-            "credential_id", flat=True
-        )
-    )
-    changes: list[tuple[CredentialStatusChange, datetime.datetime]] = []
-    for row in rows:
-        credential = by_key[registration_key(row["registration_number"])]
-        if credential.pk in with_history:
-            if credential.status != row["status"]:
-                expiring = row["status"] == CredentialStatus.EXPIRED
-                credential_change_status(
-                    credential=credential,
-                    to_status=row["status"],
-                    source=StatusSource.STATUS_CHECK if expiring else StatusSource.MANUAL,
-                    reason="Validity period ended." if expiring else "Demo data restored.",
-                )
-                ctx.report.updated[f"{label} (status)"] += 1
-            continue
-        changes.extend(
-            (
-                CredentialStatusChange(
-                    credential=credential,
-                    from_status=step.from_status,
-                    to_status=step.to_status,
-                    source=step.source,
-                    reason=step.reason,
-                ),
-                step.at,
-            )
-            for step in history(row)
-        )
-    if changes:
-        new_changes = [change for change, _ in changes]
-        CredentialStatusChange.objects.bulk_create(new_changes)
-        # changed_at is auto_now_add, so the insert stamped "now" on every row; write the
-        # moments the history describes with bulk_update, which skips pre_save.
-        for change, at in changes:
-            change.changed_at = at
-        CredentialStatusChange.objects.bulk_update(new_changes, ["changed_at"])
-        ctx.report.created["status changes"] += len(new_changes)
-    return {
-        row["registration_number"]: by_key[registration_key(row["registration_number"])]
-        for row in rows
-    }
-
-
-def imported_history(row: Mapping[str, Any], at: datetime.datetime) -> list[StatusStep]:
-    """Return the history of an entry loaded from a published list: draft, then its status."""
-    steps = [
-        StatusStep(CredentialStatus.DRAFT, CredentialStatus.REGISTERED, StatusSource.IMPORT, at)
-    ]
-    if row["status"] == CredentialStatus.EXPIRED:
-        steps.append(
-            StatusStep(
-                CredentialStatus.REGISTERED,
-                CredentialStatus.EXPIRED,
-                StatusSource.STATUS_CHECK,
-                at,
-                "Validity period ended.",
-            )
-        )
-    return steps

@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from credentials.demo import DEMO_DATA_DIR, DemoDataError, SeedReport, seed_demo
+from demo.base import DemoDataError, SeedReport
+from demo.seed import DEMO_DATA_DIR, seed_demo
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
             "--data-dir",
             type=Path,
             default=DEMO_DATA_DIR,
-            help="Folder holding hk/ and uk/ (default: the demo data in the repository).",
+            help="Folder holding the demo data files (default: demo/data in the repository).",
         )
 
     def handle(self, *args, data_dir: Path, **options) -> None:

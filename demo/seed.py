@@ -1,8 +1,9 @@
-"""Build a realistic demo register: real HK and UK entries plus invented micro-credentials.
+"""Load a realistic demo register from the files in ``data/``.
 
-``seed_demo`` is idempotent: every write is an upsert on a natural key, so a second
-run on the same day creates and changes nothing. Dates relative to today move on a
-later day, which keeps "expiring soon" entries expiring soon.
+``seed_demo`` is idempotent: every write is an import or an upsert on a natural key, so
+a second run on the same day creates and changes nothing (each run's imports are kept
+as import jobs, like any other). Dates relative to today move on a later day, which
+keeps "expiring soon" entries expiring soon.
 """
 
 from pathlib import Path
@@ -18,31 +19,34 @@ from qa_reviews.models import Review
 from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy, Level
 
-from .accounts import seed_accounts
-from .base import DemoAccount, DemoDataError, SeedContext, SeedReport
-from .hk_programmes import HK_PROGRAMMES_FILE, seed_hk_programmes
-from .micro_credentials import seed_micro_credentials
-from .pathways import seed_pathways
-from .providers import seed_invented_providers
-from .reviews import seed_reviews
-from .uk_qualifications import (
-    AWARDING_ORGANISATIONS_FILE,
-    DFE_FILE,
-    EARLY_YEARS_FILES,
-    seed_uk_qualifications,
+from .accounts import ACCOUNTS_FILE, seed_accounts
+from .base import DemoDataError, SeedContext, SeedReport
+from .pathways import PATHWAYS_FILE, seed_pathways
+from .register import (
+    ACCREDITATIONS_FILE,
+    PROVIDERS_FILE,
+    REGISTER_FILES,
+    seed_accreditations,
+    seed_providers,
+    seed_register,
 )
+from .reviews import REVIEWS_FILE, seed_reviews
 
-__all__ = ["DemoAccount", "DemoDataError", "SeedReport", "seed_demo"]
-
-# The real public files the demo register is built from (see data/README.md).
 DEMO_DATA_DIR = Path(__file__).resolve().parent / "data"
-DATA_FILES = (HK_PROGRAMMES_FILE, DFE_FILE, AWARDING_ORGANISATIONS_FILE, *EARLY_YEARS_FILES)
+DATA_FILES = (
+    PROVIDERS_FILE,
+    *(spec.name for spec in REGISTER_FILES),
+    ACCREDITATIONS_FILE,
+    PATHWAYS_FILE,
+    ACCOUNTS_FILE,
+    REVIEWS_FILE,
+)
 REQUIRED_LEVELS = {"HKQF": {"2", "3", "4", "5", "6"}, "RQF": {"4", "5"}}
 REQUIRED_AREA_SCHEMES = (AreaScheme.HK_PROGRAMME, AreaScheme.UK_SSA)
 
 
 def check_data_dir(data_dir: Path) -> None:
-    """Raise DemoDataError unless every source file the seed reads is in ``data_dir``."""
+    """Raise DemoDataError unless every file the seed reads is in ``data_dir``."""
     if not data_dir.is_dir():
         raise DemoDataError(f"Data folder {data_dir} does not exist.")
     missing = [name for name in DATA_FILES if not (data_dir / name).is_file()]
@@ -83,19 +87,16 @@ def _totals() -> dict[str, int]:
     }
 
 
-def seed_demo(*, data_dir: Path) -> SeedReport:
+def seed_demo(*, data_dir: Path = DEMO_DATA_DIR) -> SeedReport:
     """Load or refresh the whole demo register in one transaction and report what changed."""
     check_data_dir(data_dir)
     report = SeedReport()
     with transaction.atomic():
         check_reference_data()
-        ctx = SeedContext(
-            data_dir=data_dir, today=timezone.localdate(), now=timezone.now(), report=report
-        )
-        providers = seed_invented_providers(ctx=ctx)
-        providers |= seed_hk_programmes(ctx=ctx)
-        credentials = seed_micro_credentials(ctx=ctx, providers=providers)
-        credentials |= seed_uk_qualifications(ctx=ctx)
+        ctx = SeedContext(data_dir=data_dir, today=timezone.localdate(), report=report)
+        providers = seed_providers(ctx=ctx)
+        credentials = seed_register(ctx=ctx)
+        seed_accreditations(ctx=ctx, credentials=credentials)
         seed_pathways(ctx=ctx, credentials=credentials, providers=providers)
         users = seed_accounts(ctx=ctx, providers=providers)
         seed_reviews(ctx=ctx, credentials=credentials, users=users)

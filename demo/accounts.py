@@ -1,7 +1,7 @@
 """Demo accounts, one per role, with fixed passwords that are printed for local demos.
 
-Passwords are set only when an account is created, so a changed password survives
-a re-run. Never load demo data into a production database.
+Read from ``accounts.json``. Passwords are set only when an account is created, so a
+changed password survives a re-run. Never load demo data into a production database.
 """
 
 from dataclasses import dataclass
@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 
-from providers.choices import MembershipRole
 from providers.models import Provider, ProviderMembership
 
-from .base import DemoAccount, SeedContext, upsert_by_fields
-from .providers import EASTWIND, HARBOUR
+from .base import DemoAccount, SeedContext, build, upsert_by_fields
 
+ACCOUNTS_FILE = "accounts.json"
 REVIEWERS_GROUP = "reviewers"
 
 
@@ -23,6 +22,7 @@ class AccountSpec:
     """One demo login and what it is allowed to do."""
 
     username: str
+    password: str
     role: str
     is_staff: bool = False
     is_superuser: bool = False
@@ -30,42 +30,20 @@ class AccountSpec:
     provider: str = ""
     membership_role: str = ""
 
-    @property
-    def password(self) -> str:
-        return f"{self.username}-demo"
-
-
-ACCOUNTS = [
-    AccountSpec("registry-admin", "registry administrator (staff, superuser)", True, True),
-    AccountSpec("reviewer", "QA reviewer (group reviewers)", reviewer=True),
-    AccountSpec("reviewer2", "QA reviewer (group reviewers)", reviewer=True),
-    AccountSpec(
-        "provider-admin",
-        "provider administrator, Harbour Institute of Professional Studies",
-        provider=HARBOUR,
-        membership_role=MembershipRole.ADMIN,
-    ),
-    AccountSpec(
-        "provider-editor",
-        "provider editor, Eastwind Academy of Finance",
-        provider=EASTWIND,
-        membership_role=MembershipRole.EDITOR,
-    ),
-]
-
 
 def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[str, AbstractUser]:
     """Create or align the demo users, the reviewers group and provider memberships."""
+    specs = [build(AccountSpec, ACCOUNTS_FILE, row) for row in ctx.read_json(ACCOUNTS_FILE)]
     user_model = get_user_model()
     existing = {
         u.username: u
-        for u in user_model.objects.filter(username__in=[spec.username for spec in ACCOUNTS])
+        for u in user_model.objects.filter(username__in=[spec.username for spec in specs])
     }
     reviewers, created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
     if created:
         ctx.report.created["groups"] += 1
     users: dict[str, AbstractUser] = {}
-    for spec in ACCOUNTS:
+    for spec in specs:
         wanted = {
             "email": f"{spec.username}@demo.example.org",
             "is_staff": spec.is_staff,
@@ -87,7 +65,7 @@ def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[s
                 ctx.report.updated["demo accounts"] += 1
         users[spec.username] = user
         ctx.report.accounts.append(DemoAccount(spec.username, spec.role, spec.password))
-    reviewer_ids = {users[spec.username].pk for spec in ACCOUNTS if spec.reviewer}
+    reviewer_ids = {users[spec.username].pk for spec in specs if spec.reviewer}
     already = set(reviewers.user_set.filter(pk__in=reviewer_ids).values_list("pk", flat=True))
     if reviewer_ids - already:
         reviewers.user_set.add(*(reviewer_ids - already))
@@ -100,7 +78,7 @@ def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[s
                 "user_id": users[spec.username].pk,
                 "role": spec.membership_role,
             }
-            for spec in ACCOUNTS
+            for spec in specs
             if spec.provider
         ],
         key_fields=["provider_id", "user_id"],
