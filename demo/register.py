@@ -17,6 +17,7 @@ from typing import Any
 
 from credentials.choices import CredentialStatus, ImportFormat, ImportState, StatusSource
 from credentials.imports.services import import_job_create, import_run
+from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
 from credentials.models import AccreditationRecord, Credential
 from credentials.numbers import registration_key
 from credentials.services import credential_change_status
@@ -98,6 +99,19 @@ def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str) -> None:
         ctx.report.updated[f"{label} (status)"] += 1
 
 
+def _on_register_already(rows: list[dict]) -> bool:
+    """Whether the register's own CSV export of these entries is exactly these rows."""
+    keys = [registration_key(row["registration_number"]) for row in rows]
+    exported = {
+        credential.registration_key: dict(zip(COLUMNS, credential_row(credential), strict=True))
+        for credential in export_queryset(Credential.objects.filter(registration_key__in=keys))
+    }
+    return len(exported) == len(rows) and all(
+        exported[key] == {column: row.get(column, "") for column in COLUMNS}
+        for key, row in zip(keys, rows, strict=True)
+    )
+
+
 def _import(ctx: SeedContext, spec: RegisterFile, columns: list[str], rows: list[dict]) -> None:
     text = io.StringIO()
     writer = csv.DictWriter(text, columns)
@@ -132,7 +146,9 @@ def seed_register(*, ctx: SeedContext) -> dict[str, Credential]:
     for spec in REGISTER_FILES:
         columns, rows = _rows_for_today(ctx, spec)
         _restore_statuses(ctx, rows, spec.label)
-        _import(ctx, spec, columns, rows)
+        # An import job keeps its file, so a run that would change nothing imports nothing.
+        if not _on_register_already(rows):
+            _import(ctx, spec, columns, rows)
         numbers.extend(row["registration_number"] for row in rows)
     keys = {registration_key(number): number for number in numbers}
     return {

@@ -1,8 +1,8 @@
 """Load a realistic demo register from the files in ``data/``.
 
-``seed_demo`` is idempotent: every write is an import or an upsert on a natural key, so
-a second run on the same day creates and changes nothing (each run's imports are kept
-as import jobs, like any other). Dates relative to today move on a later day, which
+``seed_demo`` is idempotent: every write is an import or an upsert on a natural key, and
+a register file already on the register is not imported again, so a second run on the
+same day creates and changes nothing. Dates relative to today move on a later day, which
 keeps "expiring soon" entries expiring soon.
 """
 
