@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -111,12 +112,22 @@ def upsert_rows(
     to_create: list[models.Model] = []
     to_update: list[models.Model] = []
     changed_fields: set[str] = set()
+
+    def check(obj: models.Model, row_key: Hashable) -> None:
+        try:
+            obj.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+            raise DemoDataError(f"{label} {row_key}: {problems}") from error
+
     for row in rows:
         row_key = key(row)
         obj = by_key.get(row_key)
         if obj is None:
             obj = model(**row)
-            obj.clean_fields(exclude=exclude)
+            check(obj, row_key)
             by_key[row_key] = obj
             to_create.append(obj)
             continue
@@ -128,7 +139,7 @@ def upsert_rows(
         if changed:
             for name in changed:
                 setattr(obj, name, row[name])
-            obj.clean_fields(exclude=exclude)
+            check(obj, row_key)
             changed_fields.update(changed)
             to_update.append(obj)
     if to_create:

@@ -31,6 +31,8 @@ ACCREDITATIONS_FILE = "accreditation-records.csv"
 # with the calendar, so the register always has entries expiring soon and expired.
 DATES_AS_OF = datetime.date(2026, 1, 1)
 PROBLEMS_SHOWN = 5
+# Columns the seed itself reads before the import does.
+SEED_COLUMNS = ("registration_number", "status", "valid_from", "valid_to")
 
 
 @dataclass(frozen=True)
@@ -66,20 +68,33 @@ def seed_providers(*, ctx: SeedContext) -> dict[str, Provider]:
     return {slug: provider for (slug,), provider in by_key.items()}
 
 
+def _date(spec: RegisterFile, line: int, text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise DemoDataError(
+            f"{spec.name} line {line}: “{text}” is not a date in the form YYYY-MM-DD."
+        ) from None
+
+
 def _rows_for_today(ctx: SeedContext, spec: RegisterFile) -> tuple[list[str], list[dict]]:
     with (ctx.data_dir / spec.name).open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
+    columns = list(reader.fieldnames or ())
+    missing = [name for name in SEED_COLUMNS if name not in columns]
+    if missing:
+        raise DemoDataError(f"{spec.name} has no {', '.join(missing)} column.")
     shift = ctx.today - DATES_AS_OF if spec.moves_with_today else datetime.timedelta()
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
         for column in ("valid_from", "valid_to"):
             if row[column]:
-                row[column] = (datetime.date.fromisoformat(row[column]) + shift).isoformat()
+                row[column] = (_date(spec, line, row[column]) + shift).isoformat()
         # A registered entry whose validity has ended is expired, as the status sweep has it.
         ended = row["valid_to"] and datetime.date.fromisoformat(row["valid_to"]) < ctx.today
         if row["status"] == CredentialStatus.REGISTERED and ended:
             row["status"] = CredentialStatus.EXPIRED
-    return list(reader.fieldnames or ()), rows
+    return columns, rows
 
 
 def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str) -> None:
@@ -87,7 +102,8 @@ def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str) -> None:
     wanted = {registration_key(row["registration_number"]): row["status"] for row in rows}
     for credential in Credential.objects.filter(registration_key__in=wanted):
         to_status = wanted[credential.registration_key]
-        if credential.status == to_status:
+        # A status word the register does not know is the import's to report.
+        if credential.status == to_status or to_status not in CredentialStatus.values:
             continue
         expiring = to_status == CredentialStatus.EXPIRED
         credential_change_status(

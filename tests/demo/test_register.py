@@ -11,7 +11,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from credentials.choices import CredentialStatus, ImportFormat, ImportState, StatusSource
 from credentials.models import Credential, CredentialVersion, ImportJob
@@ -25,7 +25,9 @@ UK_QUALIFICATIONS = "uk/level-4-5-qualifications-register.csv"
 
 def _seed(data_dir=DEMO_DATA_DIR) -> str:
     out = StringIO()
-    call_command("seed_demo", data_dir=data_dir, stdout=out)
+    # The import's messages follow the active language; these tests read the English ones.
+    with translation.override("en"):
+        call_command("seed_demo", data_dir=data_dir, stdout=out)
     return out.getvalue()
 
 
@@ -153,5 +155,27 @@ def test_a_pathway_naming_an_unknown_entry_is_a_clear_error(data_copy):
     data["pathways"][0]["components"][0]["credential"] = "99/999999/L5"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(CommandError, match=r"pathways.json names 99/999999/L5"):
+        _seed(data_copy)
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_provider_row_names_the_provider_and_field(data_copy):
+    """A provider the model refuses is named with the field and its message."""
+    path = data_copy / "providers.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",HK,training_provider,", ",HK,pirate_ship,", 1), "utf-8")
+    with pytest.raises(CommandError, match=r"providers \('atelier-east',\): provider_type: "):
+        _seed(data_copy)
+    assert not Provider.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_date_in_a_register_file_names_the_line(data_copy):
+    """A validity date the seed cannot read is named with its file and line."""
+    _edit_csv(data_copy / MICRO_CREDENTIALS, "24/001102/L3", valid_to="31/12/2027")
+    with pytest.raises(
+        CommandError, match=r"hk/micro-credentials.csv line \d+: “31/12/2027” is not a date"
+    ):
         _seed(data_copy)
     assert not Credential.objects.exists()
