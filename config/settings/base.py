@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    # Top layer: apps that use every other app and that nothing imports.
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
