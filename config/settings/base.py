@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    "status_checks",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +188,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# --- Accreditation-status checks (credentials.status_checks) ---------------------------------
+# --- Accreditation-status checks (status_checks) --------------------------------------------
 # Every number below is an operator's dial, so each comes from the environment.
 STATUS_CHECK_CHUNK_SIZE = env.int("STATUS_CHECK_CHUNK_SIZE", default=1000)
 # Days before a validity period ends at which providers are warned, widest first; each is sent
@@ -225,14 +226,14 @@ STATUS_CHECK_HTTP = {
 # is blank is not asked; its credentials get the local rules only.
 STATUS_CHECK_REGISTERS = {
     "ofqual": {
-        "ADAPTER": "credentials.status_checks.adapters.ofqual.OfqualRegisterAdapter",
+        "ADAPTER": "status_checks.adapters.ofqual.OfqualRegisterAdapter",
         "NAME": "Ofqual Register of Regulated Qualifications",
         "BASE_URL": env("STATUS_CHECK_OFQUAL_API_URL", default=""),
         # Only the private "gov" endpoints need a subscription key; the public ones do not.
         "API_KEY": env("STATUS_CHECK_OFQUAL_API_KEY", default=""),
     },
     "hkqr": {
-        "ADAPTER": "credentials.status_checks.adapters.published_file.PublishedRegisterFileAdapter",
+        "ADAPTER": "status_checks.adapters.published_file.PublishedRegisterFileAdapter",
         "NAME": "Hong Kong Qualifications Register",
         "URL": env("STATUS_CHECK_HKQR_FILE_URL", default=""),
         "REFERENCE_COLUMN": env(
@@ -245,7 +246,7 @@ STATUS_CHECK_REGISTERS = {
 }
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE["status-sweep-daily"] = {
-    "task": "credentials.tasks.status_sweep_daily",
+    "task": "status_checks.tasks.status_sweep_daily",
     "schedule": crontab(
         hour=env.int("STATUS_SWEEP_HOUR", default=2),
         minute=env.int("STATUS_SWEEP_MINUTE", default=30),

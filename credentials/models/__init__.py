@@ -3,7 +3,6 @@ from .credential import Credential, CredentialStatusChange
 from .history import ChangeRequest, CredentialVersion
 from .imports import ImportJob
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
-from .status_checks import StatusCheck, StatusSweep
 
 __all__ = [
     "AccreditationRecord",
@@ -15,6 +14,4 @@ __all__ = [
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",
-    "StatusCheck",
-    "StatusSweep",
 ]

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from providers.models import Provider
+from status_checks.choices import SweepScope, SweepState
+from status_checks.models import StatusSweep
+from status_checks.services import status_sweep_start
 
-from ..choices import SweepScope, SweepState
-from ..models import Credential, StatusSweep
+from ..models import Credential
 from ..numbers import registration_key
-from ..status_checks.services import status_sweep_start
 
 RECENT_SWEEPS = 20
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from credentials.choices import SweepScope
-from credentials.models import StatusSweep
+from status_checks.choices import SweepScope
+from status_checks.models import StatusSweep
 from tests.factories import CredentialFactory
 from tests.personas import make_personas
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from providers.models import Provider
 from qualifications.models import AreaOfStudy, Level
+from status_checks.adapters.base import ExternalStatus, normalise_status
 
 from ...choices import CredentialStatus
 from ...models import Credential
-from ...status_checks.adapters.base import ExternalStatus, normalise_status
 from ..organisations import ProviderRef
 from ..reading import Column
 from ..report import ImportReport

@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from credentials.choices import SweepScope, SweepState
-from credentials.models import StatusSweep
-from credentials.status_checks.services import status_sweep_run_inline, status_sweep_start
+from status_checks.choices import SweepScope, SweepState
+from status_checks.models import StatusSweep
+from status_checks.services import status_sweep_run_inline, status_sweep_start
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.credentials.status_checks.urls")]
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.status_checks.urls")]
 
 URL = "/api/v1/status-sweeps/"
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
-from ...numbers import registration_key
+from credentials.numbers import registration_key
+
 from .base import (
     RegisterAdapter,
     RegisterAnswer,

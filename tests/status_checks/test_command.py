@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from credentials.choices import CredentialStatus, SweepScope
-from credentials.models import StatusSweep
+from credentials.choices import CredentialStatus
+from status_checks.choices import SweepScope
+from status_checks.models import StatusSweep
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db(transaction=False)

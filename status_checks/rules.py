@@ -11,11 +11,12 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from credentials.choices import AccreditationStatus, CredentialStatus
 from providers.choices import ProviderStatus
 from qa_reviews.choices import ConditionState
 
-from ..choices import AccreditationStatus, CheckOutcome, CredentialStatus
 from .adapters.base import ExternalStatus, RegisterAnswer
+from .choices import CheckOutcome
 
 LOCAL_SOURCE = "local_rules"
 

@@ -1,9 +1,13 @@
+"""A status sweep (one run over a scope) and the status checks it records."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CheckOutcome, CredentialStatus, SweepScope, SweepState
+from credentials.choices import CredentialStatus
+
+from .choices import CheckOutcome, SweepScope, SweepState
 
 
 class StatusSweep(models.Model):
@@ -46,6 +50,8 @@ class StatusSweep(models.Model):
     changes = models.PositiveIntegerField(_("changes found"), default=0)
 
     class Meta:
+        # Tables and constraint names kept from when these models lived in `credentials`.
+        db_table = "credentials_statussweep"
         ordering = ["-requested_at"]
         verbose_name = _("status sweep")
         verbose_name_plural = _("status sweeps")
@@ -54,15 +60,15 @@ class StatusSweep(models.Model):
                 condition=(Q(scope=SweepScope.REGISTER) & Q(provider__isnull=True))
                 | (Q(scope=SweepScope.PROVIDER) & Q(provider__isnull=False))
                 | (Q(scope=SweepScope.CREDENTIAL) & Q(credential__isnull=False)),
-                name="%(app_label)s_%(class)s_scope_matches_target",
+                name="credentials_statussweep_scope_matches_target",
             ),
             models.CheckConstraint(
                 condition=Q(checked__lte=F("total")),
-                name="%(app_label)s_%(class)s_checked_within_total",
+                name="credentials_statussweep_checked_within_total",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=SweepState.values),
-                name="%(app_label)s_%(class)s_state_valid",
+                name="credentials_statussweep_state_valid",
             ),
         ]
 
@@ -99,19 +105,20 @@ class StatusCheck(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     class Meta:
+        db_table = "credentials_statuscheck"
         ordering = ["-checked_at"]
         verbose_name = _("status check")
         verbose_name_plural = _("status checks")
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=CheckOutcome.values),
-                name="%(app_label)s_%(class)s_outcome_valid",
+                name="credentials_statuscheck_outcome_valid",
             ),
             # A redelivered task must not record the same credential twice in one sweep.
             models.UniqueConstraint(
                 fields=["sweep", "credential", "source"],
                 condition=Q(sweep__isnull=False),
-                name="%(app_label)s_%(class)s_once_per_sweep",
+                name="credentials_statuscheck_once_per_sweep",
             ),
         ]
         indexes = [models.Index(fields=["credential", "-checked_at"], name="statuscheck_recent")]

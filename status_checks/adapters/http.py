@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from ..redis_state import key, shared_redis
+from config.redis_state import key, shared_redis
+
 from .base import SourceUnavailable
 from .breaker import CircuitBreaker
 

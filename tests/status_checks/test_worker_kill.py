@@ -6,10 +6,12 @@ import time
 from django.db.models import Count
 
 from config.celery_app import app
-from credentials.choices import CredentialStatus, SweepScope, SweepState
-from credentials.models import CredentialStatusChange, StatusCheck, StatusSweep
-from credentials.status_checks.rules import LOCAL_SOURCE
-from credentials.status_checks.services import status_sweep_start
+from credentials.choices import CredentialStatus
+from credentials.models import CredentialStatusChange
+from status_checks.choices import SweepScope, SweepState
+from status_checks.models import StatusCheck, StatusSweep
+from status_checks.rules import LOCAL_SOURCE
+from status_checks.services import status_sweep_start
 from tests.celery_worker import worker_process
 from tests.factories import ProviderFactory
 

@@ -5,8 +5,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from credentials.status_checks.adapters import published_file
-from credentials.status_checks.redis_state import shared_redis
+from config.redis_state import shared_redis
+from status_checks.adapters import published_file
 
 from .register_stub import RegisterStub
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from config.celery_app import app
-from credentials.choices import SweepState
-from credentials.models import StatusSweep
+from status_checks.choices import SweepState
+from status_checks.models import StatusSweep
 from tests.factories import CredentialFactory
 
 from .conftest import fast_http_env

@@ -6,13 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from credentials.choices import CheckOutcome, CredentialStatus, StatusSource, SweepScope
-from credentials.models import CredentialStatusChange, StatusCheck
-from credentials.status_checks.adapters.breaker import CircuitBreaker
-from credentials.status_checks.redis_state import key, shared_redis
-from credentials.status_checks.rules import LOCAL_SOURCE
-from credentials.status_checks.services import status_sweep_start
+from config.redis_state import key, shared_redis
+from credentials.choices import CredentialStatus, StatusSource
+from credentials.models import CredentialStatusChange
 from providers.choices import ProviderStatus
+from status_checks.adapters.breaker import CircuitBreaker
+from status_checks.choices import CheckOutcome, SweepScope
+from status_checks.models import StatusCheck
+from status_checks.rules import LOCAL_SOURCE
+from status_checks.services import status_sweep_start
 from tests.celery_worker import running_worker
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory
 

@@ -2,14 +2,17 @@
 
 import datetime
 
-from credentials.choices import AccreditationStatus, CheckOutcome, CredentialStatus
-from credentials.status_checks.adapters.base import (
+from credentials.choices import AccreditationStatus, CredentialStatus
+from providers.choices import ProviderStatus
+from qa_reviews.choices import ConditionState
+from status_checks.adapters.base import (
     ExternalStatus,
     RegisterAnswer,
     RegisterRecord,
     normalise_status,
 )
-from credentials.status_checks.rules import (
+from status_checks.choices import CheckOutcome
+from status_checks.rules import (
     LOCAL_SOURCE,
     AccreditationFact,
     ConditionFact,
@@ -18,8 +21,6 @@ from credentials.status_checks.rules import (
     FindingKind,
     decide,
 )
-from providers.choices import ProviderStatus
-from qa_reviews.choices import ConditionState
 
 TODAY = datetime.date(2026, 6, 1)
 

@@ -5,12 +5,12 @@ import time
 
 import httpx
 
-from credentials.status_checks.adapters import get_adapter
-from credentials.status_checks.adapters.base import ExternalStatus
-from credentials.status_checks.adapters.breaker import CircuitBreaker
-from credentials.status_checks.adapters.http import HttpPolicy, retry_after_seconds
-from credentials.status_checks.adapters.ofqual import parse_qualification
-from credentials.status_checks.adapters.published_file import parse_register_file
+from status_checks.adapters import get_adapter
+from status_checks.adapters.base import ExternalStatus
+from status_checks.adapters.breaker import CircuitBreaker
+from status_checks.adapters.http import HttpPolicy, retry_after_seconds
+from status_checks.adapters.ofqual import parse_qualification
+from status_checks.adapters.published_file import parse_register_file
 from tests import TEST_DATA_DIR
 
 from .register_stub import Behaviour, RegisterStub

@@ -7,11 +7,11 @@ from celery.schedules import crontab
 from django.conf import settings
 
 from config.celery_app import app
-from credentials.choices import SweepScope, SweepState
-from credentials.models import StatusCheck
-from credentials.status_checks.redis_state import key, shared_redis
-from credentials.status_checks.services import status_sweep_dispatch, status_sweep_start
-from credentials.tasks import status_check_chunk_task, status_sweep_daily
+from config.redis_state import key, shared_redis
+from status_checks.choices import SweepScope, SweepState
+from status_checks.models import StatusCheck
+from status_checks.services import status_sweep_dispatch, status_sweep_start
+from status_checks.tasks import status_check_chunk_task, status_sweep_daily
 from tests.factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,21 +7,19 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from credentials.choices import (
-    AccreditationStatus,
-    CheckOutcome,
-    CredentialStatus,
-    StatusSource,
-    SweepScope,
-    SweepState,
-)
-from credentials.models import CredentialStatusChange, StatusCheck, StatusSweep
+from credentials.choices import AccreditationStatus, CredentialStatus, StatusSource
+from credentials.models import CredentialStatusChange
 from credentials.services import credential_change_status
-from credentials.status_checks import services
-from credentials.status_checks.adapters.breaker import CircuitBreaker
-from credentials.status_checks.alerts import status_alerts_send
-from credentials.status_checks.rules import LOCAL_SOURCE
-from credentials.status_checks.services import (
+from providers.choices import ProviderStatus
+from qa_reviews.choices import ConditionState, DecisionOutcome
+from qa_reviews.models import Condition, Decision
+from status_checks import sweeps
+from status_checks.adapters.breaker import CircuitBreaker
+from status_checks.alerts import status_alerts_send
+from status_checks.choices import CheckOutcome, SweepScope, SweepState
+from status_checks.models import StatusCheck, StatusSweep
+from status_checks.rules import LOCAL_SOURCE
+from status_checks.services import (
     DAILY_SWEEP_LOCK_KEY,
     status_check_apply,
     status_check_chunk,
@@ -30,9 +28,6 @@ from credentials.status_checks.services import (
     status_sweep_start,
     status_sweep_start_scheduled,
 )
-from providers.choices import ProviderStatus
-from qa_reviews.choices import ConditionState, DecisionOutcome
-from qa_reviews.models import Condition, Decision
 from tests.factories import (
     AccreditationRecordFactory,
     CredentialFactory,
@@ -81,7 +76,7 @@ def test_a_status_change_and_its_check_record_commit_or_fail_together(today, mon
     def broken_insert(*args, **kwargs):
         raise RuntimeError("database went away mid-chunk")
 
-    monkeypatch.setattr(services, "_insert_checks", broken_insert)
+    monkeypatch.setattr(sweeps, "_insert_checks", broken_insert)
     with pytest.raises(RuntimeError, match="went away"):
         check(credential)
 

@@ -9,12 +9,13 @@ from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config.redis_state import key, shared_redis
+from credentials.choices import CredentialStatus
 from providers.models import Provider
 from providers.roles import provider_admin_emails
 
-from ..choices import CheckOutcome, CredentialStatus
-from ..models import StatusCheck
-from .redis_state import key, shared_redis
+from .choices import CheckOutcome
+from .models import StatusCheck
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from credentials.models import Credential
+from credentials.numbers import registration_key
 from providers.models import Provider
 
-from ..choices import CheckOutcome, SweepScope
-from ..models import Credential, StatusCheck, StatusSweep
-from ..numbers import registration_key
-from ..status_checks.services import status_sweep_start
+from .choices import CheckOutcome, SweepScope
+from .models import StatusCheck, StatusSweep
+from .services import status_sweep_start
 
 
 class StatusSweepSerializer(serializers.ModelSerializer):

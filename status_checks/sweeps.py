@@ -1,4 +1,8 @@
-"""Apply accreditation-status checks: start sweeps, fan them out, check chunks of credentials.
+"""The work of a status sweep: record it, fix what it covers, check chunks of credentials.
+
+Nothing here queues a task: `status_checks.tasks` calls these functions and queues what comes
+next, and `status_checks.services` (the entry points views, admin and the API use) queues the
+first task. That keeps the import graph one-way: services -> tasks -> sweeps.
 
 A chunk is checked in one transaction: its credentials are locked, those this sweep already
 checked are skipped, and every transition is written with its StatusCheck row and the sweep's
@@ -12,8 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import partial
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -26,20 +29,16 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from credentials.choices import CredentialStatus, StatusSource
+from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
+from credentials.services import credential_change_status
 from providers.models import Provider
 from qa_reviews.choices import ConditionState
 from qa_reviews.models import Condition
 
-from ..choices import CredentialStatus, StatusSource, SweepScope, SweepState
-from ..models import (
-    AccreditationRecord,
-    Credential,
-    CredentialStatusChange,
-    StatusCheck,
-    StatusSweep,
-)
-from ..services import credential_change_status
 from .adapters import RegisterAnswer, get_adapter
+from .choices import SweepScope, SweepState
+from .models import StatusCheck, StatusSweep
 from .rules import (
     LIVE_STATUSES,
     LOCAL_SOURCE,
@@ -53,8 +52,6 @@ from .rules import (
 )
 
 logger = logging.getLogger(__name__)
-
-AlertDelivery = Literal["queue", "inline", "none"]
 
 # Any constant works as long as nothing else in the database uses it for an advisory lock.
 DAILY_SWEEP_LOCK_KEY = 0x5354_4154_5553  # "STATUS"
@@ -142,15 +139,14 @@ def sweep_scope_queryset(sweep: StatusSweep) -> QuerySet[Credential]:
 
 
 @transaction.atomic
-def status_sweep_start(
+def sweep_create(
     *,
     scope: SweepScope,
     provider: Provider | None = None,
     credential: Credential | None = None,
     requested_by: AbstractBaseUser | None = None,
-    enqueue: bool = True,
 ) -> StatusSweep:
-    """Record a sweep request and, once committed, hand it to a worker to fan out."""
+    """Record a sweep request, checked against its scope."""
     if scope == SweepScope.PROVIDER and provider is None:
         raise ValidationError({"provider": _("A provider sweep needs a provider.")})
     if scope == SweepScope.CREDENTIAL and credential is None:
@@ -163,13 +159,11 @@ def status_sweep_start(
     )
     sweep.full_clean()
     sweep.save()
-    if enqueue:
-        transaction.on_commit(partial(_enqueue_dispatch, sweep.pk))
     return sweep
 
 
-def status_sweep_start_scheduled() -> StatusSweep | None:
-    """Start today's register sweep unless one already exists; safe with two beats running.
+def sweep_create_scheduled() -> StatusSweep | None:
+    """Record today's register sweep unless one already exists; safe with two beats running.
 
     The advisory lock makes concurrent callers take turns; the second then sees the first's
     committed sweep and starts nothing.
@@ -190,15 +184,13 @@ def status_sweep_start_scheduled() -> StatusSweep | None:
         if already:
             logger.info("The register was already swept today; skipping.")
             return None
-        return status_sweep_start(scope=SweepScope.REGISTER)
+        return sweep_create(scope=SweepScope.REGISTER)
 
 
-def status_sweep_dispatch(
-    *, sweep_id: int, chunk_size: int | None = None, enqueue: bool = True
-) -> list[list[int]]:
-    """Fix the set of credentials a sweep checks, set its total, and fan it out in chunks.
+def sweep_plan(*, sweep_id: int, chunk_size: int | None = None) -> list[list[int]]:
+    """Fix the set of credentials a sweep checks, set its total, and cut it into chunks.
 
-    Running it again (a redelivered dispatch) re-sends only credentials the sweep has not
+    Running it again (a redelivered dispatch) returns only credentials the sweep has not
     checked yet and recomputes the total from what is checked plus what is pending.
     """
     size = chunk_size or settings.STATUS_CHECK_CHUNK_SIZE
@@ -220,25 +212,7 @@ def status_sweep_dispatch(
         if not pending:
             sweep.finished_at = now
         sweep.save(update_fields=["total", "started_at", "state", "finished_at"])
-        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
-        if enqueue and chunks:
-            transaction.on_commit(partial(_enqueue_chunks, sweep.pk, chunks))
-    return chunks
-
-
-def status_sweep_run_inline(
-    *, sweep: StatusSweep, alert_delivery: AlertDelivery = "inline", today: date | None = None
-) -> ChunkResult:
-    """Run a whole sweep in this process, chunk by chunk (the management command's path)."""
-    total = ChunkResult()
-    for chunk in status_sweep_dispatch(sweep_id=sweep.pk, enqueue=False):
-        total.add(
-            status_check_chunk(
-                sweep_id=sweep.pk, credential_ids=chunk, alert_delivery=alert_delivery, today=today
-            )
-        )
-    sweep.refresh_from_db()
-    return total
+        return [pending[i : i + size] for i in range(0, len(pending), size)]
 
 
 def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
@@ -249,32 +223,14 @@ def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
     ).update(state=SweepState.FAILED, finished_at=timezone.now())
 
 
-def status_check_apply(
-    *,
-    credential: Credential,
-    today: date | None = None,
-    alert_delivery: AlertDelivery = "queue",
-) -> list[StatusCheck]:
-    """Check one credential now, outside any sweep, and return the rows recorded."""
-    result = status_check_chunk(
-        sweep_id=None, credential_ids=[credential.pk], today=today, alert_delivery=alert_delivery
-    )
-    credential.refresh_from_db(fields=["status", "status_changed_at", "external_status"])
-    return list(
-        StatusCheck.objects.filter(
-            credential=credential, sweep__isnull=True, checked_at=result.checked_at
-        ).order_by("pk")
-    )
-
-
-def status_check_chunk(
-    *,
-    sweep_id: int | None,
-    credential_ids: Sequence[int],
-    today: date | None = None,
-    alert_delivery: AlertDelivery = "queue",
+def check_chunk(
+    *, sweep_id: int | None, credential_ids: Sequence[int], today: date | None = None
 ) -> ChunkResult:
-    """Check a chunk of credentials: decide each, apply transitions, record every check."""
+    """Check a chunk of credentials: decide each, apply transitions, record every check.
+
+    The checks that call for an e-mail are in the result's ``alert_check_ids``; the caller
+    sends or queues those alerts once the chunk has committed.
+    """
     today = today or timezone.localdate()
     ids = sorted(set(credential_ids))
     external = _ask_registers(sweep_id, ids)
@@ -344,10 +300,6 @@ def status_check_chunk(
             # on the chunk's first (and only committed) run.
             dropped = 0 if done else len(ids) - len(credentials)
             _advance_sweep(sweep_id, checked=len(todo), changed=result.changed, dropped=dropped)
-        if result.alert_check_ids and alert_delivery != "none":
-            transaction.on_commit(
-                partial(_deliver_alerts, list(result.alert_check_ids), alert_delivery)
-            )
     return result
 
 
@@ -544,28 +496,3 @@ def _advance_sweep(sweep_id: int, *, checked: int, changed: int, dropped: int) -
     StatusSweep.objects.filter(
         Q(checked__gte=F("total")), pk=sweep_id, state=SweepState.RUNNING
     ).update(state=SweepState.FINISHED, finished_at=timezone.now())
-
-
-def _enqueue_dispatch(sweep_id: int) -> None:
-    # Imported here: tasks import this module to call it.
-    from ..tasks import status_sweep_dispatch_task
-
-    status_sweep_dispatch_task.delay(sweep_id)
-
-
-def _enqueue_chunks(sweep_id: int, chunks: list[list[int]]) -> None:
-    from ..tasks import status_check_chunk_task
-
-    for chunk in chunks:
-        status_check_chunk_task.delay(sweep_id, chunk)
-
-
-def _deliver_alerts(check_ids: list[int], delivery: AlertDelivery) -> None:
-    if delivery == "inline":
-        from .alerts import status_alerts_send
-
-        status_alerts_send(check_ids=check_ids)
-    elif delivery == "queue":
-        from ..tasks import status_alerts_send_task
-
-        status_alerts_send_task.delay(check_ids)

@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credentials.choices import CheckOutcome, SweepScope
 from credentials.models import Credential
 from credentials.numbers import registration_key
-from credentials.status_checks.services import status_sweep_run_inline, status_sweep_start
 from providers.models import Provider
+from status_checks.choices import CheckOutcome, SweepScope
+from status_checks.services import status_sweep_run_inline, status_sweep_start
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from typing import Literal
 
 import redis
 
-from ..redis_state import key, shared_redis
+from config.redis_state import key, shared_redis
 
 CircuitState = Literal["closed", "open", "half_open"]
 
