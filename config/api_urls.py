@@ -6,9 +6,9 @@ from credentials.api.exports import (
     CredentialOpenBadgesView,
     RegisterExportView,
 )
-from credentials.api.imports import ImportJobViewSet
 from credentials.api.views import CredentialVerifyView, CredentialViewSet
 from credentials.api.workspace import WorkspaceCredentialViewSet
+from imports.api import ImportJobViewSet
 from providers.api.tokens import ApiTokenViewSet
 from providers.api.views import ProviderViewSet
 from qa_reviews.api.views import ConditionViewSet, ReviewStandardSetViewSet, ReviewViewSet

@@ -18,7 +18,6 @@ from .models import (
     Credential,
     CredentialStatusChange,
     CredentialVersion,
-    ImportJob,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
@@ -394,30 +393,3 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reject the selected changes"), permissions=["decide"])
     def reject(self, request, queryset):
         self._decide(request, queryset, approve=False)
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    """Imports are started by upload or the import_register command; here they are only shown."""
-
-    list_display = (
-        "__str__",
-        "format",
-        "provider",
-        "requested_by",
-        "state",
-        "rows_done",
-        "rows_total",
-        "created_count",
-        "updated_count",
-        "error_count",
-        "created_at",
-    )
-    list_filter = ("state", "format", "dry_run")
-    list_select_related = ("provider", "requested_by")
-    search_fields = ("filename", "provider__name_en", "provider__slug")
-    ordering = ("-created_at",)
-
-    def get_queryset(self, request):
-        # The uploaded file can be megabytes; no page here shows it.
-        return super().get_queryset(request).defer("content")

@@ -70,17 +70,3 @@ class ChangeRequestState(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-
-
-class ImportFormat(models.TextChoices):
-    OFQUAL = "ofqual", _("Ofqual register full export")
-    DFE = "dfe", _("DfE approved qualifications list")
-    HKQR = "hkqr", _("HKQR-style CSV")
-    REGISTRY_CSV = "registry-csv", _("Registry CSV (this register's own export)")
-
-
-class ImportState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    FAILED = "failed", _("Failed")

@@ -17,11 +17,11 @@ from credentials.models import (
     Credential,
     CredentialStatusChange,
     CredentialVersion,
-    ImportJob,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
 )
+from imports.models import ImportJob
 from providers.models import ApiToken
 from providers.tokens import api_token_create
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
@@ -42,7 +42,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews", "status_checks")
+REGISTRY_APPS = (
+    "qualifications",
+    "providers",
+    "credentials",
+    "qa_reviews",
+    "status_checks",
+    "imports",
+)
 # History written by services: shown, never added, changed or deleted in the admin.
 VIEW_ONLY = {CredentialStatusChange, CredentialVersion, ImportJob, StatusCheck, StatusSweep}
 # Made by their owners or by services; staff review or revoke them, never add them by hand.

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "credentials",
     "qa_reviews",
     "status_checks",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -267,7 +268,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
 )
 
 
-# --- Bulk import (credentials.imports) -------------------------------------------------------
+# --- Bulk import (imports) ------------------------------------------------------------------
 # Uploads larger than this are refused before they are read; the DfE list is about 3 MB.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 

@@ -29,10 +29,10 @@ from credentials.choices import (
     QualityMark,
     StatusSource,
 )
-from credentials.imports.formats.dfe import FUNDING_LABELS, HTQ_TITLE, funding
-from credentials.imports.formats.ofqual_common import SSA_ALIASES, with_slashes
-from credentials.imports.organisations import match_organisations
 from credentials.models import AccreditationRecord, Credential
+from imports.formats.dfe import FUNDING_LABELS, HTQ_TITLE, funding
+from imports.formats.ofqual_common import SSA_ALIASES, with_slashes
+from imports.organisations import match_organisations
 from providers.choices import ProviderStatus, ProviderType
 from providers.models import Provider
 from qualifications.choices import AreaScheme

@@ -1,7 +1,6 @@
 from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
 from .history import ChangeRequest, CredentialVersion
-from .imports import ImportJob
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
 
 __all__ = [
@@ -10,7 +9,6 @@ __all__ = [
     "Credential",
     "CredentialStatusChange",
     "CredentialVersion",
-    "ImportJob",
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",

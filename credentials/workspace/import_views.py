@@ -8,14 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from imports.choices import ImportState
+from imports.forms import ImportForm
+from imports.models import ImportJob
+from imports.starting import import_start
 from providers.choices import MembershipRole
 from providers.models import Provider
 from providers.roles import is_registry_admin, provider_ids
-
-from ..choices import ImportState
-from ..forms import ImportForm
-from ..imports.services import import_start
-from ..models import ImportJob
 
 
 def _importable_providers(user) -> QuerySet[Provider]:

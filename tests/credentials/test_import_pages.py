@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from credentials.models import ImportJob
+from imports.models import ImportJob
 from tests.personas import make_personas
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ import re
 
 from django.utils.translation import gettext as _
 
+from credentials.choices import CredentialKind, CredentialStatus, DeliveryMode
 from providers.choices import ProviderType
 from qualifications.choices import AreaScheme
 
-from ...choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..organisations import ProviderRef
 from ..reading import Column
 from .base import (

@@ -1,3 +1,5 @@
+"""An import job: one uploaded register file and what importing it did."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -5,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.db import TimeStampedModel
 
-from ..choices import ImportFormat, ImportState
+from .choices import ImportFormat, ImportState
 
 
 class ImportJob(TimeStampedModel):
@@ -67,21 +69,23 @@ class ImportJob(TimeStampedModel):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
+        # Table and constraint names kept from when this model lived in `credentials`.
+        db_table = "credentials_importjob"
         ordering = ["-created_at"]
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
         constraints = [
             models.CheckConstraint(
                 condition=Q(format__in=ImportFormat.values),
-                name="%(app_label)s_%(class)s_format_valid",
+                name="credentials_importjob_format_valid",
             ),
             models.CheckConstraint(
                 condition=Q(state__in=ImportState.values),
-                name="%(app_label)s_%(class)s_state_valid",
+                name="credentials_importjob_state_valid",
             ),
             models.CheckConstraint(
                 condition=Q(rows_done__lte=F("rows_total")),
-                name="%(app_label)s_%(class)s_done_within_total",
+                name="credentials_importjob_done_within_total",
             ),
         ]
         indexes = [

@@ -13,8 +13,9 @@ import re
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from ...choices import CredentialKind, CredentialStatus, QualityMark
-from ...models import Credential
+from credentials.choices import CredentialKind, CredentialStatus, QualityMark
+from credentials.models import Credential
+
 from ..organisations import AwardingOrganisations
 from ..reading import Column
 from .base import CellError, FormatContext, ParsedRow, RegisterFormat, optional_url, tidy

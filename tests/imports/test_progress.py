@@ -3,8 +3,8 @@
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from credentials.imports.progress import ImportProgress
-from credentials.models import ImportJob
+from imports.models import ImportJob
+from imports.progress import ImportProgress
 
 
 def _read_elsewhere(job_id: int) -> tuple[int, int]:

@@ -22,9 +22,10 @@ from providers.choices import MembershipRole
 from providers.models import Provider
 from providers.roles import is_registry_admin, provider_ids
 
-from ..choices import ImportFormat
-from ..imports.services import import_start, max_upload_bytes
-from ..models import ImportJob
+from .choices import ImportFormat
+from .models import ImportJob
+from .services import max_upload_bytes
+from .starting import import_start
 
 
 def _administered(user: AbstractBaseUser | AnonymousUser) -> set[int]:

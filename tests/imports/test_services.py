@@ -16,14 +16,14 @@ from credentials.choices import (
     CredentialKind,
     CredentialStatus,
     DeliveryMode,
-    ImportState,
     QualityMark,
     StatusSource,
 )
-from credentials.imports.formats.ofqual_common import with_slashes
-from credentials.imports.services import snapshot
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from credentials.services import credential_snapshot
+from imports.choices import ImportState
+from imports.formats.ofqual_common import with_slashes
+from imports.services import snapshot
 from providers.choices import MembershipRole
 from providers.models import Provider
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory

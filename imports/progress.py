@@ -15,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from ..models import ImportJob
+from .models import ImportJob
 
 PROGRESS_COLUMNS = frozenset({"rows_total", "rows_done"})
 

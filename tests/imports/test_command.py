@@ -5,7 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from credentials.models import Credential, ImportJob
+from credentials.models import Credential
+from imports.models import ImportJob
 
 from .conftest import HKQR_BROKEN, HKQR_REGISTER, OFQUAL_SAMPLE
 

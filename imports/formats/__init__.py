@@ -1,6 +1,6 @@
 """One parser per register file format, by the name the command and the API use."""
 
-from ...choices import ImportFormat
+from ..choices import ImportFormat
 from .base import FormatContext, ParsedRow, RegisterFormat
 from .dfe import DfeFormat
 from .hkqr import HkqrFormat

@@ -6,8 +6,8 @@ leaves that field of an existing entry alone, so a hand-made file may carry a fe
 
 from django.utils.translation import gettext as _
 
-from ...choices import CredentialStatus
-from ...interop.registry_csv import (
+from credentials.choices import CredentialStatus
+from credentials.interop.registry_csv import (
     COLUMNS,
     FIELD_CELLS,
     PROVIDER_ATTRIBUTES,
@@ -15,6 +15,7 @@ from ...interop.registry_csv import (
     CellValueError,
     decode,
 )
+
 from ..organisations import ProviderRef
 from ..reading import Column
 from .base import ParsedRow, RegisterFormat

@@ -1,8 +1,8 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from credentials.imports.services import import_job_create, import_run
-from credentials.models import ImportJob
+from imports.models import ImportJob
+from imports.services import import_job_create, import_run
 from providers.models import Provider
 from tests import TEST_DATA_DIR
 

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credentials.choices import ImportFormat
-from credentials.imports.report import MAX_STORED_PROBLEMS
-from credentials.imports.services import import_job_create, import_run
-from credentials.models import ImportJob
+from imports.choices import ImportFormat
+from imports.models import ImportJob
+from imports.report import MAX_STORED_PROBLEMS
+from imports.services import import_job_create, import_run
 from providers.models import Provider
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from ..models import Credential
+from credentials.models import Credential
 
 
 def _quote(name: str) -> str:

@@ -4,9 +4,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from credentials.choices import ImportState
-from credentials.imports.services import import_run
-from credentials.models import ImportJob
+from imports.choices import ImportState
+from imports.models import ImportJob
+from imports.services import import_run
 from tests.personas import make_personas
 
 from .conftest import HKQR_BROKEN, HKQR_REGISTER

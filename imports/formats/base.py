@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
+from credentials.choices import CredentialStatus
+from credentials.models import Credential
 from providers.models import Provider
 from qualifications.models import AreaOfStudy, Level
 from status_checks.adapters.base import ExternalStatus, normalise_status
 
-from ...choices import CredentialStatus
-from ...models import Credential
 from ..organisations import ProviderRef
 from ..reading import Column
 from ..report import ImportReport

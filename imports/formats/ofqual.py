@@ -8,7 +8,8 @@ entry and is kept word for word as the external status.
 
 from django.utils.translation import gettext as _
 
-from ...choices import CredentialKind, CredentialStatus
+from credentials.choices import CredentialKind, CredentialStatus
+
 from ..organisations import AwardingOrganisations
 from ..reading import Column
 from .base import (

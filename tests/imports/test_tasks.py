@@ -5,9 +5,11 @@ import time
 from django.conf import settings
 
 from config.celery_app import app
-from credentials.choices import CredentialStatus, ImportState
-from credentials.imports.services import import_start
-from credentials.models import Credential, ImportJob
+from credentials.choices import CredentialStatus
+from credentials.models import Credential
+from imports.choices import ImportState
+from imports.models import ImportJob
+from imports.starting import import_start
 from tests.celery_worker import running_worker
 
 from .conftest import HKQR_REGISTER
@@ -44,7 +46,7 @@ def test_a_worker_runs_the_queued_import(committed_db, registry_admin):
     assert job.started_at and job.finished_at
     assert Credential.objects.filter(status=CredentialStatus.REGISTERED).count() == 8
     # A redelivered task finds the job finished and does nothing.
-    from credentials.tasks import import_run_task
+    from imports.tasks import import_run_task
 
     assert import_run_task.apply(args=[job.pk]).get() == ImportState.FINISHED
     assert ImportJob.objects.get(pk=job.pk).created_count == 9

@@ -15,8 +15,9 @@ from django.db.models import CharField, TextField
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import Credential
-from ..numbers import registration_key
+from credentials.models import Credential
+from credentials.numbers import registration_key
+
 from .formats.base import ParsedRow, RegisterFormat
 from .report import ImportReport
 

@@ -28,16 +28,24 @@ from django.db.models import DecimalField, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from credentials.choices import CredentialKind, CredentialStatus, StatusSource
+from credentials.lifecycle import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    REVIEWED_FIELDS,
+    Actor,
+    is_allowed,
+)
+from credentials.models import Credential, CredentialStatusChange, CredentialVersion
+from credentials.services import EDITABLE_FIELDS
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_registry_admin
 
-from ..choices import CredentialKind, CredentialStatus, ImportFormat, ImportState, StatusSource
-from ..lifecycle import EDITABLE_STATUSES, LOCKED_STATUSES, REVIEWED_FIELDS, Actor, is_allowed
-from ..models import Credential, CredentialStatusChange, CredentialVersion, ImportJob
-from ..services import EDITABLE_FIELDS
 from .bulk import CREDENTIAL_COLUMNS, copy_rows, next_ids, update_rows
+from .choices import ImportFormat, ImportState
 from .formats import FORMATS, FormatContext, ParsedRow, RegisterFormat
 from .formats.base import status_for_new
+from .models import ImportJob
 from .organisations import ProviderDirectory, ProviderRef
 from .progress import ImportProgress
 from .reading import decode, read_table
@@ -137,33 +145,6 @@ def import_job_create(
     )
     job.full_clean(exclude=["content"])
     job.save()
-    return job
-
-
-def import_start(
-    *,
-    actor: AbstractBaseUser | None,
-    format: str,
-    content: bytes,
-    filename: str = "",
-    provider: Provider | None = None,
-    dry_run: bool = False,
-    skip_bad_rows: bool = False,
-) -> ImportJob:
-    """Record the job and queue it for a worker once the job row is committed."""
-    from ..tasks import import_run_task
-
-    with transaction.atomic():
-        job = import_job_create(
-            actor=actor,
-            format=format,
-            content=content,
-            filename=filename,
-            provider=provider,
-            dry_run=dry_run,
-            skip_bad_rows=skip_bad_rows,
-        )
-        transaction.on_commit(lambda: import_run_task.delay(job.pk))
     return job
 
 
