@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "qa_reviews",
     "status_checks",
     "imports",
+    "workspace",
 ]
 
 MIDDLEWARE = [

@@ -57,7 +57,7 @@ def imports(request: HttpRequest) -> HttpResponse:
             return redirect("workspace:import", pk=job.pk)
     return render(
         request,
-        "credentials/workspace/imports.html",
+        "workspace/imports.html",
         {"form": form, "jobs": _jobs(request.user).order_by("-created_at")[:30]},
     )
 
@@ -66,9 +66,9 @@ def imports(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(_jobs(request.user), pk=pk)
     template = (
-        "credentials/workspace/partials/import_progress.html"
+        "workspace/partials/import_progress.html"
         if request.headers.get("HX-Request")
-        else "credentials/workspace/import_detail.html"
+        else "workspace/import_detail.html"
     )
     return render(
         request,

@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from credentials.choices import CredentialStatus
+from credentials.completeness import CompletenessReport, credential_completeness
+from credentials.lifecycle import EDITABLE_STATUSES
+from credentials.models import Credential
 from providers.models import Provider
 from qa_reviews.choices import ConditionState
 from qa_reviews.models import Condition, Decision
-
-from ..choices import CredentialStatus
-from ..completeness import CompletenessReport, credential_completeness
-from ..lifecycle import EDITABLE_STATUSES
-from ..models import Credential
 
 EXPIRY_WINDOW_DAYS = 90
 CONDITION_WINDOW_DAYS = 30

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..access import credentials_for_workspace
-from ..forms import PathwayComponentForm, PathwayForm, RecognitionForm
-from ..models import Credential, Pathway
-from ..numbers import registration_key
-from ..pathways import pathway_add_component, pathway_create, recognition_agreement_create
+from credentials.access import credentials_for_workspace
+from credentials.forms import PathwayComponentForm, PathwayForm, RecognitionForm
+from credentials.models import Credential, Pathway
+from credentials.numbers import registration_key
+from credentials.pathways import pathway_add_component, pathway_create, recognition_agreement_create
 
 
 def _report(request: HttpRequest, form, error: Exception | None, success: str) -> None:

@@ -9,22 +9,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
-from providers.choices import MembershipRole
-from providers.models import ApiToken, Provider
-from providers.roles import is_registry_admin, provider_ids
-from providers.tokens import api_token_create, api_token_revoke
-
-from ..access import credentials_for_workspace
-from ..completeness import credential_completeness
-from ..forms import (
+from credentials.access import credentials_for_workspace
+from credentials.completeness import credential_completeness
+from credentials.forms import (
     CredentialForm,
     PathwayComponentForm,
     PathwayForm,
     RecognitionForm,
     TransitionForm,
 )
-from ..lifecycle import LOCKED_STATUSES, Actor, allowed_targets
-from ..services import credential_create, credential_transition, credential_update
+from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
+from credentials.services import credential_create, credential_transition, credential_update
+from providers.choices import MembershipRole
+from providers.models import ApiToken, Provider
+from providers.roles import is_registry_admin, provider_ids
+from providers.tokens import api_token_create, api_token_revoke
+
 from .selectors import provider_dashboard
 
 
@@ -44,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         providers = [p for p in providers if str(p.pk) == request.GET["provider"]]
     return render(
         request,
-        "credentials/workspace/dashboard.html",
+        "workspace/dashboard.html",
         {"dashboards": [provider_dashboard(provider=provider) for provider in providers]},
     )
 
@@ -57,7 +57,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
         credentials = credentials.filter(status=status)
     return render(
         request,
-        "credentials/workspace/credential_list.html",
+        "workspace/credential_list.html",
         {"credentials": credentials[:200], "status": status},
     )
 
@@ -84,7 +84,7 @@ def credential_create_view(request: HttpRequest) -> HttpResponse:
             return redirect("workspace:credential", pk=credential.pk)
     return render(
         request,
-        "credentials/workspace/credential_form.html",
+        "workspace/credential_form.html",
         {"form": form, "provider": provider, "providers": providers, "credential": None},
     )
 
@@ -118,7 +118,7 @@ def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("workspace:credential", pk=credential.pk)
     return render(
         request,
-        "credentials/workspace/credential_form.html",
+        "workspace/credential_form.html",
         {"form": form, "provider": credential.provider, "credential": credential},
     )
 
@@ -132,7 +132,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "credentials/workspace/credential_detail.html",
+        "workspace/credential_detail.html",
         {
             "credential": credential,
             "report": credential_completeness(credential=credential),
@@ -178,7 +178,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             error = "; ".join(exc.messages)
     return render(
         request,
-        "credentials/workspace/tokens.html",
+        "workspace/tokens.html",
         {
             "tokens": ApiToken.objects.filter(user=request.user),
             "new_key": new_key,

@@ -8,19 +8,18 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from providers.models import Provider
-from providers.roles import is_registry_admin, provider_ids
-
-from ..access import credentials_for_workspace
-from ..choices import CredentialStatus
-from ..completeness import credential_completeness
-from ..models import ChangeRequest, Credential, CredentialVersion
-from ..services import (
+from credentials.access import credentials_for_workspace
+from credentials.choices import CredentialStatus
+from credentials.completeness import credential_completeness
+from credentials.models import ChangeRequest, Credential, CredentialVersion
+from credentials.services import (
     EDITABLE_FIELDS,
     credential_create,
     credential_transition,
     credential_update,
 )
+from providers.models import Provider
+from providers.roles import is_registry_admin, provider_ids
 
 
 class CompletenessSerializer(serializers.Serializer):

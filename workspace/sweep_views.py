@@ -7,13 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from credentials.models import Credential
+from credentials.numbers import registration_key
 from providers.models import Provider
 from status_checks.choices import SweepScope, SweepState
 from status_checks.models import StatusSweep
 from status_checks.services import status_sweep_start
-
-from ..models import Credential
-from ..numbers import registration_key
 
 RECENT_SWEEPS = 20
 
@@ -53,9 +52,9 @@ def sweeps(request: HttpRequest) -> HttpResponse:
         return redirect("workspace:sweeps")
     recent = _recent()
     template = (
-        "credentials/workspace/partials/sweep_rows.html"
+        "workspace/partials/sweep_rows.html"
         if request.headers.get("HX-Request")
-        else "credentials/workspace/sweeps.html"
+        else "workspace/sweeps.html"
     )
     return render(
         request,
