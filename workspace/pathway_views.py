@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from credentials.access import credentials_for_workspace
-from credentials.forms import PathwayComponentForm, PathwayForm, RecognitionForm
 from credentials.models import Credential, Pathway
 from credentials.numbers import registration_key
 from credentials.pathways import pathway_add_component, pathway_create, recognition_agreement_create
+
+from .forms import PathwayComponentForm, PathwayForm, RecognitionForm
 
 
 def _report(request: HttpRequest, form, error: Exception | None, success: str) -> None:

@@ -11,13 +11,6 @@ from django.views.decorators.http import require_POST
 from config.forms import add_service_errors
 from credentials.access import credentials_for_workspace
 from credentials.completeness import credential_completeness
-from credentials.forms import (
-    CredentialForm,
-    PathwayComponentForm,
-    PathwayForm,
-    RecognitionForm,
-    TransitionForm,
-)
 from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
 from credentials.services import credential_create, credential_transition, credential_update
 from providers.choices import MembershipRole
@@ -25,6 +18,13 @@ from providers.models import ApiToken, Provider
 from providers.roles import is_registry_admin, provider_ids
 from providers.tokens import api_token_create, api_token_revoke
 
+from .forms import (
+    CredentialForm,
+    PathwayComponentForm,
+    PathwayForm,
+    RecognitionForm,
+    TransitionForm,
+)
 from .selectors import provider_dashboard
 
 
