@@ -40,11 +40,6 @@ UNITS: dict[str, str] = {
     **{name: name for name in LAYERS if name != "site"},
     "config.urls": "site",
     "config.api_urls": "site",
-    # Demo and bench code still inside credentials/ until it moves to demo/ and benchmarks/.
-    "credentials.demo": "demo",
-    "credentials.management.commands.seed_demo": "demo",
-    "credentials.bench": "benchmarks",
-    "credentials.management.commands.bench_search": "benchmarks",
 }
 
 # Imports allowed between units of one layer, each with its reason; never both ways.
@@ -52,10 +47,6 @@ PEERS: dict[tuple[str, str], str] = {
     ("status_checks", "qa_reviews"): "open QA conditions are facts the status rules weigh",
     ("imports", "status_checks"): "imported status words fold through the register vocabulary",
 }
-
-# credentials/demo is being rewritten as data files loaded through the import service (the
-# demo engineer's lane); until that lands, its one cycle is known and nothing may join it.
-KNOWN_DEMO_CYCLES = [["credentials.demo.micro_credentials", "credentials.demo.reviews"]]
 
 PACKAGES = sorted({prefix.split(".")[0] for prefix in UNITS})
 
@@ -194,10 +185,7 @@ def test_no_module_imports_a_higher_layer(graph):
 
 
 def test_no_import_cycle_between_modules(graph):
-    found = [c for c in cycles(graph) if c not in KNOWN_DEMO_CYCLES]
-    assert found == []
-    # Only the demo code may stand in the list, and only until it is rewritten.
-    assert {unit(m) for c in KNOWN_DEMO_CYCLES for m in c} <= {"demo"}
+    assert cycles(graph) == []
 
 
 def test_no_import_cycle_between_apps(graph):
