@@ -21,11 +21,9 @@ from .sweeps import (
     DAILY_SWEEP_LOCK_KEY,
     ChunkResult,
     check_chunk,
-    status_sweep_fail,
     sweep_create,
     sweep_create_scheduled,
     sweep_plan,
-    sweep_scope_queryset,
 )
 from .tasks import queue_alerts, queue_chunks, queue_dispatch
 
@@ -36,11 +34,9 @@ __all__ = [
     "status_check_apply",
     "status_check_chunk",
     "status_sweep_dispatch",
-    "status_sweep_fail",
     "status_sweep_run_inline",
     "status_sweep_start",
     "status_sweep_start_scheduled",
-    "sweep_scope_queryset",
 ]
 
 AlertDelivery = Literal["queue", "inline", "none"]
