@@ -6,14 +6,14 @@ from credentials.api.exports import (
     CredentialOpenBadgesView,
     RegisterExportView,
 )
-from credentials.api.imports import ImportJobViewSet
-from credentials.api.sweeps import StatusSweepViewSet
 from credentials.api.views import CredentialVerifyView, CredentialViewSet
-from credentials.api.workspace import WorkspaceCredentialViewSet
+from imports.api import ImportJobViewSet
 from providers.api.tokens import ApiTokenViewSet
 from providers.api.views import ProviderViewSet
 from qa_reviews.api.views import ConditionViewSet, ReviewStandardSetViewSet, ReviewViewSet
 from qualifications.api.views import FrameworkViewSet, LevelViewSet
+from status_checks.api import StatusSweepViewSet
+from workspace.api import WorkspaceCredentialViewSet
 
 router = DefaultRouter()
 router.register("providers", ProviderViewSet, basename="provider")

@@ -12,7 +12,7 @@ from typing import Any
 from kombu import Exchange, Queue
 
 # Sweep tasks take the sweep id first; these scopes are on-demand checks, not bulk sweeps.
-SWEEP_MODEL = ("credentials", "StatusSweep")
+SWEEP_MODEL = ("status_checks", "StatusSweep")
 ON_DEMAND_SCOPES = frozenset({"credential"})
 SWEEPS_QUEUE = "sweeps"
 ON_DEMAND_QUEUE = "default"

@@ -28,7 +28,7 @@ urlpatterns = [
 # shared link opens in the language it was copied in.
 urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
-    path("workspace/", include("credentials.workspace.urls")),
+    path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     prefix_default_language=False,

@@ -10,7 +10,6 @@ from .choices import (
     CredentialStatus,
     QualityMark,
     StatusSource,
-    SweepScope,
 )
 from .forms import LinesArrayField
 from .models import (
@@ -19,12 +18,9 @@ from .models import (
     Credential,
     CredentialStatusChange,
     CredentialVersion,
-    ImportJob,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
-    StatusCheck,
-    StatusSweep,
 )
 from .services import (
     change_request_decide,
@@ -32,7 +28,6 @@ from .services import (
     credential_record_version,
     credential_snapshot,
 )
-from .status_checks.services import status_sweep_start
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -103,17 +98,9 @@ class CredentialStatusChangeInline(ViewOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class StatusCheckInline(ViewOnlyMixin, admin.TabularInline):
-    model = StatusCheck
-    fields = ("checked_at", "source", "outcome", "previous_status", "new_status", "detail")
-    readonly_fields = fields
-    classes = ("collapse",)
-
-
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
     form = CredentialForm
-    actions = ("check_status",)
     list_display = (
         "registration_number",
         "title_en",
@@ -206,7 +193,7 @@ class CredentialAdmin(admin.ModelAdmin):
             },
         ),
     )
-    inlines = (AccreditationRecordInline, CredentialStatusChangeInline, StatusCheckInline)
+    inlines = (AccreditationRecordInline, CredentialStatusChangeInline)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("learning_outcomes_en", "learning_outcomes_zh"):
@@ -224,18 +211,6 @@ class CredentialAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Register facts stay: withdrawal is a status change.
         return False
-
-    @admin.action(description=_("Check the status of the selected credentials now"))
-    def check_status(self, request, queryset):
-        for credential in queryset:
-            status_sweep_start(
-                scope=SweepScope.CREDENTIAL, credential=credential, requested_by=request.user
-            )
-        self.message_user(
-            request,
-            _("Status checks queued; follow them under Status sweeps."),
-            messages.SUCCESS,
-        )
 
     def save_model(self, request, obj, form, change):
         """Save the entry, then move its status through the service that records history."""
@@ -290,42 +265,6 @@ class CredentialStatusChangeAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ("credential__registration_number", "reason")
     ordering = ("-changed_at",)
     show_full_result_count = False
-
-
-@admin.register(StatusCheck)
-class StatusCheckAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "credential",
-        "checked_at",
-        "outcome",
-        "previous_status",
-        "new_status",
-        "source",
-    )
-    list_filter = ("outcome",)
-    list_select_related = ("credential",)
-    search_fields = ("credential__registration_number", "source")
-    ordering = ("-checked_at",)
-    show_full_result_count = False
-    raw_id_fields = ("sweep",)
-
-
-@admin.register(StatusSweep)
-class StatusSweepAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "__str__",
-        "scope",
-        "provider",
-        "credential",
-        "state",
-        "requested_by",
-        "requested_at",
-        "finished_at",
-        "changes",
-    )
-    list_filter = ("scope", "state")
-    list_select_related = ("provider", "credential", "requested_by")
-    ordering = ("-requested_at",)
 
 
 class PathwayComponentInline(admin.TabularInline):
@@ -454,30 +393,3 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reject the selected changes"), permissions=["decide"])
     def reject(self, request, queryset):
         self._decide(request, queryset, approve=False)
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    """Imports are started by upload or the import_register command; here they are only shown."""
-
-    list_display = (
-        "__str__",
-        "format",
-        "provider",
-        "requested_by",
-        "state",
-        "rows_done",
-        "rows_total",
-        "created_count",
-        "updated_count",
-        "error_count",
-        "created_at",
-    )
-    list_filter = ("state", "format", "dry_run")
-    list_select_related = ("provider", "requested_by")
-    search_fields = ("filename", "provider__name_en", "provider__slug")
-    ordering = ("-created_at",)
-
-    def get_queryset(self, request):
-        # The uploaded file can be megabytes; no page here shows it.
-        return super().get_queryset(request).defer("content")

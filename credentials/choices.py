@@ -66,42 +66,7 @@ class StatusSource(models.TextChoices):
     IMPORT = "import", _("Bulk import")
 
 
-class CheckOutcome(models.TextChoices):
-    UNCHANGED = "unchanged", _("No change")
-    CHANGED = "changed", _("Status changed")
-    ALERT = "alert", _("Alert raised")
-    FLAGGED = "flagged", _("Flagged for attention")
-    SOURCE_UNAVAILABLE = "source_unavailable", _("Source unavailable")
-
-
-class SweepScope(models.TextChoices):
-    REGISTER = "register", _("Whole register")
-    PROVIDER = "provider", _("One provider")
-    CREDENTIAL = "credential", _("One credential")
-
-
-class SweepState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    FAILED = "failed", _("Failed")
-
-
 class ChangeRequestState(models.TextChoices):
     PENDING = "pending", _("Pending review")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-
-
-class ImportFormat(models.TextChoices):
-    OFQUAL = "ofqual", _("Ofqual register full export")
-    DFE = "dfe", _("DfE approved qualifications list")
-    HKQR = "hkqr", _("HKQR-style CSV")
-    REGISTRY_CSV = "registry-csv", _("Registry CSV (this register's own export)")
-
-
-class ImportState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
-    FAILED = "failed", _("Failed")

@@ -15,12 +15,13 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.choices import CredentialStatus, ImportFormat, ImportState, StatusSource
-from credentials.imports.services import import_job_create, import_run
+from credentials.choices import CredentialStatus, StatusSource
 from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
 from credentials.models import AccreditationRecord, Credential
 from credentials.numbers import registration_key
 from credentials.services import credential_change_status
+from imports.choices import ImportFormat, ImportState
+from imports.services import import_job_create, import_run
 from providers.models import Provider
 
 from .base import DemoDataError, SeedContext, upsert_by_fields

@@ -1,8 +1,4 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
-
-from credentials.choices import SweepScope
-from credentials.status_checks.services import status_sweep_start
+from django.contrib import admin
 
 from .models import ApiToken, Provider, ProviderMembership
 
@@ -22,7 +18,6 @@ class ProviderMembershipInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    actions = ("check_status",)
     list_display = (
         "name_en",
         "name_zh",
@@ -47,16 +42,6 @@ class ProviderAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name_en",)}
     readonly_fields = TIMESTAMPS
     inlines = (ProviderMembershipInline,)
-
-    @admin.action(description=_("Check the status of the selected providers' credentials now"))
-    def check_status(self, request, queryset):
-        for provider in queryset:
-            status_sweep_start(
-                scope=SweepScope.PROVIDER, provider=provider, requested_by=request.user
-            )
-        self.message_user(
-            request, _("Status sweeps queued; follow them under Status sweeps."), messages.SUCCESS
-        )
 
 
 @admin.register(ProviderMembership)

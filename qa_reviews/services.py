@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
+from celery import Task
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,7 @@ from .models import (
     ReviewStandard,
     ReviewStandardSet,
 )
+from .tasks import review_assignment_notify_task, review_decision_notify_task
 
 # Reviews that decide whether a submitted record joins the register.
 FIRST_REVIEW_TYPES = frozenset({ReviewType.INITIAL, ReviewType.FAST_TRACK})
@@ -85,12 +87,8 @@ class ConditionDraft:
     due_date: datetime.date
 
 
-def _queue(task_name: str, *args: object) -> None:
+def _queue(task: Task, *args: object) -> None:
     """Queue a notification task once the transaction commits, so its rows exist."""
-    # Imported here: the tasks module imports this one for the daily condition sweep.
-    from . import tasks
-
-    task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.delay(*args))
 
 
@@ -295,7 +293,7 @@ def review_assign(
     assignment = ReviewAssignment(review=review, reviewer=reviewer, assigned_by=actor)
     assignment.full_clean()
     assignment.save()
-    _queue("review_assignment_notify_task", assignment.pk)
+    _queue(review_assignment_notify_task, assignment.pk)
     return assignment
 
 
@@ -655,7 +653,7 @@ def review_decide(
     if review.stage != ReviewStage.DECIDED:
         review.stage = ReviewStage.DECIDED
         review.save(update_fields=["stage", "updated_at"])
-    _queue("review_decision_notify_task", decision.pk)
+    _queue(review_decision_notify_task, decision.pk)
     return decision
 
 
@@ -742,53 +740,3 @@ def condition_confirm_met(*, actor: AbstractBaseUser, condition: Condition) -> C
     condition.full_clean()
     condition.save(update_fields=["state", "met_confirmed_by", "met_confirmed_at", "updated_at"])
     return condition
-
-
-def _live_conditions():
-    """Conditions of decisions that stand: a corrected decision's conditions were replaced."""
-    return Condition.objects.select_for_update(of=("self",), skip_locked=True).filter(
-        decision__superseded_by__isnull=True
-    )
-
-
-@transaction.atomic
-def conditions_mark_overdue(*, today: datetime.date | None = None) -> list[int]:
-    """Mark open conditions past their due date overdue and tell the providers; return ids.
-
-    A repeat the same day finds nothing left to mark, and rows another run holds are
-    skipped, so two schedulers cannot mark or mail a condition twice.
-    """
-    today = today or timezone.localdate()
-    ids = list(
-        _live_conditions()
-        .filter(state=ConditionState.OPEN, due_date__lt=today)
-        .values_list("pk", flat=True)
-    )
-    if ids:
-        Condition.objects.filter(pk__in=ids).update(
-            state=ConditionState.OVERDUE, updated_at=timezone.now()
-        )
-        _queue("conditions_notify_task", ids, "overdue")
-    return ids
-
-
-@transaction.atomic
-def conditions_remind(*, today: datetime.date | None = None) -> list[int]:
-    """Remind providers once of open conditions falling due soon; return the ids reminded."""
-    today = today or timezone.localdate()
-    window = today + datetime.timedelta(days=settings.QA_CONDITION_REMINDER_DAYS)
-    ids = list(
-        _live_conditions()
-        .filter(
-            state=ConditionState.OPEN,
-            reminded_at__isnull=True,
-            due_date__gte=today,
-            due_date__lte=window,
-        )
-        .values_list("pk", flat=True)
-    )
-    if ids:
-        now = timezone.now()
-        Condition.objects.filter(pk__in=ids).update(reminded_at=now, updated_at=now)
-        _queue("conditions_notify_task", ids, "due")
-    return ids

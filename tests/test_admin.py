@@ -11,30 +11,24 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from credentials.choices import (
-    CheckOutcome,
-    CredentialStatus,
-    QualityMark,
-    StatusSource,
-    SweepScope,
-)
+from credentials.choices import CredentialStatus, QualityMark, StatusSource
 from credentials.models import (
     ChangeRequest,
     Credential,
     CredentialStatusChange,
     CredentialVersion,
-    ImportJob,
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
-    StatusCheck,
-    StatusSweep,
 )
+from imports.models import ImportJob
 from providers.models import ApiToken
 from providers.tokens import api_token_create
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
 from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment, ReviewStandard
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
+from status_checks.choices import CheckOutcome, SweepScope
+from status_checks.models import StatusCheck, StatusSweep
 from tests.factories import (
     AccreditationRecordFactory,
     CredentialFactory,
@@ -48,7 +42,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-REGISTRY_APPS = ("qualifications", "providers", "credentials", "qa_reviews")
+REGISTRY_APPS = (
+    "qualifications",
+    "providers",
+    "credentials",
+    "qa_reviews",
+    "status_checks",
+    "imports",
+)
 # History written by services: shown, never added, changed or deleted in the admin.
 VIEW_ONLY = {CredentialStatusChange, CredentialVersion, ImportJob, StatusCheck, StatusSweep}
 # Made by their owners or by services; staff review or revoke them, never add them by hand.

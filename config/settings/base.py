@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    "status_checks",
+    "imports",
+    "workspace",
     # Top layer: apps that use every other app and that nothing imports.
     "demo",
     "benchmarks",
@@ -213,7 +216,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # Logging: see the Observability section at the end.
 
-# --- Accreditation-status checks (credentials.status_checks) ---------------------------------
+# --- Accreditation-status checks (status_checks) --------------------------------------------
 # Every number below is an operator's dial, so each comes from the environment.
 STATUS_CHECK_CHUNK_SIZE = env.int("STATUS_CHECK_CHUNK_SIZE", default=1000)
 # Days before a validity period ends at which providers are warned, widest first; each is sent
@@ -251,14 +254,14 @@ STATUS_CHECK_HTTP = {
 # is blank is not asked; its credentials get the local rules only.
 STATUS_CHECK_REGISTERS = {
     "ofqual": {
-        "ADAPTER": "credentials.status_checks.adapters.ofqual.OfqualRegisterAdapter",
+        "ADAPTER": "status_checks.adapters.ofqual.OfqualRegisterAdapter",
         "NAME": "Ofqual Register of Regulated Qualifications",
         "BASE_URL": env("STATUS_CHECK_OFQUAL_API_URL", default=""),
         # Only the private "gov" endpoints need a subscription key; the public ones do not.
         "API_KEY": env("STATUS_CHECK_OFQUAL_API_KEY", default=""),
     },
     "hkqr": {
-        "ADAPTER": "credentials.status_checks.adapters.published_file.PublishedRegisterFileAdapter",
+        "ADAPTER": "status_checks.adapters.published_file.PublishedRegisterFileAdapter",
         "NAME": "Hong Kong Qualifications Register",
         "URL": env("STATUS_CHECK_HKQR_FILE_URL", default=""),
         "REFERENCE_COLUMN": env(
@@ -271,7 +274,7 @@ STATUS_CHECK_REGISTERS = {
 }
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE["status-sweep-daily"] = {
-    "task": "credentials.tasks.status_sweep_daily",
+    "task": "status_checks.tasks.status_sweep_daily",
     "schedule": crontab(
         hour=env.int("STATUS_SWEEP_HOUR", default=2),
         minute=env.int("STATUS_SWEEP_MINUTE", default=30),
@@ -292,7 +295,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
 )
 
 
-# --- Bulk import (credentials.imports) -------------------------------------------------------
+# --- Bulk import (imports) ------------------------------------------------------------------
 # Uploads larger than this are refused before they are read; the DfE list is about 3 MB.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 
@@ -337,11 +340,11 @@ TASK_QUEUE_PREFIX = ""
 # The routing table, by task name; unnamed tasks go to "default". A status-check sweep task
 # for a one-credential check goes to "default" too (config.celery_routes.ON_DEMAND_SCOPES).
 TASK_QUEUE_BY_NAME = {
-    "credentials.tasks.status_sweep_daily": "default",
-    "credentials.tasks.status_sweep_dispatch_task": "sweeps",
-    "credentials.tasks.status_check_chunk_task": "sweeps",
-    "credentials.tasks.status_alerts_send_task": "mail",
-    "credentials.tasks.import_run_task": "imports",
+    "status_checks.tasks.status_sweep_daily": "default",
+    "status_checks.tasks.status_sweep_dispatch_task": "sweeps",
+    "status_checks.tasks.status_check_chunk_task": "sweeps",
+    "status_checks.tasks.status_alerts_send_task": "mail",
+    "imports.tasks.import_run_task": "imports",
     "qa_reviews.tasks.conditions_daily_task": "default",
     "qa_reviews.tasks.review_assignment_notify_task": "mail",
     "qa_reviews.tasks.review_decision_notify_task": "mail",

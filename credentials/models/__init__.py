@@ -1,9 +1,7 @@
 from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
 from .history import ChangeRequest, CredentialVersion
-from .imports import ImportJob
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
-from .status_checks import StatusCheck, StatusSweep
 
 __all__ = [
     "AccreditationRecord",
@@ -11,10 +9,7 @@ __all__ = [
     "Credential",
     "CredentialStatusChange",
     "CredentialVersion",
-    "ImportJob",
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",
-    "StatusCheck",
-    "StatusSweep",
 ]

@@ -5,10 +5,11 @@ import redis
 from django.conf import settings
 
 from config.celery_app import app
-from credentials.choices import SweepScope
-from credentials.models import StatusSweep
-from credentials.tasks import import_run_task, status_alerts_send_task, status_check_chunk_task
+from imports.tasks import import_run_task
 from qa_reviews.tasks import conditions_notify_task
+from status_checks.choices import SweepScope
+from status_checks.models import StatusSweep
+from status_checks.tasks import status_alerts_send_task, status_check_chunk_task
 from tests.factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from credentials.choices import CredentialStatus, ImportFormat, ImportState, StatusSource
-from credentials.models import Credential, CredentialVersion, ImportJob
+from credentials.choices import CredentialStatus, StatusSource
+from credentials.models import Credential, CredentialVersion
 from demo.register import REGISTER_FILES
 from demo.seed import DEMO_DATA_DIR
+from imports.choices import ImportFormat, ImportState
+from imports.models import ImportJob
 from providers.models import Provider
 
 MICRO_CREDENTIALS = "hk/micro-credentials.csv"

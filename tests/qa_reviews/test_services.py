@@ -17,12 +17,11 @@ from qa_reviews.choices import (
     ReviewStage,
     ReviewType,
 )
+from qa_reviews.conditions import conditions_mark_overdue, conditions_remind
 from qa_reviews.models import Condition, Decision, Judgement
 from qa_reviews.services import (
     add_working_days,
     condition_confirm_met,
-    conditions_mark_overdue,
-    conditions_remind,
     judgement_record,
     review_assign,
     review_cancel,

@@ -7,18 +7,19 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from credentials.choices import CredentialStatus, ImportState
+from credentials.choices import CredentialStatus
 from credentials.interop.registry_csv import COLUMNS, FIELD_CELLS, RELATION_COLUMNS
 from credentials.models import Credential
 from credentials.services import EDITABLE_FIELDS, credential_snapshot
+from imports.choices import ImportState
 from providers.models import Provider
-from tests.credentials.imports.conftest import (
+from tests.factories import CredentialFactory, MembershipFactory
+from tests.imports.conftest import (
     DFE_2025_02,
     HKQR_REGISTER,
     OFQUAL_SAMPLE,
     run_import,
 )
-from tests.factories import CredentialFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/exports/register.csv"

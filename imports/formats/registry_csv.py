@@ -1,0 +1,121 @@
+"""The registry's own CSV, as ``credentials.interop.registry_csv`` writes it.
+
+Only ``registration_number``, ``title_en`` and ``provider`` are required; a column left out
+leaves that field of an existing entry alone, so a hand-made file may carry a few columns.
+"""
+
+from django.utils.translation import gettext as _
+
+from credentials.choices import CredentialStatus
+from credentials.interop.registry_csv import (
+    COLUMNS,
+    FIELD_CELLS,
+    PROVIDER_ATTRIBUTES,
+    STATUS_COLUMN,
+    CellValueError,
+    decode,
+)
+
+from ..organisations import ProviderRef
+from ..reading import Column
+from .base import ParsedRow, RegisterFormat
+
+REQUIRED = {"registration_number", "title_en", "provider"}
+
+
+class RegistryCsvFormat(RegisterFormat):
+    name = "registry-csv"
+    number_column = "registration_number"
+    status_follows_validity = False
+    columns = tuple(Column(name, required=name in REQUIRED) for name in COLUMNS)
+    field_columns = {
+        "level": "level",
+        "area_of_study": "area_code",
+        "provider": "provider",
+        "awarding_body": "awarding_body",
+    }
+
+    def _provider(self, row: dict[str, str], prefix: str) -> ProviderRef | None:
+        slug = row.get(prefix, "").strip()
+        if not slug:
+            return None
+        attributes = {
+            attribute: row.get(f"{prefix}_{suffix}", "").strip()
+            for attribute, suffix in PROVIDER_ATTRIBUTES.items()
+        }
+        creatable = all(attributes[name] for name in ("name_en", "jurisdiction", "provider_type"))
+        return ProviderRef(slug=slug, creatable=creatable, **attributes)
+
+    def parse(self, row_number: int, row: dict[str, str]) -> ParsedRow | None:
+        report, context = self.report, self.context
+        number = row["registration_number"].strip()
+        if not number:
+            report.error(row_number, "registration_number", _("The registration number is blank."))
+            return None
+        values = {}
+        for name, cell in FIELD_CELLS.items():
+            if name == "registration_number" or name not in row:
+                continue
+            try:
+                values[name] = decode(cell, row[name])
+            except CellValueError as error:
+                report.error(
+                    row_number,
+                    name,
+                    _("“%(value)s” is %(problem)s.") % {"value": row[name], "problem": error},
+                )
+        if "level" in row or "framework" in row:
+            framework, code = row.get("framework", "").strip(), row.get("level", "").strip()
+            values["level"] = None
+            if framework or code:
+                level = context.levels.get((framework.upper(), code.upper()))
+                if level is None:
+                    report.error(
+                        row_number,
+                        "level",
+                        _("“%(framework)s %(level)s” is not a level on the register.")
+                        % {"framework": framework, "level": code},
+                    )
+                values["level"] = level
+        if "area_code" in row or "area_scheme" in row:
+            scheme, code = row.get("area_scheme", "").strip(), row.get("area_code", "").strip()
+            values["area_of_study"] = None
+            if scheme or code:
+                area = context.area_codes.get((scheme, code))
+                if area is None:
+                    report.error(
+                        row_number,
+                        "area_code",
+                        _("“%(scheme)s %(code)s” is not an area of study on the register.")
+                        % {"scheme": scheme, "code": code},
+                    )
+                values["area_of_study"] = area
+        status = CredentialStatus.DRAFT
+        if row.get(STATUS_COLUMN, "").strip():
+            status = row[STATUS_COLUMN].strip()
+            if status not in CredentialStatus.values:
+                report.error(
+                    row_number,
+                    STATUS_COLUMN,
+                    _("“%(value)s” is not a status; use one of: %(statuses)s.")
+                    % {"value": status, "statuses": ", ".join(CredentialStatus.values)},
+                )
+                status = CredentialStatus.DRAFT
+        parsed = ParsedRow(
+            row=row_number,
+            registration_number=number,
+            values=values,
+            status=status,
+            status_reason=_("Imported from a registry CSV file."),
+            provider=self._provider(row, "provider"),
+        )
+        if "awarding_body" in row:
+            parsed.awarding_body = self._provider(row, "awarding_body")
+            parsed.sets_awarding_body = True
+        if parsed.provider is None and context.provider is None:
+            report.error(
+                row_number,
+                "provider",
+                _("The provider is blank and no provider was chosen for this import."),
+            )
+        return parsed

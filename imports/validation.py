@@ -1,0 +1,137 @@
+"""Checks every format's rows get before any is written, so a bulk write never meets bad data.
+
+Values are checked with the model fields' own ``clean`` (lengths, choices, digits, URLs),
+because a bulk insert on PostgreSQL has been known to truncate an over-long string rather
+than refuse it.
+"""
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import CharField, TextField
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from credentials.models import Credential
+from credentials.numbers import registration_key
+
+from .formats.base import ParsedRow, RegisterFormat
+from .report import ImportReport
+
+REGISTRATION_NUMBER = Credential._meta.get_field("registration_number")
+RELATIONS = frozenset({"provider", "awarding_body", "level", "area_of_study"})
+FIELDS = {
+    field.name: field for field in Credential._meta.concrete_fields if field.name not in RELATIONS
+}
+# Text fields with no rule but their length: no choices, no validators of their own.
+PLAIN_TEXT = frozenset(
+    name
+    for name, field in FIELDS.items()
+    if isinstance(field, CharField | TextField)
+    and not field.choices
+    and all(isinstance(v, MaxLengthValidator) for v in field.validators)
+)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _check_number(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> str | None:
+    number = parsed.registration_number
+    column = fmt.number_column
+    if _has_nul(number):
+        report.error(parsed.row, column, _("The registration number contains a NUL character."))
+        return None
+    key = registration_key(number)
+    if not key:
+        report.error(
+            parsed.row, column, _("“%(value)s” has no letters or digits.") % {"value": number}
+        )
+        return None
+    try:
+        REGISTRATION_NUMBER.clean(number, None)
+    except ValidationError as error:
+        report.error(parsed.row, column, " ".join(error.messages))
+        return None
+    return key
+
+
+def _field_messages(name: str, value: Any) -> tuple[str, ...]:
+    """The field's own complaints about a value (none if it is fine); lists come as tuples."""
+    field = FIELDS[name]
+    # Only length and blankness can be wrong with plain text; skip the full clean.
+    plain = type(value) is str and name in PLAIN_TEXT and value
+    if plain and (field.max_length is None or len(value) <= field.max_length):
+        return ()
+    try:
+        field.clean(list(value) if isinstance(value, tuple) else value, None)
+    except ValidationError as error:
+        return tuple(error.messages)
+    return ()
+
+
+# Files repeat most values (types, levels, marks, dates) thousands of times.
+_cached_messages = functools.lru_cache(maxsize=65536)(_field_messages)
+
+
+def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> None:
+    for name, value in parsed.values.items():
+        if name in RELATIONS:
+            continue
+        if _has_nul(value):
+            report.error(parsed.row, fmt.column_for(name), _("The value contains a NUL character."))
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        messages = _cached_messages(name, value)
+        if messages:
+            report.error(parsed.row, fmt.column_for(name), " ".join(messages))
+    start, end = parsed.values.get("valid_from"), parsed.values.get("valid_to")
+    if start and end and end < start:
+        report.error(
+            parsed.row,
+            fmt.column_for("valid_to"),
+            _("The validity period ends (%(end)s) before it starts (%(start)s).")
+            % {"end": end.isoformat(), "start": start.isoformat()},
+        )
+
+
+def validate_rows(
+    rows: Sequence[ParsedRow], fmt: RegisterFormat, report: ImportReport
+) -> dict[int, str]:
+    """Check every row and report each problem; return each row's registration key.
+
+    A number that appears more than once in the file is an error on every row that holds
+    it: which of them is right cannot be known.
+    """
+    keys: dict[int, str] = {}
+    first_row: dict[str, int] = {}
+    repeats: dict[str, list[int]] = {}
+    for parsed in rows:
+        key = _check_number(parsed, fmt, report)
+        _check_values(parsed, fmt, report)
+        if key is None:
+            continue
+        keys[parsed.row] = key
+        if key in first_row:
+            repeats.setdefault(key, [first_row[key]]).append(parsed.row)
+        else:
+            first_row[key] = parsed.row
+    for row_numbers in repeats.values():
+        for row in row_numbers:
+            others = [str(other) for other in row_numbers if other != row]
+            message = ngettext(
+                "This registration number also appears on row %(rows)s.",
+                "This registration number also appears on rows %(rows)s.",
+                len(others),
+            ) % {"rows": ", ".join(others)}
+            report.error(row, fmt.number_column, message)
+    return keys

@@ -1,0 +1,130 @@
+"""A status sweep (one run over a scope) and the status checks it records."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from credentials.choices import CredentialStatus
+
+from .choices import CheckOutcome, SweepScope, SweepState
+
+
+class StatusSweep(models.Model):
+    """One run of the status check over a scope: the register, a provider or a credential."""
+
+    scope = models.CharField(_("scope"), max_length=16, choices=SweepScope.choices)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_sweeps",
+        verbose_name=_("provider"),
+    )
+    credential = models.ForeignKey(
+        "credentials.Credential",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="status_sweeps",
+        verbose_name=_("credential"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=SweepState.choices, default=SweepState.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Blank for the scheduled daily sweep."),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True, editable=False)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("credentials to check"), default=0)
+    checked = models.PositiveIntegerField(_("credentials checked"), default=0)
+    changes = models.PositiveIntegerField(_("changes found"), default=0)
+
+    class Meta:
+        # Tables and constraint names kept from when these models lived in `credentials`.
+        db_table = "credentials_statussweep"
+        ordering = ["-requested_at"]
+        verbose_name = _("status sweep")
+        verbose_name_plural = _("status sweeps")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope=SweepScope.REGISTER) & Q(provider__isnull=True))
+                | (Q(scope=SweepScope.PROVIDER) & Q(provider__isnull=False))
+                | (Q(scope=SweepScope.CREDENTIAL) & Q(credential__isnull=False)),
+                name="credentials_statussweep_scope_matches_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked__lte=F("total")),
+                name="credentials_statussweep_checked_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=SweepState.values),
+                name="credentials_statussweep_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} sweep #{self.pk}: {self.checked}/{self.total}"
+
+
+class StatusCheck(models.Model):
+    """One run of the accreditation-status check for one credential."""
+
+    credential = models.ForeignKey(
+        "credentials.Credential",
+        on_delete=models.CASCADE,
+        related_name="status_checks",
+        verbose_name=_("credential"),
+    )
+    sweep = models.ForeignKey(
+        StatusSweep,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name=_("sweep"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, editable=False)
+    source = models.CharField(
+        _("source"), max_length=64, help_text=_("local rules, or the external register asked.")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CheckOutcome.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=16, choices=CredentialStatus.choices
+    )
+    new_status = models.CharField(_("new status"), max_length=16, choices=CredentialStatus.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        db_table = "credentials_statuscheck"
+        ordering = ["-checked_at"]
+        verbose_name = _("status check")
+        verbose_name_plural = _("status checks")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=CheckOutcome.values),
+                name="credentials_statuscheck_outcome_valid",
+            ),
+            # A redelivered task must not record the same credential twice in one sweep.
+            models.UniqueConstraint(
+                fields=["sweep", "credential", "source"],
+                condition=Q(sweep__isnull=False),
+                name="credentials_statuscheck_once_per_sweep",
+            ),
+        ]
+        indexes = [models.Index(fields=["credential", "-checked_at"], name="statuscheck_recent")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.credential.registration_number} @ {self.checked_at:%Y-%m-%d %H:%M}: "
+            f"{self.get_outcome_display()}"
+        )

@@ -1,0 +1,498 @@
+"""The work of a status sweep: record it, fix what it covers, check chunks of credentials.
+
+Nothing here queues a task: `status_checks.tasks` calls these functions and queues what comes
+next, and `status_checks.services` (the entry points views, admin and the API use) queues the
+first task. That keeps the import graph one-way: services -> tasks -> sweeps.
+
+A chunk is checked in one transaction: its credentials are locked, those this sweep already
+checked are skipped, and every transition is written with its StatusCheck row and the sweep's
+progress. A redelivered or duplicated chunk therefore finds its work done and records nothing
+twice. Registers are asked before the transaction opens, so slow HTTP never holds row locks.
+"""
+
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import NamedTuple
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credentials.choices import CredentialStatus, StatusSource
+from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
+from credentials.services import credential_change_status
+from providers.models import Provider
+from qa_reviews.choices import ConditionState
+from qa_reviews.models import Condition
+
+from .adapters import RegisterAnswer, get_adapter
+from .choices import SweepScope, SweepState
+from .models import StatusCheck, StatusSweep
+from .rules import (
+    LIVE_STATUSES,
+    LOCAL_SOURCE,
+    AccreditationFact,
+    ConditionFact,
+    CredentialFacts,
+    ExternalFact,
+    Finding,
+    Verdict,
+    decide,
+)
+
+logger = logging.getLogger(__name__)
+
+# Any constant works as long as nothing else in the database uses it for an advisory lock.
+DAILY_SWEEP_LOCK_KEY = 0x5354_4154_5553  # "STATUS"
+
+
+class _Entry(NamedTuple):
+    """The few columns of a credential the rules read: tuples, not model instances, for speed."""
+
+    pk: int
+    registration_number: str
+    status: str
+    valid_to: date | None
+    external_register: str
+    external_status: str
+    provider_status: str
+
+
+def _id_set(ids: Iterable[int]) -> RawSQL:
+    """``IN`` over one array literal: quoting a thousand separate parameters costs more than
+    checking the whole chunk."""
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
+
+
+class _CheckRow(NamedTuple):
+    credential_id: int
+    sweep_id: int | None
+    checked_at: datetime
+    source: str
+    outcome: str
+    previous_status: str
+    new_status: str
+    detail: dict
+
+
+def _insert_checks(rows: Sequence[_CheckRow]) -> None:
+    """Write check rows with COPY: a sweep writes one per credential per source, and the ORM's
+    per-value preparation would cost more than the checks themselves.
+
+    COPY has no ON CONFLICT; none can arise, because the chunk holds its credentials' row locks
+    and skipped those already checked in this sweep. Should one arise anyway, the unique
+    constraint fails the whole chunk loudly rather than letting progress be miscounted.
+    """
+    if not rows:
+        return
+    columns = ", ".join(
+        connection.ops.quote_name(StatusCheck._meta.get_field(name).column)
+        for name in _CheckRow._fields
+    )
+    table = connection.ops.quote_name(StatusCheck._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row((*row[:-1], json.dumps(row.detail, cls=DjangoJSONEncoder)))
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk did, for the command's summary and the tests."""
+
+    checked: int = 0
+    changed: int = 0
+    skipped: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    changes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    checked_at: datetime | None = None
+    alert_check_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: "ChunkResult") -> None:
+        self.checked += other.checked
+        self.changed += other.changed
+        self.skipped += other.skipped
+        self.outcomes.update(other.outcomes)
+        self.changes += other.changes
+        self.alert_check_ids += other.alert_check_ids
+
+
+def sweep_scope_queryset(sweep: StatusSweep) -> QuerySet[Credential]:
+    """The credentials a sweep covers: live entries in its scope, or the one credential asked."""
+    if sweep.scope == SweepScope.CREDENTIAL:
+        return Credential.objects.filter(pk=sweep.credential_id)
+    live = Credential.objects.filter(status__in=LIVE_STATUSES)
+    if sweep.scope == SweepScope.PROVIDER:
+        return live.filter(provider_id=sweep.provider_id)
+    return live
+
+
+@transaction.atomic
+def sweep_create(
+    *,
+    scope: SweepScope,
+    provider: Provider | None = None,
+    credential: Credential | None = None,
+    requested_by: AbstractBaseUser | None = None,
+) -> StatusSweep:
+    """Record a sweep request, checked against its scope."""
+    if scope == SweepScope.PROVIDER and provider is None:
+        raise ValidationError({"provider": _("A provider sweep needs a provider.")})
+    if scope == SweepScope.CREDENTIAL and credential is None:
+        raise ValidationError({"credential": _("A credential check needs a credential.")})
+    sweep = StatusSweep(
+        scope=scope,
+        provider=provider if scope == SweepScope.PROVIDER else None,
+        credential=credential if scope == SweepScope.CREDENTIAL else None,
+        requested_by=requested_by,
+    )
+    sweep.full_clean()
+    sweep.save()
+    return sweep
+
+
+def sweep_create_scheduled() -> StatusSweep | None:
+    """Record today's register sweep unless one already exists; safe with two beats running.
+
+    The advisory lock makes concurrent callers take turns; the second then sees the first's
+    committed sweep and starts nothing.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DAILY_SWEEP_LOCK_KEY])
+            (locked,) = cursor.fetchone()
+        if not locked:
+            logger.info("Daily status sweep already being started elsewhere; skipping.")
+            return None
+        midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        already = (
+            StatusSweep.objects.filter(scope=SweepScope.REGISTER, requested_at__gte=midnight)
+            .exclude(state=SweepState.FAILED)
+            .exists()
+        )
+        if already:
+            logger.info("The register was already swept today; skipping.")
+            return None
+        return sweep_create(scope=SweepScope.REGISTER)
+
+
+def sweep_plan(*, sweep_id: int, chunk_size: int | None = None) -> list[list[int]]:
+    """Fix the set of credentials a sweep checks, set its total, and cut it into chunks.
+
+    Running it again (a redelivered dispatch) returns only credentials the sweep has not
+    checked yet and recomputes the total from what is checked plus what is pending.
+    """
+    size = chunk_size or settings.STATUS_CHECK_CHUNK_SIZE
+    with transaction.atomic():
+        sweep = StatusSweep.objects.select_for_update().get(pk=sweep_id)
+        if sweep.state in (SweepState.FINISHED, SweepState.FAILED):
+            return []
+        done = StatusCheck.objects.filter(sweep_id=sweep.pk, credential_id=OuterRef("pk"))
+        pending = list(
+            sweep_scope_queryset(sweep)
+            .exclude(Exists(done))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        sweep.total = sweep.checked + len(pending)
+        sweep.started_at = sweep.started_at or now
+        sweep.state = SweepState.RUNNING if pending else SweepState.FINISHED
+        if not pending:
+            sweep.finished_at = now
+        sweep.save(update_fields=["total", "started_at", "state", "finished_at"])
+        return [pending[i : i + size] for i in range(0, len(pending), size)]
+
+
+def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
+    """Mark a sweep failed, e.g. when one of its chunks keeps killing workers."""
+    logger.error("Status sweep %s failed: %s", sweep_id, reason)
+    StatusSweep.objects.filter(
+        pk=sweep_id, state__in=[SweepState.QUEUED, SweepState.RUNNING]
+    ).update(state=SweepState.FAILED, finished_at=timezone.now())
+
+
+def check_chunk(
+    *, sweep_id: int | None, credential_ids: Sequence[int], today: date | None = None
+) -> ChunkResult:
+    """Check a chunk of credentials: decide each, apply transitions, record every check.
+
+    The checks that call for an e-mail are in the result's ``alert_check_ids``; the caller
+    sends or queues those alerts once the chunk has committed.
+    """
+    today = today or timezone.localdate()
+    ids = sorted(set(credential_ids))
+    external = _ask_registers(sweep_id, ids)
+    result = ChunkResult(checked_at=timezone.now())
+    with transaction.atomic():
+        # Locked in id order: overlapping sweeps (daily and on-demand) cannot deadlock, and a
+        # duplicate delivery of this chunk waits here, then finds the work done.
+        credentials = [
+            _Entry(*row)
+            for row in Credential.objects.filter(pk__in=_id_set(ids))
+            .order_by("pk")
+            .select_for_update(of=("self",))
+            .values_list(*_Entry._fields[:-1], "provider__status")
+        ]
+        done: set[int] = set()
+        if sweep_id is not None:
+            done = set(
+                StatusCheck.objects.filter(sweep_id=sweep_id, credential_id__in=_id_set(ids))
+                .values_list("credential_id", flat=True)
+                .distinct()
+            )
+        todo = [c for c in credentials if c.pk not in done]
+        result.skipped = len(done)
+        facts = _gather_facts(todo, external)
+        verdicts = {
+            c.pk: decide(
+                facts[c.pk], today=today, alert_windows=settings.STATUS_CHECK_ALERT_WINDOWS
+            )
+            for c in todo
+        }
+        history = _notified_before({pk: v.notice_keys for pk, v in verdicts.items()})
+
+        rows: list[_CheckRow] = []
+        for credential in todo:
+            verdict = verdicts[credential.pk]
+            if verdict.changes_status:
+                verdict = _apply_transition(credential, verdict)
+            if verdict.changes_status:
+                result.changed += 1
+                result.changes.append(
+                    (
+                        credential.registration_number,
+                        verdict.previous_status,
+                        verdict.new_status,
+                        verdict.decisive.message if verdict.decisive else "",
+                    )
+                )
+            notices = verdict.notices(history.get(credential.pk, set()))
+            rows += _check_rows(credential, verdict, notices, sweep_id, external, result.checked_at)
+        _mirror_external_status(todo, external)
+        _insert_checks(rows)
+        result.checked = len(todo)
+        result.outcomes.update(row.outcome for row in rows)
+        alerted = [row.credential_id for row in rows if row.detail.get("notify")]
+        if alerted:
+            result.alert_check_ids = list(
+                StatusCheck.objects.filter(
+                    credential_id__in=_id_set(alerted),
+                    sweep_id=sweep_id,
+                    checked_at=result.checked_at,
+                    detail__has_key="notify",
+                ).values_list("pk", flat=True)
+            )
+
+        if sweep_id is not None:
+            # A credential deleted since dispatch can never be checked; it leaves the total once,
+            # on the chunk's first (and only committed) run.
+            dropped = 0 if done else len(ids) - len(credentials)
+            _advance_sweep(sweep_id, checked=len(todo), changed=result.changed, dropped=dropped)
+    return result
+
+
+def _ask_registers(sweep_id: int | None, ids: Sequence[int]) -> dict[int, ExternalFact | str]:
+    """Ask each external register about the chunk's credentials that carry a reference.
+
+    Values are ExternalFact, or the register's name when it has no URL configured.
+    """
+    pending = Credential.objects.filter(pk__in=_id_set(ids)).exclude(external_register="")
+    if sweep_id is not None:
+        # No HTTP for credentials a previous delivery of this chunk already recorded.
+        done = StatusCheck.objects.filter(sweep_id=sweep_id, credential_id=OuterRef("pk"))
+        pending = pending.exclude(Exists(done))
+    by_source: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for pk, source, number in pending.values_list("pk", "external_register", "registration_number"):
+        by_source[source].append((pk, number))
+
+    facts: dict[int, ExternalFact | str] = {}
+    for source, items in by_source.items():
+        adapter = get_adapter(source)
+        if adapter is None:
+            facts.update({pk: source for pk, _ in items})
+            continue
+        with adapter:
+            answers = adapter.lookup([number for _, number in items])
+        for pk, number in items:
+            answer = answers.get(number) or RegisterAnswer(unavailable_reason="no answer")
+            facts[pk] = ExternalFact(
+                source=source, register_name=adapter.display_name, answer=answer
+            )
+    return facts
+
+
+def _gather_facts(
+    credentials: Sequence[_Entry], external: dict[int, ExternalFact | str]
+) -> dict[int, CredentialFacts]:
+    """Load every fact the rules need for a chunk in a few queries."""
+    live_ids = [c.pk for c in credentials if c.status in LIVE_STATUSES]
+    suspended_ids = [c.pk for c in credentials if c.status == CredentialStatus.SUSPENDED]
+    suspended_by_check: set[int] = set()
+    if suspended_ids:
+        latest = (
+            CredentialStatusChange.objects.filter(credential_id__in=_id_set(suspended_ids))
+            .order_by("credential_id", "-changed_at", "-pk")
+            .distinct("credential_id")
+            .values_list("credential_id", "to_status", "source")
+        )
+        suspended_by_check = {
+            pk
+            for pk, to_status, source in latest
+            if to_status == CredentialStatus.SUSPENDED and source == StatusSource.STATUS_CHECK
+        }
+    conditions: dict[int, list[ConditionFact]] = defaultdict(list)
+    accreditations: dict[int, list[AccreditationFact]] = defaultdict(list)
+    if live_ids:
+        # Conditions of a superseded decision were replaced by the correcting decision's own.
+        open_conditions = (
+            Condition.objects.filter(
+                decision__review__credential_id__in=_id_set(live_ids),
+                decision__superseded_by__isnull=True,
+            )
+            .exclude(state=ConditionState.MET)
+            .values_list("decision__review__credential_id", "id", "due_date", "state")
+        )
+        for credential_id, pk, due_date, state in open_conditions:
+            conditions[credential_id].append(ConditionFact(id=pk, due_date=due_date, state=state))
+        records = AccreditationRecord.objects.filter(
+            credential_id__in=_id_set(live_ids)
+        ).values_list("credential_id", "id", "accreditor", "status", "valid_from", "valid_to")
+        for credential_id, pk, accreditor, status, valid_from, valid_to in records:
+            accreditations[credential_id].append(
+                AccreditationFact(
+                    id=pk,
+                    accreditor=accreditor,
+                    status=status,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                )
+            )
+    facts = {}
+    for credential in credentials:
+        asked = external.get(credential.pk)
+        facts[credential.pk] = CredentialFacts(
+            status=credential.status,
+            valid_to=credential.valid_to,
+            provider_status=credential.provider_status,
+            conditions=tuple(conditions.get(credential.pk, ())),
+            accreditations=tuple(accreditations.get(credential.pk, ())),
+            external=asked if isinstance(asked, ExternalFact) else None,
+            suspended_by_check=credential.pk in suspended_by_check,
+        )
+    return facts
+
+
+def _notified_before(keys_by_credential: dict[int, set[str]]) -> dict[int, set[str]]:
+    """Notice keys already sent for these credentials, so each alert goes out once."""
+    wanted = [pk for pk, keys in keys_by_credential.items() if keys]
+    sent: dict[int, set[str]] = defaultdict(set)
+    if not wanted:
+        return sent
+    previous = StatusCheck.objects.filter(
+        credential_id__in=_id_set(wanted), detail__has_key="notified"
+    ).values_list("credential_id", "detail__notified")
+    for credential_id, keys in previous:
+        sent[credential_id].update(keys or ())
+    return sent
+
+
+def _apply_transition(entry: _Entry, verdict: Verdict) -> Verdict:
+    """Move the credential through the one status service; a refusal becomes a flag."""
+    finding = verdict.decisive
+    assert finding is not None
+    source = (
+        StatusSource.STATUS_CHECK
+        if finding.source == LOCAL_SOURCE
+        else (StatusSource.EXTERNAL_REGISTER)
+    )
+    try:
+        credential_change_status(
+            credential=Credential(pk=entry.pk, status=entry.status),
+            to_status=CredentialStatus(finding.target_status),
+            source=source,
+            reason=finding.message,
+        )
+    except ValidationError as exc:
+        return verdict.refused("; ".join(exc.messages))
+    return verdict
+
+
+def _check_rows(
+    credential: _Entry,
+    verdict: Verdict,
+    notices: list[Finding],
+    sweep_id: int | None,
+    external: dict[int, ExternalFact | str],
+    checked_at: datetime,
+) -> list[_CheckRow]:
+    """One StatusCheck per source consulted: the local rules, and the register if asked."""
+    rows = []
+    for source in verdict.sources:
+        findings = verdict.findings_for(source)
+        told = [f for f in findings if f in notices]
+        detail: dict = {
+            "findings": [
+                {**f.as_dict(), **({"notified": True} if f in told else {})} for f in findings
+            ]
+        }
+        if told:
+            detail["notify"] = True
+            keys = [f.notify_key for f in told if f.notify_key]
+            if keys:
+                detail["notified"] = keys
+        unasked = external.get(credential.pk)
+        if source == LOCAL_SOURCE and isinstance(unasked, str):
+            detail["external_register_not_configured"] = unasked
+        rows.append(
+            _CheckRow(
+                credential_id=credential.pk,
+                sweep_id=sweep_id,
+                checked_at=checked_at,
+                source=source,
+                outcome=str(verdict.outcome_for(source, notices)),
+                previous_status=str(verdict.previous_status),
+                new_status=str(verdict.new_status),
+                detail=detail,
+            )
+        )
+    return rows
+
+
+def _mirror_external_status(
+    credentials: Iterable[_Entry], external: dict[int, ExternalFact | str]
+) -> None:
+    """Keep Credential.external_status equal to the register's own words."""
+    now = timezone.now()
+    for credential in credentials:
+        fact = external.get(credential.pk)
+        if not isinstance(fact, ExternalFact) or fact.answer.record is None:
+            continue
+        text = fact.answer.record.status_text[:64]
+        if text != credential.external_status:
+            Credential.objects.filter(pk=credential.pk).update(external_status=text, updated_at=now)
+
+
+def _advance_sweep(sweep_id: int, *, checked: int, changed: int, dropped: int) -> None:
+    """Count progress with F() so concurrent chunks never lose an update; finish at total."""
+    StatusSweep.objects.filter(pk=sweep_id).update(
+        checked=F("checked") + checked,
+        changes=F("changes") + changed,
+        # Never below what is checked: keeps checked <= total even if the scope moved under a
+        # re-dispatched sweep.
+        total=Greatest(F("total") - dropped, F("checked") + checked),
+    )
+    StatusSweep.objects.filter(
+        Q(checked__gte=F("total")), pk=sweep_id, state=SweepState.RUNNING
+    ).update(state=SweepState.FINISHED, finished_at=timezone.now())

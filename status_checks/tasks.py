@@ -1,0 +1,108 @@
+"""Celery tasks for accreditation-status checks: thin wrappers that take ids and call the work.
+
+A task whose work leads to more work queues the next task itself (dispatch -> chunks ->
+alerts), so `sweeps` never needs to know about Celery. The `queue_*` helpers queue once the
+caller's transaction commits; `services` uses them for the first task of a sweep.
+"""
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import transaction
+
+from config.celery_tasks import TRANSIENT_ERRORS, CountedDeliveryTask
+
+from .alerts import status_alerts_send
+from .sweeps import check_chunk, status_sweep_fail, sweep_create_scheduled, sweep_plan
+
+
+class SweepTask(CountedDeliveryTask):
+    """A task whose first argument is a sweep id: giving up fails that sweep."""
+
+    def give_up(self, sweep_id: int, *args: Any, **kwargs: Any) -> None:
+        status_sweep_fail(sweep_id=sweep_id, reason=f"{self.name} kept failing (ids: {args[:1]!r})")
+
+
+_TASK_OPTIONS: dict[str, Any] = {
+    # Progress lives on StatusSweep; nothing reads task results, so Redis need not keep them.
+    "ignore_result": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 4,
+}
+
+
+@shared_task(
+    name="status_checks.tasks.status_sweep_dispatch_task",
+    base=SweepTask,
+    bind=True,
+    **_TASK_OPTIONS,
+)
+def status_sweep_dispatch_task(self: Task, sweep_id: int) -> int:
+    """Fan a sweep out into chunk tasks; returns how many chunks were queued."""
+    chunks = sweep_plan(sweep_id=sweep_id)
+    queue_chunks(sweep_id, chunks)
+    return len(chunks)
+
+
+@shared_task(
+    name="status_checks.tasks.status_check_chunk_task",
+    base=SweepTask,
+    bind=True,
+    soft_time_limit=settings.STATUS_CHECK_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.STATUS_CHECK_TASK_TIME_LIMIT,
+    **_TASK_OPTIONS,
+)
+def status_check_chunk_task(self: Task, sweep_id: int, credential_ids: list[int]) -> dict:
+    """Check one chunk of a sweep's credentials, then queue the alerts it raised."""
+    result = check_chunk(sweep_id=sweep_id, credential_ids=credential_ids)
+    queue_alerts(result.alert_check_ids)
+    return {"checked": result.checked, "changed": result.changed, "skipped": result.skipped}
+
+
+@shared_task(
+    name="status_checks.tasks.status_sweep_daily",
+    base=CountedDeliveryTask,
+    bind=True,
+    **_TASK_OPTIONS,
+)
+def status_sweep_daily(self: Task) -> int | None:
+    """Beat's daily register sweep; a second beat or a repeat the same day starts nothing."""
+    sweep = sweep_create_scheduled()
+    if sweep is None:
+        return None
+    queue_dispatch(sweep.pk)
+    return sweep.pk
+
+
+@shared_task(
+    name="status_checks.tasks.status_alerts_send_task",
+    base=CountedDeliveryTask,
+    bind=True,
+    **_TASK_OPTIONS,
+)
+def status_alerts_send_task(self: Task, check_ids: list[int]) -> int:
+    """E-mail providers' administrators about these checks' notices."""
+    return status_alerts_send(check_ids=check_ids)
+
+
+def queue_dispatch(sweep_id: int) -> None:
+    """Queue a sweep's fan-out once the current transaction commits."""
+    transaction.on_commit(partial(status_sweep_dispatch_task.delay, sweep_id))
+
+
+def queue_chunks(sweep_id: int, chunks: Sequence[list[int]]) -> None:
+    """Queue one check task a chunk once the current transaction commits."""
+    for chunk in chunks:
+        transaction.on_commit(partial(status_check_chunk_task.delay, sweep_id, chunk))
+
+
+def queue_alerts(check_ids: Sequence[int]) -> None:
+    """Queue the alert e-mails for these checks once the current transaction commits."""
+    if check_ids:
+        transaction.on_commit(partial(status_alerts_send_task.delay, list(check_ids)))

@@ -1,0 +1,196 @@
+"""Provider workspace pages: dashboard, record authoring, lifecycle moves, API tokens."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from config.forms import add_service_errors
+from credentials.access import credentials_for_workspace
+from credentials.completeness import credential_completeness
+from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
+from credentials.services import credential_create, credential_transition, credential_update
+from providers.choices import MembershipRole
+from providers.models import ApiToken, Provider
+from providers.roles import is_registry_admin, provider_ids
+from providers.tokens import api_token_create, api_token_revoke
+
+from .forms import (
+    CredentialForm,
+    PathwayComponentForm,
+    PathwayForm,
+    RecognitionForm,
+    TransitionForm,
+)
+from .selectors import provider_dashboard
+
+
+def _workspace_providers(user) -> list[Provider]:
+    providers = Provider.objects.order_by("name_en")
+    if not is_registry_admin(user):
+        providers = providers.filter(pk__in=provider_ids(user))
+    return list(providers)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    providers = _workspace_providers(request.user)
+    if is_registry_admin(request.user) and "provider" not in request.GET:
+        providers = providers[:0]
+    elif "provider" in request.GET:
+        providers = [p for p in providers if str(p.pk) == request.GET["provider"]]
+    return render(
+        request,
+        "workspace/dashboard.html",
+        {"dashboards": [provider_dashboard(provider=provider) for provider in providers]},
+    )
+
+
+@login_required
+def credential_list(request: HttpRequest) -> HttpResponse:
+    credentials = credentials_for_workspace(request.user).order_by("-updated_at")
+    status = request.GET.get("status")
+    if status:
+        credentials = credentials.filter(status=status)
+    return render(
+        request,
+        "workspace/credential_list.html",
+        {"credentials": credentials[:200], "status": status},
+    )
+
+
+@login_required
+def credential_create_view(request: HttpRequest) -> HttpResponse:
+    providers = _workspace_providers(request.user)
+    if not providers:
+        raise PermissionDenied(_("You are not a member of any provider."))
+    chosen = request.POST.get("provider") or request.GET.get("provider")
+    provider = next((p for p in providers if str(p.pk) == chosen), None) if chosen else providers[0]
+    if provider is None:
+        raise Http404(_("No such provider in your workspace."))
+    form = CredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            credential = credential_create(
+                actor=request.user, provider=provider, values=form.values()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("workspace:credential", pk=credential.pk)
+    return render(
+        request,
+        "workspace/credential_form.html",
+        {"form": form, "provider": provider, "providers": providers, "credential": None},
+    )
+
+
+@login_required
+def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
+    form = CredentialForm(request.POST or None, instance=credential)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = credential_update(
+                actor=request.user,
+                credential=credential,
+                values=form.values(),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if result.change_request:
+                messages.info(
+                    request,
+                    _("The title or level change was sent for review; it applies once approved."),
+                )
+            if result.version:
+                messages.success(
+                    request, _("Saved as version %(n)s.") % {"n": result.version.number}
+                )
+            if not (result.version or result.change_request):
+                messages.info(request, _("Nothing changed."))
+            return redirect("workspace:credential", pk=credential.pk)
+    return render(
+        request,
+        "workspace/credential_form.html",
+        {"form": form, "provider": credential.provider, "credential": credential},
+    )
+
+
+@login_required
+def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
+    capacity = Actor.REGISTRY_ADMIN if is_registry_admin(request.user) else Actor.PROVIDER_ADMIN
+    may_move = is_registry_admin(request.user) or credential.provider_id in provider_ids(
+        request.user, roles=(MembershipRole.ADMIN,)
+    )
+    return render(
+        request,
+        "workspace/credential_detail.html",
+        {
+            "credential": credential,
+            "report": credential_completeness(credential=credential),
+            "versions": credential.versions.select_related("actor").order_by("-number"),
+            "change_requests": credential.change_requests.all(),
+            "targets": allowed_targets(credential.status, capacity) if may_move else [],
+            "editable": credential.status not in LOCKED_STATUSES,
+            "pathways": credential.pathways_as_award.prefetch_related("memberships__credential"),
+            "recognitions": credential.recognised_into.select_related("credential__provider"),
+            "pathway_form": PathwayForm(),
+            "component_form": PathwayComponentForm(),
+            "recognition_form": RecognitionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def credential_move(request: HttpRequest, pk: int) -> HttpResponse:
+    credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect("workspace:credential", pk=pk)
+    try:
+        credential_transition(actor=request.user, credential=credential, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("workspace:credential", pk=pk)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    error = None
+    if request.method == "POST":
+        try:
+            _token, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+    return render(
+        request,
+        "workspace/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_key": new_key,
+            "error": error,
+        },
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("Token revoked."))
+    return redirect("workspace:tokens")
