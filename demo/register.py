@@ -1,7 +1,7 @@
 """The demo register's entries, loaded through the registry's own import.
 
 Each register file is a registry CSV (the format ``manage.py import_register`` reads and
-the register's CSV export writes) imported by ``credentials.imports.services`` as the
+the register's CSV export writes) imported by ``imports.services`` as the
 command line does, so numbers, statuses, validity and quality marks are set the way any
 registry import sets them, with a version and a status-history row per new entry.
 Providers come first from ``providers.csv``, which holds what a registry CSV cannot

@@ -399,6 +399,11 @@ LOGGING = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # /metrics answers only with this bearer token, and not at all (404) while it is blank.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# Gauges read from PostgreSQL at scrape time, one collector per app that owns the rows.
+METRICS_COLLECTORS = [
+    "status_checks.metrics.SweepProgressCollector",
+    "imports.metrics.ImportProgressCollector",
+]
 # Sentry error reports, only when a DSN is given; no personal data is sent.
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")

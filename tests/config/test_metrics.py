@@ -4,8 +4,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from config.celery_app import app
-from credentials.choices import ImportFormat, ImportState, SweepScope, SweepState
-from credentials.models import ImportJob, StatusSweep
+from imports.choices import ImportFormat, ImportState
+from imports.models import ImportJob
+from status_checks.choices import SweepScope, SweepState
+from status_checks.models import StatusSweep
 from tests.factories import CredentialFactory
 
 TOKEN = "scrape-token-for-tests"
