@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from benchmarks.exports import format_exports, time_exports
 from benchmarks.generate import MAX_ENTRIES
 from benchmarks.load import (
     DEFAULT_DATABASE,
@@ -62,6 +63,12 @@ class Command(BaseCommand):
             help="Where to write the figures as JSON (.bench/results.json).",
         )
         parser.add_argument("--data-dir", type=Path, default=BENCH_DATA_DIR)
+        parser.add_argument(
+            "--no-exports",
+            dest="exports",
+            action="store_false",
+            help="Skip timing the CSV exports (the whole register takes a minute or more).",
+        )
 
     def handle(self, *args, **options) -> None:
         n: int = options["n"]
@@ -114,6 +121,7 @@ class Command(BaseCommand):
                 warmup=options["warmup"],
                 say=say,
             )
+            exports = time_exports(say) if options["exports"] else []
         summary = summarise(timings)
         result = {
             "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -124,9 +132,12 @@ class Command(BaseCommand):
             "machine": machine(),
             "load": figures,
             **summary,
+            "exports": [timing.as_dict() for timing in exports],
         }
         self.stdout.write(format_queries(summary))
         self.stdout.write(format_table(summary))
+        if exports:
+            self.stdout.write(format_exports(exports))
         for name, verdict in summary["targets"].items():
             mark = "met" if verdict["met"] else "NOT MET"
             self.stdout.write(
