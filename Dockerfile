@@ -1,5 +1,7 @@
-# One image for web (gunicorn), the Celery worker and Celery beat; docker-compose.yml picks the
-# command. Dependencies come from pyproject.toml, pinned by constraints.txt.
+# One image for web (gunicorn), the Celery workers, beat and the one-shot migrate service;
+# docker-compose.yml picks the command. Dependencies come from pyproject.toml, pinned by
+# constraints.txt. The image carries its reference data (qualifications/data) and runs as the
+# unprivileged user `app`; it needs no host folder.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=config.settings.production \
-    WEB_CONCURRENCY=3
+    WEB_CONCURRENCY=3 \
+    GUNICORN_THREADS=8
 
 WORKDIR /app
 
@@ -24,6 +27,10 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 COPY . .
 
+# The reference data ships in the image (.dockerignore keeps qualifications/data): fail the build
+# rather than start a register with no frameworks.
+RUN test -s qualifications/data/frameworks.json
+
 # Settings need these to import; collectstatic touches neither the database nor Redis.
 RUN DATABASE_URL=postgres://build@localhost/build \
     REDIS_URL=redis://localhost:6379/0 \
@@ -33,4 +40,5 @@ RUN DATABASE_URL=postgres://build@localhost/build \
 USER app
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# gthread workers, timeouts for long streamed exports, access log to stdout: config/gunicorn.py.
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"]

@@ -9,10 +9,11 @@ DEVSTACK := $(PY) -m devstack
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run manage test test-in-env lint format lock up down status chromium bench
+.PHONY: help install run dev manage test test-in-env lint format lock up down status chromium bench
 
 help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
+	@echo "make dev                 the same with Django's autoreloading runserver instead of gunicorn"
 	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
 	@echo "make test                lint, Django checks and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
@@ -33,6 +34,10 @@ install: $(STAMP)
 run: install
 	$(DEVSTACK) run
 
+# RELOAD=1: runserver, restarting on every code change (gunicorn does not reload).
+dev: install
+	RELOAD=1 $(DEVSTACK) run
+
 manage: install
 	$(DEVSTACK) exec -- $(PY) manage.py $(ARGS)
 
@@ -46,9 +51,10 @@ chromium:
 			|| echo "Could not install chromium: browser tests will be skipped"; \
 	else echo "No /usr/bin/chromium and no root to install it: browser tests will be skipped"; fi
 
-# Redis database 1 keeps test tasks away from a `make run` worker, which consumes database 0.
+# `make run` uses Redis databases 0-2 (broker, cache, status checks); tests take 3-5, so a test's
+# cache.clear() or purge never touches a running `make run`.
 test: lint chromium
-	DEVSTACK_REDIS_DB=1 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
+	DEVSTACK_REDIS_DB=3 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
 
 # Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`.
 test-in-env: install

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .health import healthz
 
+handler500 = "config.unavailable.server_error_or_unavailable"
+
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
 SWAGGER_UI_POLICY = {
     "script-src": [SELF, UNSAFE_INLINE, SWAGGER_UI_CDN],

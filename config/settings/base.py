@@ -8,6 +8,9 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.celery_routes import task_queues
+from config.redis_urls import redis_db_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -36,6 +39,9 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    # Top layer: apps that use every other app and that nothing imports.
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -76,13 +82,26 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Redis: broker, cache and status-check state (platform) ---------------------------------
+# Three databases, so that flushing the cache (a test's cache.clear(), an operator's FLUSHDB)
+# never drops queued tasks or circuit-breaker state: REDIS_URL's database N holds the Celery
+# broker and results, N+1 the cache, N+2 the status-check state, unless a URL of its own is set.
 REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CACHE_URL = env("CACHE_URL", default="") or redis_db_url(REDIS_URL, 1)
+STATUS_CHECK_REDIS_URL = env("STATUS_CHECK_REDIS_URL", default="") or redis_db_url(REDIS_URL, 2)
 
+# The cache is optional: ResilientRedisCache turns a Redis outage into misses (pages compute)
+# rather than 500s, and short socket timeouts keep an unreachable host from stalling requests.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "registry",
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+        },
     }
 }
 
@@ -138,7 +157,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.registry_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# A credential's deepest JSON (a list of learning outcomes in an object) is three levels.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Credential Registry API",
@@ -152,10 +178,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-url
-CELERY_BROKER_URL = REDIS_URL
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#result-backend
-CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-serializer
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -205,7 +229,7 @@ STATUS_CHECK_TASK_SOFT_TIME_LIMIT = env.int("STATUS_CHECK_TASK_SOFT_TIME_LIMIT",
 STATUS_CHECK_TASK_TIME_LIMIT = env.int("STATUS_CHECK_TASK_TIME_LIMIT", default=360)
 # Circuit-breaker state, rate-limit windows and delivery counts live here so that every worker
 # process sees the same picture of a register.
-STATUS_CHECK_REDIS_URL = env("STATUS_CHECK_REDIS_URL", default=REDIS_URL)
+# STATUS_CHECK_REDIS_URL is set with the other Redis URLs near the top.
 STATUS_CHECK_REDIS_PREFIX = env("STATUS_CHECK_REDIS_PREFIX", default="registry:status-checks")
 # Registry staff copied on every provider alert (e.g. a shared mailbox); blank for none.
 STATUS_CHECK_ALERT_CC = env.list("STATUS_CHECK_ALERT_CC", default=[])
@@ -302,6 +326,43 @@ CELERY_BEAT_SCHEDULE["qa-conditions-daily"] = {
         minute=env.int("QA_CONDITIONS_MINUTE", default=0),
     ),
 }
+
+# --- Celery queues (platform) ----------------------------------------------------------------
+# A million-entry sweep must not delay e-mail, imports or a one-credential check, so each kind
+# has a queue and its own workers can be scaled (docker-compose.yml: worker-sweeps, worker).
+# A worker started without -Q consumes all of them. config.celery_routes applies this table.
+TASK_QUEUE_NAMES = ("default", "mail", "imports", "sweeps")
+# Prepended to every queue name: test runs use their own queues on a shared Redis.
+TASK_QUEUE_PREFIX = ""
+# The routing table, by task name; unnamed tasks go to "default". A status-check sweep task
+# for a one-credential check goes to "default" too (config.celery_routes.ON_DEMAND_SCOPES).
+TASK_QUEUE_BY_NAME = {
+    "credentials.tasks.status_sweep_daily": "default",
+    "credentials.tasks.status_sweep_dispatch_task": "sweeps",
+    "credentials.tasks.status_check_chunk_task": "sweeps",
+    "credentials.tasks.status_alerts_send_task": "mail",
+    "credentials.tasks.import_run_task": "imports",
+    "qa_reviews.tasks.conditions_daily_task": "default",
+    "qa_reviews.tasks.review_assignment_notify_task": "mail",
+    "qa_reviews.tasks.review_decision_notify_task": "mail",
+    "qa_reviews.tasks.conditions_notify_task": "mail",
+}
+# https://docs.celeryq.dev/en/stable/userguide/routing.html#routers
+CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = f"{TASK_QUEUE_PREFIX}default"
+CELERY_TASK_QUEUES = task_queues(TASK_QUEUE_PREFIX, TASK_QUEUE_NAMES)
+
+# --- Worker and beat heartbeats for /healthz (platform) -------------------------------------
+# Every worker writes a timestamp to the broker's Redis each HEARTBEAT_INTERVAL seconds, and
+# beat on each tick (woken at least that often); /healthz calls either stale past
+# HEARTBEAT_STALE_AFTER seconds and answers "degraded".
+HEARTBEAT_INTERVAL = env.int("HEARTBEAT_INTERVAL", default=15)
+HEARTBEAT_STALE_AFTER = env.int("HEARTBEAT_STALE_AFTER", default=90)
+HEARTBEAT_KEY_PREFIX = env("HEARTBEAT_KEY_PREFIX", default="registry:heartbeat")
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-scheduler
+CELERY_BEAT_SCHEDULER = "config.heartbeat.HeartbeatScheduler"
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#beat-max-loop-interval
+CELERY_BEAT_MAX_LOOP_INTERVAL = HEARTBEAT_INTERVAL
 
 # --- Security: sign-in lockout, two-factor, rate limits, Content-Security-Policy (accounts) ----
 INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp", "accounts"]

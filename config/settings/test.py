@@ -1,7 +1,7 @@
 """Settings for the pytest suite: real PostgreSQL and Redis, fast hashing, in-memory email."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, task_queues
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="insecure-test-key")
@@ -13,8 +13,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES["default"]["KEY_PREFIX"] = "registry-test"  # noqa: F405
-# A developer's `make run` worker may share this Redis: keep test tasks on their own queue.
-CELERY_TASK_DEFAULT_QUEUE = "registry-test"
+# A developer's `make run` worker may share this Redis: keep test tasks on their own queues.
+TASK_QUEUE_PREFIX = "registry-test-"
+CELERY_TASK_DEFAULT_QUEUE = f"{TASK_QUEUE_PREFIX}default"
+CELERY_TASK_QUEUES = task_queues(TASK_QUEUE_PREFIX, TASK_QUEUE_NAMES)  # noqa: F405
+HEARTBEAT_KEY_PREFIX = "registry-test:heartbeat"
 # Serve static files from the apps' folders without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -7,7 +7,6 @@ code, area scheme and code) with enough about each provider to create it where i
 missing. Lists of text are JSON arrays; lists of codes are joined with ``|``.
 """
 
-import csv
 import datetime
 import json
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from django.db.models import QuerySet
 from providers.models import Provider
 
 from ..models import Credential
+from .csv_cells import csv_lines, spreadsheet_unescape
 
 # Provider attribute → the suffix of its column after "provider_" or "awarding_body_".
 PROVIDER_ATTRIBUTES = {
@@ -130,6 +130,7 @@ class CellValueError(ValueError):
 
 def decode(cell: Cell, text: str) -> Any:
     """Read one cell's text back as a value; raises CellValueError for text it cannot read."""
+    text = spreadsheet_unescape(text)
     if cell is Cell.TEXT:
         return text
     if cell is Cell.TEXT_LIST:
@@ -221,23 +222,13 @@ def export_queryset(queryset: QuerySet[Credential] | None = None) -> QuerySet[Cr
     )
 
 
-class _Line:
-    """A file-like object whose write returns the line, for csv.writer in a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def registry_csv_lines(
     credentials: Iterable[Credential] | QuerySet[Credential], *, chunk_size: int = 2000
 ) -> Iterator[str]:
     """The header and one line per credential, generated as they are read."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
     rows = (
         credentials.iterator(chunk_size=chunk_size)
         if isinstance(credentials, QuerySet)
         else credentials
     )
-    for credential in rows:
-        yield writer.writerow(credential_row(credential))
+    return csv_lines(COLUMNS, (credential_row(credential) for credential in rows))

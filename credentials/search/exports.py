@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from ..interop.csv_cells import csv_lines
 from ..models import Credential
 from .service import CredentialSearch
 
@@ -62,22 +62,18 @@ def export_row(credential: Credential, url_for: Callable[[Credential], str]) -> 
     }
 
 
-class _Echo:
-    """A file-like object whose write returns what it was given, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(rows: Iterator[dict]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
     yield "\ufeff"  # Excel needs the byte-order mark to read UTF-8 Chinese titles.
-    yield writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        values = dict(row, quality_marks="|".join(row["quality_marks"]))
-        yield writer.writerow(
-            ["" if values[name] is None else values[name] for name in EXPORT_COLUMNS]
-        )
+    yield from csv_lines(
+        EXPORT_COLUMNS,
+        (
+            [
+                "|".join(row["quality_marks"]) if name == "quality_marks" else row[name]
+                for name in EXPORT_COLUMNS
+            ]
+            for row in rows
+        ),
+    )
 
 
 def _json_chunks(rows: Iterator[dict]) -> Iterator[str]:

@@ -84,6 +84,15 @@ def _phrase_parts(tokens: tuple[Token, ...]) -> Alternative:
     return tuple(parts)
 
 
+# English stop words that name qualifications ("A level", "AS level"): the `english`
+# configuration drops them, so a phrase holding one would shrink to plain "level".
+_NAMING_STOP_WORDS = {"a", "as"}
+
+
+def _weakened_by_stop_words(alternative: tuple[Token, ...]) -> bool:
+    return any(kind == "word" and value in _NAMING_STOP_WORDS for kind, value in alternative)
+
+
 @lru_cache(maxsize=1)
 def _synonym_index() -> tuple[dict[tuple[Token, ...], tuple[tuple[Token, ...], ...]], int]:
     index: dict[tuple[Token, ...], tuple[tuple[Token, ...], ...]] = {}
@@ -92,6 +101,10 @@ def _synonym_index() -> tuple[dict[tuple[Token, ...], tuple[tuple[Token, ...], .
         if not key:
             continue
         expanded = tuple(dict.fromkeys(tuple(tokenize(alt)) for alt in alternatives))
+        if _weakened_by_stop_words(key):
+            # "A level" would match every "Level 4"; keep only what the term names in full
+            # ("GCE A Level", where the dropped word leaves a gap the phrase still needs).
+            expanded = tuple(alt for alt in expanded if alt != key) or expanded
         index[key] = tuple(dict.fromkeys((*index.get(key, ()), *expanded)))
     longest = max((len(key) for key in index), default=1)
     return index, longest

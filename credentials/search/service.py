@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -722,8 +722,14 @@ class CredentialSearch:
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def iter_export(self, chunk_size: int = 2000) -> Iterator[Credential]:
-        """Yield every result in order through a server-side cursor."""
-        yield from self.export_rows().iterator(chunk_size=chunk_size)
+        """Yield every result in order through a server-side cursor, as PostgreSQL finds them.
+
+        In autocommit Django declares the cursor WITH HOLD, and PostgreSQL then runs the whole
+        query before the first row; inside a transaction the cursor streams.
+        """
+        rows = self.export_rows()
+        with transaction.atomic(using=rows.db):
+            yield from rows.iterator(chunk_size=chunk_size)
 
 
 def credential_search(

@@ -1,8 +1,10 @@
 """Template helpers for bilingual register data: the reader's language first."""
 
 from django import template
+from django.urls import translate_url
 from django.utils.translation import get_language, ngettext
 
+from credentials import display
 from credentials.choices import CredentialStatus
 
 register = template.Library()
@@ -52,3 +54,28 @@ def count_text(count: int, capped: bool) -> str:
 def status_label(value: str) -> str:
     """The reader's-language label of a credential status code."""
     return CredentialStatus(value).label
+
+
+@register.simple_tag(takes_context=True)
+def page_in_language(context: template.Context, language: str) -> str:
+    """This page's address (query kept) in ``language``, for the language switch.
+
+    Translated while the page's own language is active: the switch view runs unprefixed, in
+    the default language, where a ``/zh-hant/`` path no longer resolves and would be kept.
+    """
+    request = context.get("request")
+    if request is None:
+        return "/"
+    return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def language_names(codes) -> str:
+    """Language codes as the reader's names for them: "yue, en" → "Cantonese, English"."""
+    return display.language_names(codes or [])
+
+
+@register.simple_tag
+def money(amount, currency: str) -> str:
+    """A fee with separators and its currency, e.g. "HKD 60,000"."""
+    return display.money(amount, currency)

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.parsers import DepthLimitedJSONParser
 from providers.roles import is_registry_admin, is_reviewer, provider_ids
 
 from ..models import Condition, Decision, Review, ReviewStandardSet
@@ -87,7 +88,7 @@ class ReviewViewSet(
     serializer_class = ReviewSerializer
     permission_classes = [ReviewPermission]
     filterset_class = ReviewFilterSet
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Review]:
         decisions = Decision.objects.select_related("superseded_by", "decided_by").prefetch_related(

@@ -70,3 +70,37 @@ def test_search_in_chinese_filter_open_and_switch_language(live_server, browser_
     page.wait_for_url(re.compile(rf"/zh-hant/credentials/{entries.pk}/$"))
     assert page.locator("h1").inner_text() == "香港大學微證書課程：計算金融及金融科技"
     assert page.locator("h2", has_text="學習成果").count() == 1
+
+
+def test_compare_selection_survives_live_filtering(live_server, browser_page, entries):
+    page = browser_page
+    page.goto(live_server.url + "/search/?q=micro-credential")
+    assert page.locator(".result").count() == 2
+
+    # Each tick re-renders the results (htmx); the boxes stay ticked and the count follows.
+    page.locator('input[name="compare"]').nth(0).check()
+    page.wait_for_selector("text=Compare 1 selected record")
+    page.locator('input[name="compare"]').nth(1).check()
+    page.wait_for_selector("text=Compare 2 selected records")
+    assert page.locator('input[name="compare"]:checked').count() == 2
+    page.wait_for_url(re.compile(r"compare="))
+
+    page.click("button[name=go][value=compare]")
+    page.wait_for_url(re.compile(r"/compare/\?ids="))
+    assert page.locator(".compare-table thead th").count() == 3  # a label column + 2 records
+
+
+def test_compare_without_javascript(live_server, browser_page, entries):
+    page = browser_page
+    page.context.close()
+    browser = page.context.browser
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    page.goto(live_server.url + "/search/?q=micro-credential")
+    for box in page.locator('input[name="compare"]').all():
+        box.check()
+
+    page.click("button[name=go][value=compare]")
+    page.wait_for_url(re.compile(r"/compare/\?ids="))
+    assert page.locator(".compare-table thead th").count() == 3
+    context.close()

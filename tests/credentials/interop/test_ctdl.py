@@ -1,5 +1,5 @@
-"""A credential as CTDL JSON-LD, checked against the records in ``tests/data/interop/ctdl/``: five published to the Credential Engine Registry and the specification's
-example."""
+"""A credential as CTDL JSON-LD, checked against the records in ``tests/data/interop/ctdl/``:
+five published to the Credential Engine Registry and the specification's example."""
 
 import re
 

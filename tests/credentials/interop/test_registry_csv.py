@@ -128,3 +128,27 @@ def test_the_public_export_leaves_out_drafts_but_their_provider_sees_them(micro_
     assert next(row for row in rows if row["registration_number"] == "P/25/ABC")["status"] == (
         "draft"
     )
+
+
+def test_formula_cells_are_written_as_text_and_read_back_unchanged(
+    micro_credential, registry_admin
+):
+    """OWASP CSV injection: a title a spreadsheet would run stays text, and still round-trips."""
+    formula = '=HYPERLINK("http://example.invalid","Click")'
+    Credential.objects.filter(pk=micro_credential.pk).update(
+        title_en=formula, summary_en="-5 tips", learning_outcomes_en=["@SUM(A1:A9)"]
+    )
+    staff = APIClient()
+    staff.force_authenticate(registry_admin)
+    content = export(staff)
+
+    row = next(csv.DictReader(io.StringIO(content.decode())))
+    assert row["title_en"] == "'" + formula
+    assert row["summary_en"] == "'-5 tips"
+    before = register_state()
+    empty_the_register()
+    job = run_import("registry-csv", content, filename="register.csv")
+
+    assert job.state == ImportState.FINISHED, job.report["problems"][:5]
+    assert register_state() == before
+    assert Credential.objects.get().title_en == formula

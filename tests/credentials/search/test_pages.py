@@ -1,5 +1,7 @@
 """The public pages, in English and Traditional Chinese, with and without htmx."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -162,3 +164,82 @@ def test_language_switch_keeps_the_page(client, register):
 
     assert response.status_code == 302
     assert response["Location"] == "/zh-hant/search/?q=finance"
+
+
+@pytest.mark.parametrize(
+    ("page_path", "language", "expected"),
+    [
+        ("/zh-hant/search/?q=finance", "en", "/search/?q=finance"),
+        ("/search/?q=finance", "zh-hant", "/zh-hant/search/?q=finance"),
+        ("/zh-hant/verify/", "en", "/verify/"),
+    ],
+)
+def test_language_switch_works_both_ways_from_the_page(
+    client, register, page_path, language, expected
+):
+    html = page(client, page_path)
+    form = re.search(
+        r'<input name="next" type="hidden" value="([^"]*)">\s*'
+        rf'<button type="submit" name="language" value="{language}"',
+        html,
+    )
+    assert form, f"no switch to {language} on {page_path}"
+    next_url = form.group(1).replace("&amp;", "&")
+
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+
+    assert response["Location"] == expected
+    assert client.get(expected).status_code == 200
+
+
+def _compare_box(html: str, pk: int) -> str:
+    box = re.search(rf'<input type="checkbox" name="compare" value="{pk}"[^>]*>', html)
+    assert box, f"no compare box for {pk}"
+    return box.group(0)
+
+
+def test_search_keeps_the_compare_selection(client, register):
+    html = page(client, reverse("credentials:search"), compare=[register.fintech.pk])
+
+    assert "checked" in _compare_box(html, register.fintech.pk)
+    assert "checked" not in _compare_box(html, register.nursing.pk)
+    assert "Compare 1 selected record" in html
+
+
+def test_a_full_selection_disables_the_other_boxes(client, register):
+    chosen = [register.fintech.pk, register.hnc.pk, register.nursing.pk, register.ai.pk]
+    html = page(client, reverse("credentials:search"), compare=[*chosen, register.accounting.pk])
+
+    assert "Compare 4 selected records" in html
+    assert "Up to 4 records can be compared." in html
+    assert "disabled" in _compare_box(html, register.accounting.pk)
+
+
+def test_selection_off_this_page_rides_along_and_links_keep_it(client, register):
+    html = page(client, reverse("credentials:search"), q="finance", compare=[register.nursing.pk])
+
+    assert f'<input type="hidden" name="compare" value="{register.nursing.pk}">' in html
+    assert f"compare={register.nursing.pk}" in html  # chips and pages keep the selection
+    assert "go=compare" not in html
+
+
+def test_compare_button_opens_the_comparison(client, register):
+    chosen = [register.fintech.pk, register.hnc.pk]
+
+    response = client.get(reverse("credentials:search"), {"compare": chosen, "go": "compare"})
+    live = client.get(
+        reverse("credentials:search"),
+        {"compare": chosen, "go": "compare"},
+        headers={"HX-Request": "true"},
+    )
+
+    expected = f"/compare/?ids={chosen[0]},{chosen[1]}"
+    assert response.status_code == 302
+    assert response["Location"] == expected
+    assert live["HX-Redirect"] == expected
+
+
+def test_compare_button_with_nothing_ticked_says_what_to_do(client, register):
+    html = page(client, reverse("credentials:search"), go="compare")
+
+    assert "Tick “Compare” on at least one record first." in html

@@ -52,3 +52,9 @@ def test_control_characters_are_dropped():
 def test_operators_typed_by_a_user_cannot_reach_tsquery():
     texts = parse_query("a & b | !c <-> (d) 'e':*").tsquery_texts()
     assert texts == [[[("english", "a & b & c & d & e")]]]
+
+
+def test_a_level_is_a_qualification_name_not_the_word_level():
+    groups = parse_query("A level").tsquery_texts()
+
+    assert groups == [[[("english", "gce <-> a <-> level")]]]

@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from credentials.choices import CredentialStatus
+from credentials.models import Credential
 from tests.factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db
@@ -473,3 +474,29 @@ def test_relevance_pages_stop_at_the_rank_window(client, register):
     )
     by_title = search(client, q="finance", page_size=1, page=4, status="all", ordering="title")
     assert len(by_title["results"]) == 1
+
+
+def test_csv_export_never_hands_a_spreadsheet_a_formula(client, register):
+    Credential.objects.filter(pk=register.fintech.pk).update(
+        title_en='=HYPERLINK("http://example.invalid","Click")', title_zh="+cmd|' /C calc'!A0"
+    )
+
+    response = client.get(URL, {"format": "csv", "q": "24/000123/L4"})
+
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["title_en"] == '\'=HYPERLINK("http://example.invalid","Click")'
+    assert row["title_zh"] == "'+cmd|' /C calc'!A0"
+
+
+def test_a_level_finds_a_levels_not_every_level(client, register):
+    a_level = CredentialFactory(
+        registration_number="603/1234/5",
+        title_en="Pearson Edexcel GCE A Level in Mathematics",
+        qualification_type="GCE A Level",
+        provider=register.pearson,
+    )
+
+    numbers = {row["registration_number"] for row in search(client, q="A level")["results"]}
+
+    assert numbers == {a_level.registration_number}

@@ -1,0 +1,43 @@
+"""CSV written for spreadsheets: streamed line by line, and never read back as a formula.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is run as a
+formula by Excel, LibreOffice and Google Sheets (OWASP "CSV injection"), so a title such as
+``=HYPERLINK(...)`` would become a live link in a reader's spreadsheet. Such cells are written
+with a leading apostrophe, which spreadsheets show as text; the registry's own reader strips it
+again, so the registry CSV still round-trips.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """The cell text for ``value``, with an apostrophe before a formula trigger."""
+    text = "" if value is None else str(value)
+    return ESCAPE + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def spreadsheet_unescape(text: str) -> str:
+    """Undo :func:`spreadsheet_safe` on text the registry wrote."""
+    if text.startswith(ESCAPE) and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+class _Line:
+    """A file-like object whose write returns the line, for csv.writer in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """The header line, then one line per row as it is read, every cell spreadsheet-safe."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(list(header))
+    for row in rows:
+        yield writer.writerow([spreadsheet_safe(value) for value in row])

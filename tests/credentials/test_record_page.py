@@ -1,0 +1,84 @@
+"""The public record: what changed and when, in readable words, its completeness and links."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from credentials.choices import CredentialStatus, StatusSource
+from credentials.models import CredentialStatusChange
+from credentials.services import credential_record_version, credential_snapshot
+from tests.factories import CredentialFactory, hkqf_level
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def changed_record():
+    """A record edited as a draft, then registered, then given a new level and languages."""
+    credential = CredentialFactory(
+        status=CredentialStatus.DRAFT, languages=["en"], fee=Decimal("60000.00"), fee_currency="HKD"
+    )
+    before = credential_snapshot(credential)
+    credential.summary_en = "Drafting note nobody outside should read"
+    credential.save()
+    credential_record_version(credential=credential, actor=None, before=before)
+    credential.status = CredentialStatus.REGISTERED
+    credential.save()
+    CredentialStatusChange.objects.create(
+        credential=credential,
+        from_status=CredentialStatus.DRAFT,
+        to_status=CredentialStatus.REGISTERED,
+        source=StatusSource.REVIEW_DECISION,
+    )
+    before = credential_snapshot(credential)
+    credential.level = hkqf_level("5")
+    credential.languages = ["yue", "en"]
+    credential.stackable = not credential.stackable
+    credential.save()
+    credential_record_version(credential=credential, actor=None, before=before)
+    return credential
+
+
+def _record_url(credential, language: str = "en") -> str:
+    # A request leaves its language active in the thread, and reverse() follows it.
+    with translation.override(language):
+        return reverse("credentials:detail", kwargs={"pk": credential.pk})
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_history_reads_as_words_not_field_names(client, changed_record):
+    html = client.get(_record_url(changed_record)).content
+    page = html.decode()
+    text = _text(page[page.index("What changed and when") : page.index("Completeness")])
+
+    assert "Level : HKQF level 4 → HKQF level 5" in text
+    assert "Languages of instruction : English → Cantonese, English" in text
+    assert "Summary" not in text  # edits before registration are not the register's
+    assert "level_id" not in text and "['yue'" not in text
+
+
+def test_history_and_facts_in_chinese(client, changed_record):
+    text = _text(client.get(_record_url(changed_record, "zh-hant")).content.decode())
+
+    assert "粵語" in text  # Cantonese
+    assert "HKD 60,000" in text
+
+
+def test_record_states_its_completeness_and_links_its_json_ld(client, changed_record):
+    html = client.get(_record_url(changed_record)).content
+    page = html.decode()
+
+    assert re.search(r"This record states \d+ elements of the EU standard", page)
+    assert re.search(r'<meter min="0" max="100" value="\d+"', page)
+    for name in ("api:credential-openbadges", "api:credential-ctdl"):
+        with translation.override("en"):
+            link = reverse(name, kwargs={"pk": changed_record.pk})
+        assert f'<link rel="alternate" type="application/ld+json" href="{link}"' in page
+        assert client.get(link).status_code == 200
+    assert "HKD 60,000" in _text(page)
