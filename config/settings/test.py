@@ -21,3 +21,5 @@ HEARTBEAT_KEY_PREFIX = "registry-test:heartbeat"
 # Serve static files from the apps' folders without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No rate limits but where a test sets them (tests/security); every client is 127.0.0.1.
+THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)  # noqa: F405
