@@ -82,6 +82,8 @@ DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
 # Seconds a browser that just wrote keeps reading the primary, to see its own change.
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
 MIDDLEWARE += ["config.replica.ReplicaReadsMiddleware"]
+# `manage.py backup` / `restore`: README "Backup and restore".
+INSTALLED_APPS += ["operations"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
