@@ -9,13 +9,14 @@ no `.using()`. It is keyed on URL names, not on view modules, so apps can move f
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from fnmatch import fnmatchcase
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 REPLICA = "replica"
@@ -43,6 +44,7 @@ PUBLIC_VIEWS = (
 )
 
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
+logger = logging.getLogger(__name__)
 
 
 def replica_configured() -> bool:
@@ -96,6 +98,17 @@ def replica_has_replayed(alias: str, position: str | None) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def replica_reachable() -> bool:
+    """Open (or keep) the replica connection; False, logged, when the replica is down, so
+    public pages fall back to the primary instead of failing."""
+    try:
+        connections[REPLICA].ensure_connection()
+    except DatabaseError:
+        logger.warning("read replica unreachable: public reads use the primary", exc_info=True)
+        return False
+    return True
+
+
 def _streamed_on_replica(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """Keep replica reads allowed while a streamed body is produced, after the view returned:
     an export's cursor opens, and fetches, only as the server sends the response."""
@@ -144,5 +157,6 @@ class ReplicaReadsMiddleware:
             and PIN_COOKIE not in request.COOKIES
             and replica_configured()
             and is_public_view(request.resolver_match.view_name)
+            and replica_reachable()
         ):
             request.replica_reads_token = _replica_reads.set(True)

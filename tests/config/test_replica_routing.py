@@ -24,7 +24,7 @@ from devstack.proc import wait_for
 from operations.backup import database_backup, database_restore
 from operations.pg_clients import Server
 from providers.choices import MembershipRole
-from tests.config.pg_cluster import checked, missing_binaries, start_cluster
+from tests.config.pg_cluster import checked, free_port, missing_binaries, start_cluster
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory, hkqf_level
 
 DATABASE = "registry_replica_probe"
@@ -270,3 +270,14 @@ def test_a_browser_that_just_wrote_reads_the_primary_for_a_while(register):
 
         assert writer.get(page).status_code == 200
         assert Client().get(page).status_code == 404
+
+
+def test_public_pages_fall_back_to_the_primary_while_the_replica_is_down(cluster, register):
+    primary, standby = cluster
+    _provider, _admin, credential = register
+    down = {**standby.settings(DATABASE), "PORT": str(free_port())}
+
+    with _databases(primary.settings(DATABASE), down):
+        response = Client().get(reverse("credentials:detail", kwargs={"pk": credential.pk}))
+
+    assert response.status_code == 200
