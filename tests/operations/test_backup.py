@@ -5,6 +5,7 @@ Other processes (pg_dump, pg_restore) must see the rows, hence committed data.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import psycopg
@@ -162,3 +163,20 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, content, message):
 
     with pytest.raises(CommandError, match=message):
         call_command("restore", str(path), "--no-input")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [("no\n", "Restore cancelled; nothing changed"), ("", "pass --no-input")],
+)
+def test_restore_asks_first_and_stops_without_a_yes(
+    demo_register, tmp_path, monkeypatch, answer, message
+):
+    dump = database_backup(server=demo_register, path=tmp_path / "registry.dump")
+    Group.objects.create(name="added after the backup")
+    monkeypatch.setattr("sys.stdin", io.StringIO(answer))
+
+    with pytest.raises(CommandError, match=message):
+        call_command("restore", str(dump), stdout=io.StringIO())
+
+    assert Group.objects.filter(name="added after the backup").exists()

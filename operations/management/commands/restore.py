@@ -25,10 +25,16 @@ class Command(BaseCommand):
         try:
             check_archive(file)
             if interactive:
-                answer = input(
-                    f"This replaces every table of {server.describe()} with {file}.\n"
-                    "Stop the web server, workers and beat first. Type 'yes' to go on: "
-                )
+                try:
+                    answer = input(
+                        f"This replaces every table of {server.describe()} with {file}.\n"
+                        "Stop the web server, workers and beat first. Type 'yes' to go on: "
+                    )
+                except EOFError:
+                    raise CommandError(
+                        "No answer (input is not a terminal): pass --no-input to restore"
+                        " without asking. Nothing changed."
+                    ) from None
                 if answer.strip() != "yes":
                     raise CommandError("Restore cancelled; nothing changed.")
             # The restore runs in another process: this one must hold no locks or snapshot.
