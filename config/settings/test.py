@@ -12,6 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A configured replica is the test database itself, so TestCase transactions stay visible.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "registry-test"  # noqa: F405
 # A developer's `make run` worker may share this Redis: keep test tasks on their own queues.
 TASK_QUEUE_PREFIX = "registry-test-"
