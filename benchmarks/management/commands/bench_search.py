@@ -1,5 +1,6 @@
 import datetime
 import json
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -116,6 +117,8 @@ class Command(BaseCommand):
         # DEBUG would make every query also be logged in memory: not what production runs.
         # Nor its rate limits: the benchmark is one client asking thousands of times.
         no_limits = dict.fromkeys(settings.THROTTLE_RATES)
+        # Nor a log line per request: thousands of them would bury the figures.
+        logging.getLogger("registry.request").setLevel(logging.WARNING)
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["localhost"], THROTTLE_RATES=no_limits):
             timings = time_queries(
                 query_mix(),
