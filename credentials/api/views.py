@@ -97,11 +97,9 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
         except SearchError as error:
             raise ValidationError(error.message_dict) from error
         if search.export_format:
+            # Each record's API address is the list's address and its id: built once.
             return export_response(
-                search,
-                url_for=lambda credential: request.build_absolute_uri(
-                    reverse("api:credential-detail", kwargs={"pk": credential.pk})
-                ),
+                search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
             )
         with override(search.language):
             page = search.page()

@@ -338,14 +338,6 @@ class CredentialSearch:
         """The page's rows for `ids` (an ordered subquery), in result order."""
         return list(_result_rows(self._ordered(Credential.objects.filter(pk__in=ids))))
 
-    def export_rows(self) -> QuerySet[Credential]:
-        """Every result, in order, for an export (not capped)."""
-        return (
-            self._ordered(self.matches())
-            .select_related("provider", "level__framework", "area_of_study")
-            .defer("search_document")
-        )
-
     # Counts and facets ------------------------------------------------------------------
 
     def _active_facets(self) -> list[str]:
@@ -754,13 +746,14 @@ class CredentialSearch:
         by_id = {row.pk: row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
 
-    def iter_export(self, chunk_size: int = 2000) -> Iterator[Credential]:
-        """Yield every result in order through a server-side cursor, as PostgreSQL finds them.
+    def iter_export(self, fields: tuple[str, ...], chunk_size: int = 5000) -> Iterator[tuple]:
+        """Yield every result's ``fields`` in order through a server-side cursor, as
+        PostgreSQL finds them.
 
         In autocommit Django declares the cursor WITH HOLD, and PostgreSQL then runs the whole
         query before the first row; inside a transaction the cursor streams.
         """
-        rows = self.export_rows()
+        rows = self._ordered(self.matches()).values_list(*fields)
         with transaction.atomic(using=rows.db):
             yield from rows.iterator(chunk_size=chunk_size)
 
