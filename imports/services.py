@@ -21,13 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import DecimalField, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from credentials.choices import CredentialKind, CredentialStatus, StatusSource
 from credentials.lifecycle import (
     EDITABLE_STATUSES,
@@ -95,7 +95,7 @@ def max_upload_bytes() -> int:
     return settings.IMPORT_MAX_UPLOAD_BYTES
 
 
-def _may_import(actor: AbstractBaseUser | None, provider: Provider | None) -> bool:
+def _may_import(actor: User | None, provider: Provider | None) -> bool:
     if actor is None or is_registry_admin(actor):
         return True
     return provider is not None and is_provider_admin(actor, provider.pk)
@@ -103,7 +103,7 @@ def _may_import(actor: AbstractBaseUser | None, provider: Provider | None) -> bo
 
 def import_job_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     format: str,
     content: bytes,
     filename: str = "",

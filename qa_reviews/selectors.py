@@ -13,8 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -32,6 +30,7 @@ from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.types import RequestUser, User
 from credentials.choices import AccreditationStatus, CredentialStatus
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from credentials.services import credential_snapshot
@@ -47,8 +46,6 @@ from .choices import (
 )
 from .models import Condition, Decision, Judgement, Review, ReviewAssignment
 
-User = AbstractBaseUser | AnonymousUser
-
 
 class Access(enum.Enum):
     """How much of a review a user may see."""
@@ -58,7 +55,7 @@ class Access(enum.Enum):
     FULL = "full"
 
 
-def reviews_for_user(user: User) -> QuerySet[Review]:
+def reviews_for_user(user: RequestUser) -> QuerySet[Review]:
     """Reviews a user may see at all: staff all, reviewers their assignments, providers theirs.
 
     Anyone else's review is simply not found, so guessing an id gives 404.
@@ -77,7 +74,7 @@ def reviews_for_user(user: User) -> QuerySet[Review]:
     return queryset.filter(visible)
 
 
-def review_access(user: User, review: Review) -> Access:
+def review_access(user: RequestUser, review: Review) -> Access:
     """Full for staff and the review's reviewers, provider for the record's provider members."""
     if is_registry_admin(user):
         return Access.FULL
@@ -122,9 +119,7 @@ class QueueItem:
     standards: int
 
 
-def reviewer_queue(
-    *, reviewer: AbstractBaseUser, today: datetime.date | None = None
-) -> list[QueueItem]:
+def reviewer_queue(*, reviewer: User, today: datetime.date | None = None) -> list[QueueItem]:
     """The reviewer's reviews under way, overdue first, then by due date."""
     today = today or timezone.localdate()
     reviews = (

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
+from config.types import AuthenticatedHttpRequest
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
@@ -80,7 +81,7 @@ def _visible_review(request: HttpRequest, pk: int) -> Review:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in reviewer's reviews under way, overdue first."""
     if not is_reviewer(request.user):
         if is_registry_admin(request.user):
@@ -105,7 +106,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_open_view(request: HttpRequest) -> HttpResponse:
+def review_open_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     initial = {}
     if request.method == "GET" and request.GET.get("number"):
@@ -281,7 +282,7 @@ def _full_review(request: HttpRequest, pk: int) -> Review:
 
 @login_required
 @require_POST
-def declare(request: HttpRequest, pk: int) -> HttpResponse:
+def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     try:
         review_declare_no_conflict(actor=request.user, review=review)
@@ -294,7 +295,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def judge(request: HttpRequest, pk: int) -> HttpResponse:
+def judge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _full_review(request, pk)
     standard_pk = request.POST.get("standard_pk", "")
     prefix = f"standard-{standard_pk}"
@@ -323,7 +324,7 @@ def judge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _full_review(request, pk)
     form = DecisionForm(request.POST, review=review, prefix="decision")
     conditions = ConditionFormSet(request.POST, prefix="conditions")
@@ -353,7 +354,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = _visible_review(request, pk)
     form = AssignForm(request.POST)
@@ -370,7 +371,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = _visible_review(request, pk)
     form = CancelForm(request.POST)
@@ -387,7 +388,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def condition_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def condition_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     condition = get_object_or_404(Condition, pk=pk)
     try:

@@ -19,7 +19,6 @@ from datetime import date, datetime, time
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -29,6 +28,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
 from credentials.services import credential_change_status
@@ -144,7 +144,7 @@ def sweep_create(
     scope: SweepScope,
     provider: Provider | None = None,
     credential: Credential | None = None,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
 ) -> StatusSweep:
     """Record a sweep request, checked against its scope."""
     if scope == SweepScope.PROVIDER and provider is None:
