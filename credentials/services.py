@@ -44,7 +44,7 @@ SYSTEM_FIELDS = frozenset(
         "updated_by",
     }
 )
-EMPTY = (None, "", [])
+EMPTY: tuple[object, ...] = (None, "", [])
 EDITABLE_FIELDS = tuple(
     field.name
     for field in Credential._meta.concrete_fields

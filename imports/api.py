@@ -46,8 +46,10 @@ class CanImport(permissions.BasePermission):
 class ImportJobSerializer(serializers.ModelSerializer):
     """A job: what was asked, how far it has got, and what it found."""
 
-    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    requested_by = serializers.StringRelatedField()
+    provider: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    requested_by: serializers.StringRelatedField = serializers.StringRelatedField()
     progress = serializers.SerializerMethodField(help_text=_("Share of rows done, 0 to 1."))
 
     class Meta:

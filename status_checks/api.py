@@ -32,7 +32,7 @@ class StatusSweepSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Registration number, for scope=credential."),
     )
-    requested_by = serializers.StringRelatedField()
+    requested_by: serializers.StringRelatedField = serializers.StringRelatedField()
     progress = serializers.SerializerMethodField(help_text=_("Share checked, 0 to 1."))
 
     class Meta:

@@ -39,7 +39,7 @@ class CompletenessSerializer(serializers.Serializer):
 
 
 class CredentialVersionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = CredentialVersion

@@ -62,7 +62,7 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
     provider = ProviderSummarySerializer(read_only=True)
     framework = serializers.CharField(source="level.framework.code", default=None)
     level = serializers.CharField(source="level.code", default=None)
-    area_of_study = serializers.StringRelatedField()
+    area_of_study: serializers.StringRelatedField = serializers.StringRelatedField()
     equivalence_basis = serializers.SerializerMethodField(
         help_text="With an `eqf` filter: how this entry's level is known to be equivalent "
         '("official", "indicative", or "same" for the EQF level itself).'

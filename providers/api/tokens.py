@@ -54,7 +54,8 @@ class ApiTokenViewSet(
             name=serializer.validated_data["name"],
             expires_at=serializer.validated_data.get("expires_at"),
         )
-        token.key = key
+        # The one-time key rides on the instance for the serializer; it is never stored.
+        token.key = key  # type: ignore[attr-defined]
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
