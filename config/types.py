@@ -6,12 +6,22 @@ The project uses Django's own `User` (no AUTH_USER_MODEL), so a model instance i
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
+from django.utils.functional import Promise
 from rest_framework.request import Request
 
-__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest", "RequestUser", "User"]
+__all__ = [
+    "AuthenticatedHttpRequest",
+    "AuthenticatedRequest",
+    "RequestUser",
+    "StrOrPromise",
+    "User",
+]
 
 # `request.user` before anything checked it: a role check answers for either.
 RequestUser = User | AnonymousUser
+
+# Text that may be a lazy translation (gettext_lazy, a choice label), rendered later.
+StrOrPromise = str | Promise
 
 
 class AuthenticatedHttpRequest(HttpRequest):

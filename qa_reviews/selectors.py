@@ -30,7 +30,7 @@ from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.types import RequestUser, User
+from config.types import RequestUser, StrOrPromise, User
 from credentials.choices import AccreditationStatus, CredentialStatus
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from credentials.services import credential_snapshot
@@ -168,7 +168,7 @@ class Median(Aggregate):
 class TypeTiming:
     """How long decisions take for one group of reviews."""
 
-    label: str
+    label: StrOrPromise
     decided: int
     median_days: float | None
     percent: int = 0  # of the longest median, for the chart
@@ -187,7 +187,7 @@ class MonthCount:
 @dataclass
 class ReviewBoard:
     backlog: list[dict[str, Any]]
-    backlog_stages: list[tuple[str, str]]
+    backlog_stages: list[tuple[str, StrOrPromise]]
     overdue: list[Review]
     unassigned: list[Review]
     awaiting_review: list[Credential]
@@ -195,18 +195,18 @@ class ReviewBoard:
     fast_vs_standard: list[TypeTiming]
     months: list[MonthCount]
     conditions: list[Condition]
-    outcomes: list[tuple[str, str]]
+    outcomes: list[tuple[str, StrOrPromise]]
 
 
-def _backlog() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def _backlog() -> tuple[list[dict[str, Any]], list[tuple[str, StrOrPromise]]]:
     counts = Counter(
         {
             (row["review_type"], row["stage"]): row["n"]
             for row in Review.objects.values("review_type", "stage").annotate(n=Count("id"))
         }
     )
-    stages = [(stage.value, stage.label) for stage in ReviewStage]
-    rows = []
+    stages: list[tuple[str, StrOrPromise]] = [(stage.value, stage.label) for stage in ReviewStage]
+    rows: list[dict[str, Any]] = []
     for review_type in ReviewType:
         cells = [counts[(review_type.value, stage)] for stage, _label in stages]
         rows.append({"type": review_type.label, "code": review_type.value, "cells": cells})
