@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -60,7 +60,7 @@ def _plain(value: Any) -> Any:
 def credential_snapshot(credential: Credential) -> dict[str, Any]:
     """Every editable field of a credential, foreign keys as ids."""
     return {
-        name: _plain(Credential._meta.get_field(name).value_from_object(credential))
+        name: _plain(cast(Field, Credential._meta.get_field(name)).value_from_object(credential))
         for name in EDITABLE_FIELDS
     }
 
@@ -132,7 +132,7 @@ def _apply(credential: Credential, values: dict[str, Any]) -> None:
     """Set fields from objects or plain values (ids for foreign keys, as versions store them)."""
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        field = Credential._meta.get_field(name)
+        field = cast(Field, Credential._meta.get_field(name))
         if field.is_relation and isinstance(value, Model):
             setattr(credential, field.name, value)
             continue

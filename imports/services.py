@@ -18,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import DecimalField, Max
+from django.db.models import DecimalField, Field, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +59,7 @@ BATCH_SIZE = 1000
 # collide on the unique registration key half-way through.
 IMPORT_LOCK_ID = 0x1A_B0_27_01
 MISSING_LISTED = 1000
-FIELDS = {name: Credential._meta.get_field(name) for name in EDITABLE_FIELDS}
+FIELDS = {name: cast(Field, Credential._meta.get_field(name)) for name in EDITABLE_FIELDS}
 PLAIN_TYPES = frozenset({str, bool, int, float})
 SNAPSHOT_COLUMNS = tuple((name, field.attname) for name, field in FIELDS.items())
 # What an update reads of an existing entry: enough to compare, version and move its status.

@@ -16,13 +16,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Field, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -98,7 +98,7 @@ def _insert_checks(rows: Sequence[_CheckRow]) -> None:
     if not rows:
         return
     columns = ", ".join(
-        connection.ops.quote_name(StatusCheck._meta.get_field(name).column)
+        connection.ops.quote_name(cast(Field, StatusCheck._meta.get_field(name)).column)
         for name in _CheckRow._fields
     )
     table = connection.ops.quote_name(StatusCheck._meta.db_table)
