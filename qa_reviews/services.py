@@ -373,7 +373,7 @@ def _review_start(*, actor: User, review: Review) -> None:
 def _require_in_progress(review: Review, *, doing: str) -> None:
     if review.stage == ReviewStage.IN_PROGRESS:
         return
-    messages = {
+    messages: dict[str, str] = {
         ReviewStage.OPEN: _("No reviewer has started this review yet, so it cannot be %(doing)s."),
         ReviewStage.DECIDED: _("This review has been decided, so it cannot be %(doing)s."),
         ReviewStage.CANCELLED: _("This review was cancelled, so it cannot be %(doing)s."),
