@@ -315,7 +315,7 @@ def change_request_decide(
 def credential_change_status(
     *,
     credential: Credential,
-    to_status: CredentialStatus,
+    to_status: str,
     source: StatusSource,
     reason: str = "",
     actor: User | None = None,

@@ -121,6 +121,8 @@ def status_check_apply(
     credential.refresh_from_db(fields=["status", "status_changed_at", "external_status"])
     return list(
         StatusCheck.objects.filter(
-            credential=credential, sweep__isnull=True, checked_at=result.checked_at
+            credential=credential,
+            sweep__isnull=True,
+            checked_at=result.checked_at,  # type: ignore[misc]  # a chunk stamps it when it begins
         ).order_by("pk")
     )

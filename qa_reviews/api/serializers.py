@@ -287,7 +287,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class TimingSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field's own attribute
     decided = serializers.IntegerField(help_text=_("First decisions counted."))
     median_days = serializers.FloatField(
         allow_null=True, help_text=_("Median calendar days from opening to first decision.")
