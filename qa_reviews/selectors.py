@@ -462,7 +462,7 @@ def credential_qa_summary(*, credential: Credential) -> QaSummary | None:
     if decision is None:
         return None
     return QaSummary(
-        accreditor=decision.accreditation.accreditor,
+        accreditor=decision.accreditation.accreditor,  # type: ignore[union-attr]  # filtered on it
         review_type=decision.review.get_review_type_display(),
         decided_at=decision.decided_at,
         valid_from=decision.valid_from,

@@ -14,7 +14,7 @@ new row that supersedes the old one.
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from celery import Task
 from django.conf import settings
@@ -128,11 +128,13 @@ def review_standard_set_new_version(
     """
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only registry administrators manage review standards."))
-    latest = (
+    # Never None: standard_set itself is a version of this name.
+    latest = cast(
+        ReviewStandardSet,
         ReviewStandardSet.objects.select_for_update()
         .filter(name=standard_set.name)
         .order_by("-version")
-        .first()
+        .first(),
     )
     if effective_from < latest.effective_from:
         raise ValidationError(
@@ -641,7 +643,8 @@ def review_decide(
         credential=review.credential,
         to_status=_target_status(review, outcome),
         reason=reason,
-        validity=(valid_from, valid_to) if approving else None,
+        # _check_decision_values gave an approval both dates.
+        validity=(valid_from, valid_to) if approving else None,  # type: ignore[arg-type]
         accreditor=settings.QA_REVIEW_ACCREDITOR,
         reference=_review_reference(review),
         accreditation=_accreditation_to_amend(review, supersedes, outcome),

@@ -4,6 +4,8 @@ Pages look reviews up through ``reviews_for_user``, so another reviewer's or ano
 provider's review is a 404; actions call the services, whose errors are shown on the page.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -116,7 +118,7 @@ def review_open_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             review = review_open(
                 actor=request.user,
-                credential=form.credential,
+                credential=form.credential,  # type: ignore[arg-type]  # found by a valid form
                 review_type=form.cleaned_data["review_type"],
                 due_date=form.cleaned_data["due_date"],
                 target_working_days=form.cleaned_data["target_working_days"],
@@ -252,7 +254,7 @@ def _provider_context(review: Review) -> dict:
 
 
 def _render_review(
-    request: HttpRequest, review: Review, status: int = 200, **forms: object
+    request: HttpRequest, review: Review, status: int = 200, **forms: Any
 ) -> HttpResponse:
     access = review_access(request.user, review)
     if access is Access.FULL:

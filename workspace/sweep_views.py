@@ -44,7 +44,10 @@ def sweeps(request: AuthenticatedHttpRequest) -> HttpResponse:
             elif scope != SweepScope.REGISTER:
                 raise ValidationError(_("Choose what to check."))
             status_sweep_start(
-                scope=scope, provider=provider, credential=credential, requested_by=request.user
+                scope=scope,  # type: ignore[arg-type]  # one of SweepScope's values by here
+                provider=provider,
+                credential=credential,
+                requested_by=request.user,
             )
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
