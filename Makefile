@@ -16,7 +16,7 @@ help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
 	@echo "make dev                 the same with Django's autoreloading runserver instead of gunicorn"
 	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
-	@echo "make test                lint, Django checks and pytest (PYTEST_ARGS=... passes through)"
+	@echo "make test                lint, Django checks, mypy and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
 	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
@@ -59,10 +59,12 @@ chromium:
 test: lint chromium
 	DEVSTACK_REDIS_DB=3 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
 
-# Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`.
+# Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`. mypy's
+# django-stubs plugin imports the test settings (they read both) but connects to neither.
 test-in-env: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

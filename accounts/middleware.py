@@ -25,7 +25,8 @@ class StaffTwoFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.REQUIRE_STAFF_2FA and self._guards(request):
             user = request.user
-            if two_factor_required_for(user) and not user.is_verified():
+            # django_otp's OTPMiddleware (earlier in MIDDLEWARE) adds is_verified to every user.
+            if two_factor_required_for(user) and not user.is_verified():  # type: ignore[union-attr]
                 query = urlencode({"next": request.get_full_path()})
                 if has_confirmed_device(user):
                     return redirect(f"{reverse('accounts:two-factor-verify')}?{query}")

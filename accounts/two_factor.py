@@ -3,29 +3,30 @@
 from base64 import b32encode
 
 import segno
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.types import RequestUser, User
+
 # One enrolment in progress per person; confirming it makes it the device used at sign-in.
 PENDING_NAME = "authenticator app"
 
 
-def two_factor_required_for(user: AbstractBaseUser) -> bool:
+def two_factor_required_for(user: RequestUser) -> bool:
     """Staff and registry administrators are the accounts /admin/ lets in."""
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def has_confirmed_device(user: AbstractBaseUser) -> bool:
+def has_confirmed_device(user: RequestUser) -> bool:
     """Whether the user has finished enrolling an authenticator."""
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
 @transaction.atomic
-def totp_enrolment_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def totp_enrolment_start(*, user: User) -> TOTPDevice:
     """Return the user's unconfirmed device, creating one with a fresh secret if none."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
@@ -50,7 +51,7 @@ def _clean_code(code: str) -> str:
 
 
 @transaction.atomic
-def totp_enrolment_confirm(*, user: AbstractBaseUser, code: str) -> TOTPDevice:
+def totp_enrolment_confirm(*, user: User, code: str) -> TOTPDevice:
     """Confirm the pending device with a current code from the app."""
     code = _clean_code(code)
     device = (
@@ -68,7 +69,7 @@ def totp_enrolment_confirm(*, user: AbstractBaseUser, code: str) -> TOTPDevice:
     return device
 
 
-def totp_verify(*, user: AbstractBaseUser, code: str) -> TOTPDevice:
+def totp_verify(*, user: User, code: str) -> TOTPDevice:
     """Return the confirmed device that accepts the code, or raise."""
     code = _clean_code(code)
     for device in devices_for_user(user, confirmed=True):

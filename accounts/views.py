@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
 from config.forms import add_service_errors
+from config.types import AuthenticatedHttpRequest
 
 from .forms import CodeForm
 from .two_factor import (
@@ -33,7 +34,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show a QR code and the secret for a new device; confirm it with a code."""
     if has_confirmed_device(request.user) and request.method == "GET":
         return render(request, "accounts/two_factor_enrolled.html", {"next": _next_url(request)})
@@ -58,7 +59,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The second step: a current code from the enrolled app."""
     if not has_confirmed_device(request.user):
         return redirect(f"{reverse('accounts:two-factor-enrol')}?next={_next_url(request)}")

@@ -293,6 +293,7 @@ class CredentialRows:
 
     def _dates(self, status: str, rng: random.Random) -> tuple:
         today = self.today
+        valid_to: datetime.date | None
         if status in (
             CredentialStatus.DRAFT,
             CredentialStatus.SUBMITTED,
@@ -426,6 +427,7 @@ class CredentialRows:
 
     def _hk_row(self, row_id: int, hk_index: int, rng: random.Random) -> tuple:
         languages = rng.choice((["en"], ["yue", "en"], ["zh-hant", "en"], ["yue"]))
+        kind: str
         if rng.random() < HK_PROGRAMME_SHARE:
             programme = rng.choice(self.sources.hk_programmes)
             provider = f"hk:{programme.institution}"

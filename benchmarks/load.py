@@ -165,7 +165,8 @@ def _write_meta(n: int, seed: int, report: LoadReport) -> None:
         cursor.execute(f"DELETE FROM {META_TABLE}")
         cursor.execute(
             f"INSERT INTO {META_TABLE} VALUES (%s, %s, %s, %s)",
-            [n, seed, GENERATOR_VERSION, Jsonb(report.as_dict())],
+            # Django's cursor passes psycopg's own adapters through unchanged.
+            [n, seed, GENERATOR_VERSION, Jsonb(report.as_dict())],  # type: ignore[list-item]
         )
 
 
@@ -245,7 +246,7 @@ def _connect(target: dict[str, Any]) -> psycopg.Connection:
     )
 
 
-def _run_split(statement: sql.Composable, parts: int) -> None:
+def _run_split(statement: sql.SQL, parts: int) -> None:
     """Run `statement` (with a `{part}` of `parts` slot) in `parts` sessions at once."""
     target = connections["default"].settings_dict
     errors: list[BaseException] = []

@@ -250,16 +250,16 @@ def _uk_titles(
         if not title:
             continue
         words = title.split()
-        organisation = None
+        number = None
         for size in range(min(_PREFIX_WORDS, len(words)), 0, -1):
-            organisation = by_name.get(" ".join(words[:size]).lower())
-            if organisation:
+            number = by_name.get(" ".join(words[:size]).lower())
+            if number:
                 break
         subject = _SUBJECT.search(title)
         titles.append(
             UkTitle(
                 title=title,
-                organisation=organisation,
+                organisation=number,
                 level=uk_level(title),
                 qualification_type=uk_type(title),
                 subject=(subject.group(1) if subject else title)[:120],

@@ -19,7 +19,7 @@ def registry_exception_handler(exc: Exception, context: dict) -> Response | None
         # DRF answers 403 when the first authenticator (the session) has no challenge; a
         # script whose token was refused should hear 401 and which scheme to retry with.
         exc.status_code = 401
-        exc.auth_header = "Token"
+        exc.auth_header = "Token"  # type: ignore[attr-defined]  # DRF's handler sends it
     response = exception_handler(exc, context)
     request = context.get("request")
     if response is not None and request is not None:

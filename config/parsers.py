@@ -1,5 +1,6 @@
 """Request bodies the API reads: JSON no deeper than any real record needs."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from rest_framework.parsers import JSONParser
 def json_depth_exceeds(value: Any, limit: int) -> bool:
     """Whether ``value`` nests lists/objects more than ``limit`` levels deep (no recursion)."""
     pending = [(value, 1)]
+    children: Iterable[Any]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict):

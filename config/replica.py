@@ -130,16 +130,18 @@ class ReplicaReadsMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    # replica_reads_token is this middleware's own attribute on the request.
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.replica_reads_token = None
+        request.replica_reads_token = None  # type: ignore[attr-defined]
         try:
             response = self.get_response(request)
         finally:
-            token = request.replica_reads_token
+            token = request.replica_reads_token  # type: ignore[attr-defined]
             if token is not None:
                 _replica_reads.reset(token)
         if token is not None and response.streaming:
-            response.streaming_content = _streamed_on_replica(response.streaming_content)
+            # A streaming response is a StreamingHttpResponse, which has streaming_content.
+            response.streaming_content = _streamed_on_replica(response.streaming_content)  # type: ignore[attr-defined]
         if request.method not in SAFE_METHODS and replica_configured() and pin_seconds() > 0:
             response.set_cookie(
                 PIN_COOKIE,
@@ -156,7 +158,7 @@ class ReplicaReadsMiddleware:
             request.method in SAFE_METHODS
             and PIN_COOKIE not in request.COOKIES
             and replica_configured()
-            and is_public_view(request.resolver_match.view_name)
+            and is_public_view(request.resolver_match.view_name)  # type: ignore[union-attr]  # resolved
             and replica_reachable()
         ):
-            request.replica_reads_token = _replica_reads.set(True)
+            request.replica_reads_token = _replica_reads.set(True)  # type: ignore[attr-defined]

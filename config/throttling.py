@@ -41,7 +41,8 @@ class RegistryRateThrottle(SimpleRateThrottle):
         if self.rate is None or not self.applies(request, view):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        # Pages pass a plain HttpRequest: the cache key reads only what both kinds have.
+        return super().allow_request(request, view)  # type: ignore[arg-type]
 
     def get_cache_key(self, request: HttpRequest, view) -> str:
         user = getattr(request, "user", None)

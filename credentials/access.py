@@ -4,16 +4,15 @@ Querysets are restricted per user, so another provider's record is simply not fo
 (404), never shown and refused.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from config.types import RequestUser
 from providers.roles import is_registry_admin, is_reviewer, provider_ids
 
 from .models import Credential
 
 
-def credentials_for_workspace(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Credential]:
+def credentials_for_workspace(user: RequestUser) -> QuerySet[Credential]:
     """Records a user may author: their providers' records in every state; staff see all."""
     queryset = Credential.objects.select_related("provider", "level__framework", "area_of_study")
     if is_registry_admin(user):
@@ -21,7 +20,7 @@ def credentials_for_workspace(user: AbstractBaseUser | AnonymousUser) -> QuerySe
     return queryset.filter(provider_id__in=provider_ids(user))
 
 
-def can_read_unpublished(user: AbstractBaseUser | AnonymousUser, credential: Credential) -> bool:
+def can_read_unpublished(user: RequestUser, credential: Credential) -> bool:
     """Drafts and submissions are visible to their provider, reviewers and registry staff."""
     return (
         is_registry_admin(user) or is_reviewer(user) or credential.provider_id in provider_ids(user)

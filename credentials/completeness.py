@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from config.types import StrOrPromise
+
 from .models import Credential
 
 
 @dataclass(frozen=True)
 class Element:
     key: str
-    label: str
+    label: StrOrPromise
     mandatory: bool
     sources: tuple[str, ...]
     present: Callable[[Credential], bool]

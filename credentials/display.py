@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import ForeignKey, Model
+from django.db.models import Field, ForeignKey
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 from providers.models import Provider
@@ -100,7 +100,7 @@ class HistoryEntry:
 
 # Fields whose history is the registry's own bookkeeping, not what the record says.
 _NOT_SHOWN = {"status_changed_at", "status_reason", "created_by", "updated_by"}
-_RELATED: dict[str, type[Model]] = {
+_RELATED: dict[str, type[Provider | Level | AreaOfStudy]] = {
     "provider": Provider,
     "awarding_body": Provider,
     "level": Level,
@@ -109,15 +109,15 @@ _RELATED: dict[str, type[Model]] = {
 _YES_NO = {True: pgettext_lazy("yes or no", "Yes"), False: pgettext_lazy("yes or no", "No")}
 
 
-def _related_labels(versions: list[CredentialVersion]) -> dict[tuple[str, Any], str]:
+def _related_labels(versions: list[CredentialVersion]) -> dict[tuple[str | None, Any], str]:
     """Labels for every id the versions mention, one query per related model."""
-    wanted: dict[type[Model], set[Any]] = {}
+    wanted: dict[type[Provider | Level | AreaOfStudy], set[Any]] = {}
     for version in versions:
         for name, values in version.changes.items():
             model = _RELATED.get(name)
             if model is not None:
                 wanted.setdefault(model, set()).update(v for v in values if v is not None)
-    labels: dict[tuple[str, Any], str] = {}
+    labels: dict[tuple[str | None, Any], str] = {}
     for model, ids in wanted.items():
         if model is Level:
             for level in Level.objects.select_related("framework").filter(pk__in=ids):
@@ -128,10 +128,10 @@ def _related_labels(versions: list[CredentialVersion]) -> dict[tuple[str, Any], 
     return labels
 
 
-def _value_text(name: str, value: Any, labels: dict[tuple[str, Any], str]) -> str:
+def _value_text(name: str, value: Any, labels: dict[tuple[str | None, Any], str]) -> str:
     if value is None or value == "" or value == []:
         return NOTHING
-    field = Credential._meta.get_field(name)
+    field = cast(Field, Credential._meta.get_field(name))
     if isinstance(field, ForeignKey):
         model = _RELATED[name]
         key = "level" if model is Level else model._meta.model_name
@@ -151,7 +151,7 @@ def _value_text(name: str, value: Any, labels: dict[tuple[str, Any], str]) -> st
 
 
 def _label(name: str) -> str:
-    label = str(Credential._meta.get_field(name).verbose_name)
+    label = str(cast(Field, Credential._meta.get_field(name)).verbose_name)
     return label[:1].upper() + label[1:]
 
 

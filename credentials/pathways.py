@@ -8,11 +8,11 @@ credits the recognised or stacked credential actually carries.
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.types import User
 from providers.models import Provider
 from providers.roles import is_provider_member, is_registry_admin
 
@@ -20,7 +20,7 @@ from .choices import PUBLIC_STATUSES
 from .models import Credential, Pathway, PathwayComponent, RecognitionAgreement
 
 
-def _require_member(actor: AbstractBaseUser, provider_id: int) -> None:
+def _require_member(actor: User, provider_id: int) -> None:
     if not (is_registry_admin(actor) or is_provider_member(actor, provider_id)):
         raise PermissionDenied(
             _("You may only change your own providers' pathways and agreements.")
@@ -45,7 +45,7 @@ def _check_credits(credential: Credential, credits: Decimal, field: str) -> None
 @transaction.atomic
 def pathway_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     award: Credential,
     name_en: str,
     credits_required: Decimal,
@@ -73,7 +73,7 @@ def pathway_create(
 @transaction.atomic
 def pathway_add_component(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     pathway: Pathway,
     credential: Credential,
     credits_counted: Decimal,
@@ -105,7 +105,7 @@ def pathway_add_component(
 @transaction.atomic
 def recognition_agreement_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     recognising_provider: Provider,
     credential: Credential,
     credits_recognised: Decimal,
@@ -143,7 +143,7 @@ def recognition_agreement_create(
 
 @transaction.atomic
 def recognition_agreement_end(
-    *, actor: AbstractBaseUser, agreement: RecognitionAgreement, valid_to: datetime.date
+    *, actor: User, agreement: RecognitionAgreement, valid_to: datetime.date
 ) -> RecognitionAgreement:
     """End an agreement on a date; it stays on record for learners who relied on it."""
     _require_member(actor, agreement.recognising_provider_id)

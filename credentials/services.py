@@ -6,9 +6,8 @@ import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -16,6 +15,7 @@ from django.db.models import DecimalField, Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_provider_member, is_registry_admin
 
@@ -44,7 +44,7 @@ SYSTEM_FIELDS = frozenset(
         "updated_by",
     }
 )
-EMPTY = (None, "", [])
+EMPTY: tuple[object, ...] = (None, "", [])
 EDITABLE_FIELDS = tuple(
     field.name
     for field in Credential._meta.concrete_fields
@@ -60,7 +60,7 @@ def _plain(value: Any) -> Any:
 def credential_snapshot(credential: Credential) -> dict[str, Any]:
     """Every editable field of a credential, foreign keys as ids."""
     return {
-        name: _plain(Credential._meta.get_field(name).value_from_object(credential))
+        name: _plain(cast(Field, Credential._meta.get_field(name)).value_from_object(credential))
         for name in EDITABLE_FIELDS
     }
 
@@ -68,7 +68,7 @@ def credential_snapshot(credential: Credential) -> dict[str, Any]:
 def _record_version(
     *,
     credential: Credential,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     source: StatusSource,
     changes: dict[str, list[Any]],
     reason: str = "",
@@ -88,7 +88,7 @@ def _record_version(
 def credential_record_version(
     *,
     credential: Credential,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     before: dict[str, Any] | None,
     source: StatusSource = StatusSource.MANUAL,
     reason: str = "",
@@ -111,7 +111,7 @@ def credential_record_version(
     )
 
 
-def _capacity(user: AbstractBaseUser | None, credential: Credential) -> Actor:
+def _capacity(user: User | None, credential: Credential) -> Actor:
     """How the user acts on this credential; refuse anyone with no standing."""
     if user is not None and is_registry_admin(user):
         return Actor.REGISTRY_ADMIN
@@ -132,7 +132,7 @@ def _apply(credential: Credential, values: dict[str, Any]) -> None:
     """Set fields from objects or plain values (ids for foreign keys, as versions store them)."""
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
-        field = Credential._meta.get_field(name)
+        field = cast(Field, Credential._meta.get_field(name))
         if field.is_relation and isinstance(value, Model):
             setattr(credential, field.name, value)
             continue
@@ -178,7 +178,7 @@ def _provisional_number() -> str:
 @transaction.atomic
 def credential_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     provider: Provider,
     values: dict[str, Any],
     source: StatusSource = StatusSource.MANUAL,
@@ -220,7 +220,7 @@ class UpdateResult:
 @transaction.atomic
 def credential_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     credential: Credential,
     values: dict[str, Any],
     reason: str = "",
@@ -280,7 +280,7 @@ def credential_update(
 
 @transaction.atomic
 def change_request_decide(
-    *, actor: AbstractBaseUser, change_request: ChangeRequest, approve: bool, note: str = ""
+    *, actor: User, change_request: ChangeRequest, approve: bool, note: str = ""
 ) -> ChangeRequest:
     """Approve (apply and version) or reject a pending change; registry administrators only."""
     if not is_registry_admin(actor):
@@ -315,10 +315,10 @@ def change_request_decide(
 def credential_change_status(
     *,
     credential: Credential,
-    to_status: CredentialStatus,
+    to_status: str,
     source: StatusSource,
     reason: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> CredentialStatusChange | None:
     """Move a credential to a new status and record the transition; no-op if unchanged.
 
@@ -350,7 +350,7 @@ def credential_change_status(
 @transaction.atomic
 def credential_transition(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     credential: Credential,
     to_status: CredentialStatus,
     reason: str = "",
@@ -386,9 +386,7 @@ def credential_transition(
     )
 
 
-def credential_submit(
-    *, actor: AbstractBaseUser, credential: Credential
-) -> CredentialStatusChange | None:
+def credential_submit(*, actor: User, credential: Credential) -> CredentialStatusChange | None:
     """Submit a draft or referred-back record for QA review; it is locked until decided."""
     return credential_transition(
         actor=actor, credential=credential, to_status=CredentialStatus.SUBMITTED
@@ -422,7 +420,7 @@ def _review_path(from_status: str, to_status: str) -> list[str] | None:
 @transaction.atomic
 def credential_review_move(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     credential: Credential,
     to_status: CredentialStatus,
     reason: str,
@@ -459,7 +457,7 @@ def credential_review_move(
     return changes
 
 
-def _assign_registration_number(*, credential: Credential, actor: AbstractBaseUser) -> None:
+def _assign_registration_number(*, credential: Credential, actor: User) -> None:
     """Replace a draft's provisional number with the registry's, HKQR style: 26/000123/L4."""
     if not credential.registration_number.startswith(PROVISIONAL_PREFIX):
         return
@@ -495,7 +493,7 @@ def _assign_registration_number(*, credential: Credential, actor: AbstractBaseUs
 @transaction.atomic
 def credential_apply_decision(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     credential: Credential,
     to_status: CredentialStatus | None,
     reason: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -137,7 +139,8 @@ def _page_links(query: QueryDict, page: SearchPage) -> list[dict]:
             *range(max(1, page.number - 2), min(page.num_pages, page.number + 2) + 1),
         }
     )
-    links, previous = [], 0
+    links: list[dict[str, Any]] = []
+    previous = 0
     for number in numbers:
         if number - previous > 1:
             links.append({"gap": True})

@@ -7,8 +7,9 @@ changed password survives a re-run. Never load demo data into a production datab
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group
 
+from config.types import User
 from providers.models import Provider, ProviderMembership
 
 from .base import DemoAccount, SeedContext, build, upsert_by_fields
@@ -31,7 +32,7 @@ class AccountSpec:
     membership_role: str = ""
 
 
-def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[str, AbstractUser]:
+def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[str, User]:
     """Create or align the demo users, the reviewers group and provider memberships."""
     specs = [build(AccountSpec, ACCOUNTS_FILE, row) for row in ctx.read_json(ACCOUNTS_FILE)]
     user_model = get_user_model()
@@ -42,7 +43,7 @@ def seed_accounts(*, ctx: SeedContext, providers: dict[str, Provider]) -> dict[s
     reviewers, created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
     if created:
         ctx.report.created["groups"] += 1
-    users: dict[str, AbstractUser] = {}
+    users: dict[str, User] = {}
     for spec in specs:
         wanted = {
             "email": f"{spec.username}@demo.example.org",

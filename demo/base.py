@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -89,17 +89,21 @@ def _unvalidated_fields(model: type[models.Model]) -> list[str]:
     ]
 
 
+M = TypeVar("M", bound=models.Model)
+K = TypeVar("K", bound=Hashable)
+
+
 def upsert_rows(
-    model: type[models.Model],
+    model: type[M],
     rows: Sequence[Mapping[str, Any]],
     *,
-    key: Callable[[Mapping[str, Any]], Hashable],
-    existing: Iterable[models.Model],
-    existing_key: Callable[[models.Model], Hashable],
+    key: Callable[[Mapping[str, Any]], K],
+    existing: Iterable[M],
+    existing_key: Callable[[M], K],
     report: SeedReport,
     label: str,
     create_only: Iterable[str] = (),
-) -> dict[Hashable, models.Model]:
+) -> dict[K, M]:
     """Create missing rows and update changed ones in bulk; return every row by its key.
 
     Fields in ``create_only`` are written only when a row is new: they carry state that
@@ -109,8 +113,8 @@ def upsert_rows(
     by_key = {existing_key(obj): obj for obj in existing}
     has_updated_at = any(f.name == "updated_at" for f in model._meta.concrete_fields)
     exclude = _unvalidated_fields(model)
-    to_create: list[models.Model] = []
-    to_update: list[models.Model] = []
+    to_create: list[M] = []
+    to_update: list[M] = []
     changed_fields: set[str] = set()
 
     def check(obj: models.Model, row_key: Hashable) -> None:
@@ -143,29 +147,29 @@ def upsert_rows(
             changed_fields.update(changed)
             to_update.append(obj)
     if to_create:
-        model.objects.bulk_create(to_create)
+        model._default_manager.bulk_create(to_create)
         report.created[label] += len(to_create)
     if to_update:
         if has_updated_at:
             # bulk_update skips auto_now, so stamp the change explicitly.
             now = timezone.now()
             for obj in to_update:
-                obj.updated_at = now
+                obj.updated_at = now  # type: ignore[attr-defined]  # has_updated_at says it exists
             changed_fields.add("updated_at")
-        model.objects.bulk_update(to_update, sorted(changed_fields))
+        model._default_manager.bulk_update(to_update, sorted(changed_fields))
         report.updated[label] += len(to_update)
     return by_key
 
 
 def upsert_by_fields(
-    model: type[models.Model],
+    model: type[M],
     rows: Sequence[Mapping[str, Any]],
     *,
     key_fields: Sequence[str],
     report: SeedReport,
     label: str,
     create_only: Iterable[str] = (),
-) -> dict[tuple, models.Model]:
+) -> dict[tuple[Any, ...], M]:
     """Upsert rows whose natural key is a tuple of plain column values."""
     candidates = models.Q()
     for name in key_fields:
@@ -179,7 +183,7 @@ def upsert_by_fields(
         model,
         rows,
         key=lambda row: tuple(row[name] for name in key_fields),
-        existing=model.objects.filter(candidates) if rows else [],
+        existing=model._default_manager.filter(candidates) if rows else [],
         existing_key=lambda obj: tuple(getattr(obj, name) for name in key_fields),
         report=report,
         label=label,

@@ -48,7 +48,7 @@ def seed_pathways(
         report=ctx.report,
         label="pathways",
     )
-    components = []
+    components: list[dict[str, object]] = []
     for spec in specs:
         pathway = pathways[(credentials[spec["award"]].pk, spec["name_en"])]
         components.extend(

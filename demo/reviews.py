@@ -16,8 +16,7 @@ accreditation record it stands behind, and a cancelled review says why.
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractUser
-
+from config.types import User
 from credentials.models import AccreditationRecord, Credential
 from qa_reviews.choices import APPROVING_OUTCOMES, ConditionState
 from qa_reviews.models import (
@@ -154,7 +153,7 @@ def _seed_judgements_and_decisions(
     reviews: dict[tuple, Review],
     specs: dict[tuple, ReviewSpec],
     standards: list[ReviewStandard],
-    users: dict[str, AbstractUser],
+    users: dict[str, User],
     credentials: dict[str, Credential],
 ) -> None:
     review_ids = [review.pk for review in reviews.values()]
@@ -173,7 +172,8 @@ def _seed_judgements_and_decisions(
             accreditor=data.accreditor,
         )
     }
-    judgements, new_decisions = [], []
+    judgements: list[Judgement] = []
+    new_decisions: list[Decision] = []
     for key, review in reviews.items():
         spec = specs[key]
         if review.pk not in judged:
@@ -201,7 +201,8 @@ def _seed_judgements_and_decisions(
                 valid_from=credential.valid_from if approving else None,
                 valid_to=credential.valid_to if approving else None,
                 decided_by=users[spec.reviewers[0]],
-                decided_at=ctx.moment(spec.decided_day, hour=16),
+                # Every decided review in reviews.json names its decided_day.
+                decided_at=ctx.moment(spec.decided_day, hour=16),  # type: ignore[arg-type]
                 accreditation=accreditations.get(credential.pk) if approving else None,
             )
             new_decisions.append(decision)
@@ -240,7 +241,7 @@ def seed_reviews(
     *,
     ctx: SeedContext,
     credentials: dict[str, Credential],
-    users: dict[str, AbstractUser],
+    users: dict[str, User],
 ) -> None:
     """Upsert the review standards and the demo reviews with everything recorded on them."""
     data = read_reviews(ctx)

@@ -5,8 +5,6 @@ registry administrators see and start any. Anyone else is refused, and another p
 job is simply not found.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -18,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.types import AuthenticatedRequest, RequestUser
 from providers.choices import MembershipRole
 from providers.models import Provider
 from providers.roles import is_registry_admin, provider_ids
@@ -28,7 +27,7 @@ from .services import max_upload_bytes
 from .starting import import_start
 
 
-def _administered(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+def _administered(user: RequestUser) -> set[int]:
     return provider_ids(user, roles=(MembershipRole.ADMIN,))
 
 
@@ -47,8 +46,10 @@ class CanImport(permissions.BasePermission):
 class ImportJobSerializer(serializers.ModelSerializer):
     """A job: what was asked, how far it has got, and what it found."""
 
-    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    requested_by = serializers.StringRelatedField()
+    provider: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    requested_by: serializers.StringRelatedField = serializers.StringRelatedField()
     progress = serializers.SerializerMethodField(help_text=_("Share of rows done, 0 to 1."))
 
     class Meta:
@@ -98,7 +99,7 @@ class ImportUploadSerializer(serializers.Serializer):
     skip_bad_rows = serializers.BooleanField(default=False)
 
     def validate_file(self, upload: UploadedFile) -> UploadedFile:
-        if upload.size > max_upload_bytes():
+        if upload.size > max_upload_bytes():  # type: ignore[operator]  # an upload has a size
             raise serializers.ValidationError(
                 _("The file is larger than %(limit)d MB.")
                 % {"limit": max_upload_bytes() // (1024 * 1024)}
@@ -114,6 +115,8 @@ class ImportJobViewSet(
 ):
     """Upload a register file for import (queued for a worker) and follow its progress."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     serializer_class = ImportJobSerializer
     permission_classes = [permissions.IsAuthenticated, CanImport]
     parser_classes = [MultiPartParser, FormParser]
@@ -131,7 +134,7 @@ class ImportJobViewSet(
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
         job = import_start(
-            actor=request.user,
+            actor=self.request.user,
             format=data["format"],
             content=data["file"].read(),
             filename=data["file"].name,

@@ -24,4 +24,4 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
+        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]  # a ModelChoiceField

@@ -18,16 +18,16 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import DecimalField, Max
+from django.db.models import DecimalField, Field, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from credentials.choices import CredentialKind, CredentialStatus, StatusSource
 from credentials.lifecycle import (
     EDITABLE_STATUSES,
@@ -59,7 +59,7 @@ BATCH_SIZE = 1000
 # collide on the unique registration key half-way through.
 IMPORT_LOCK_ID = 0x1A_B0_27_01
 MISSING_LISTED = 1000
-FIELDS = {name: Credential._meta.get_field(name) for name in EDITABLE_FIELDS}
+FIELDS = {name: cast(Field, Credential._meta.get_field(name)) for name in EDITABLE_FIELDS}
 PLAIN_TYPES = frozenset({str, bool, int, float})
 SNAPSHOT_COLUMNS = tuple((name, field.attname) for name, field in FIELDS.items())
 # What an update reads of an existing entry: enough to compare, version and move its status.
@@ -95,7 +95,7 @@ def max_upload_bytes() -> int:
     return settings.IMPORT_MAX_UPLOAD_BYTES
 
 
-def _may_import(actor: AbstractBaseUser | None, provider: Provider | None) -> bool:
+def _may_import(actor: User | None, provider: Provider | None) -> bool:
     if actor is None or is_registry_admin(actor):
         return True
     return provider is not None and is_provider_admin(actor, provider.pk)
@@ -103,7 +103,7 @@ def _may_import(actor: AbstractBaseUser | None, provider: Provider | None) -> bo
 
 def import_job_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     format: str,
     content: bytes,
     filename: str = "",

@@ -4,9 +4,9 @@ Kept apart from `services` (which the task runs) so the import graph stays one-w
 starting -> tasks -> services.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from config.types import User
 from providers.models import Provider
 
 from .models import ImportJob
@@ -16,7 +16,7 @@ from .tasks import import_run_task
 
 def import_start(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     format: str,
     content: bytes,
     filename: str = "",

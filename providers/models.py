@@ -42,7 +42,7 @@ class Provider(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=16, choices=ProviderStatus.choices, default=ProviderStatus.ACTIVE
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ProviderMembership",
         related_name="providers",

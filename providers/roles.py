@@ -4,24 +4,24 @@ Pages, the API, the admin and the services all ask these functions, so a rule ab
 who may do what changes in one place.
 """
 
+from typing import TypeGuard
+
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+
+from config.types import RequestUser, User
 
 from .choices import MembershipRole
 from .models import ProviderMembership
 
 REVIEWERS_GROUP = "reviewers"
 
-User = AbstractBaseUser | AnonymousUser
 
-
-def is_registry_admin(user: User) -> bool:
+def is_registry_admin(user: RequestUser) -> bool:
     """Registry administrators are Django staff."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
-def is_reviewer(user: User) -> bool:
+def is_reviewer(user: RequestUser) -> TypeGuard[User]:
     """QA reviewers belong to the reviewers group."""
     return bool(
         user.is_authenticated
@@ -30,7 +30,9 @@ def is_reviewer(user: User) -> bool:
     )
 
 
-def provider_ids(user: User, *, roles: tuple[str, ...] = tuple(MembershipRole.values)) -> set[int]:
+def provider_ids(
+    user: RequestUser, *, roles: tuple[str, ...] = tuple(MembershipRole.values)
+) -> set[int]:
     """Ids of the providers in which the user holds one of the given roles."""
     if not (user.is_authenticated and user.is_active):
         return set()
@@ -41,12 +43,12 @@ def provider_ids(user: User, *, roles: tuple[str, ...] = tuple(MembershipRole.va
     )
 
 
-def is_provider_member(user: User, provider_id: int) -> bool:
+def is_provider_member(user: RequestUser, provider_id: int) -> bool:
     """Any role in the provider: may draft and edit its records."""
     return provider_id in provider_ids(user)
 
 
-def is_provider_admin(user: User, provider_id: int) -> bool:
+def is_provider_admin(user: RequestUser, provider_id: int) -> bool:
     """The provider administrator role: may also submit and withdraw its records."""
     return provider_id in provider_ids(user, roles=(MembershipRole.ADMIN,))
 

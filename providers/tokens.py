@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import secrets
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -12,6 +11,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
+
+from config.types import User
 
 from .models import ApiToken
 
@@ -40,7 +41,7 @@ def token_expiry_from_date(text: str) -> datetime.datetime | None:
 
 @transaction.atomic
 def api_token_create(
-    *, user: AbstractBaseUser, name: str, expires_at: datetime.datetime | None = None
+    *, user: User, name: str, expires_at: datetime.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """Create a token; return it with the key, which is not stored and cannot be shown again."""
     name = name.strip()
@@ -60,7 +61,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     """Revoke one of the user's own tokens; revoking twice changes nothing."""
     if token.user_id != user.pk:
         raise PermissionDenied(_("You can only revoke your own tokens."))

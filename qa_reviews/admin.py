@@ -46,11 +46,12 @@ class ServiceErrorsMixin:
     The admin wraps each save in a transaction, so raising rolls every write back.
     """
 
+    # Mixed into ModelAdmin subclasses, which define changeform_view and message_user.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
         except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            self.message_user(request, " ".join(error.messages), messages.ERROR)  # type: ignore[attr-defined]
             return HttpResponseRedirect(request.get_full_path())
 
 
@@ -116,7 +117,7 @@ class ReviewStandardSetAdmin(ServiceErrorsMixin, admin.ModelAdmin):
 
     @admin.display(boolean=True, description=_("in use"), ordering="used")
     def in_use(self, obj: ReviewStandardSet) -> bool:
-        return obj.used
+        return obj.used  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.action(description=_("Start a new version of the selected set (effective today)"))
     def new_version(self, request, queryset):

@@ -1,5 +1,7 @@
 """Forms for the reviewer and registry pages; the services hold the rules, forms the shapes."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -34,7 +36,8 @@ class ReviewerChoiceField(forms.ModelChoiceField):
 
 
 class ReviewerMultipleChoiceField(forms.ModelMultipleChoiceField):
-    label_from_instance = ReviewerChoiceField.label_from_instance
+    # The same label; only the parameter's name differs from Django's `obj`.
+    label_from_instance = ReviewerChoiceField.label_from_instance  # type: ignore[assignment]
 
 
 class ReviewOpenForm(forms.Form):
@@ -66,7 +69,7 @@ class ReviewOpenForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewers"].queryset = reviewer_choices()
+        self.fields["reviewers"].queryset = reviewer_choices()  # type: ignore[attr-defined]  # a ModelChoiceField
         self.credential: Credential | None = None
 
     def clean_registration_number(self) -> str:
@@ -88,7 +91,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer"].queryset = reviewer_choices()
+        self.fields["reviewer"].queryset = reviewer_choices()  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class CancelForm(forms.Form):
@@ -116,7 +119,7 @@ class JudgementForm(forms.Form):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.review = review
-        self.fields["supersedes"].queryset = Judgement.objects.filter(review=review)
+        self.fields["supersedes"].queryset = Judgement.objects.filter(review=review)  # type: ignore[attr-defined]  # a ModelChoiceField
 
     def clean_standard(self):
         standard = self.review.standard_set.standards.filter(
@@ -152,7 +155,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["supersedes"].queryset = Decision.objects.filter(review=review)
+        self.fields["supersedes"].queryset = Decision.objects.filter(review=review)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class ConditionForm(forms.Form):
@@ -162,7 +165,7 @@ class ConditionForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())
         if data.get("text", "").strip() and not data.get("due_date"):
             self.add_error("due_date", _("A condition needs a due date."))
         if data.get("due_date") and not data.get("text", "").strip():

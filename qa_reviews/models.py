@@ -96,7 +96,7 @@ class Review(TimeStampedModel):
         related_name="+",
         verbose_name=_("opened by"),
     )
-    reviewers = models.ManyToManyField(
+    reviewers: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ReviewAssignment",
         through_fields=("review", "reviewer"),

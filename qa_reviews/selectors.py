@@ -13,8 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
     Aggregate,
     BooleanField,
@@ -32,6 +30,7 @@ from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.types import RequestUser, StrOrPromise, User
 from credentials.choices import AccreditationStatus, CredentialStatus
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from credentials.services import credential_snapshot
@@ -47,8 +46,6 @@ from .choices import (
 )
 from .models import Condition, Decision, Judgement, Review, ReviewAssignment
 
-User = AbstractBaseUser | AnonymousUser
-
 
 class Access(enum.Enum):
     """How much of a review a user may see."""
@@ -58,7 +55,7 @@ class Access(enum.Enum):
     FULL = "full"
 
 
-def reviews_for_user(user: User) -> QuerySet[Review]:
+def reviews_for_user(user: RequestUser) -> QuerySet[Review]:
     """Reviews a user may see at all: staff all, reviewers their assignments, providers theirs.
 
     Anyone else's review is simply not found, so guessing an id gives 404.
@@ -77,7 +74,7 @@ def reviews_for_user(user: User) -> QuerySet[Review]:
     return queryset.filter(visible)
 
 
-def review_access(user: User, review: Review) -> Access:
+def review_access(user: RequestUser, review: Review) -> Access:
     """Full for staff and the review's reviewers, provider for the record's provider members."""
     if is_registry_admin(user):
         return Access.FULL
@@ -122,9 +119,7 @@ class QueueItem:
     standards: int
 
 
-def reviewer_queue(
-    *, reviewer: AbstractBaseUser, today: datetime.date | None = None
-) -> list[QueueItem]:
+def reviewer_queue(*, reviewer: User, today: datetime.date | None = None) -> list[QueueItem]:
     """The reviewer's reviews under way, overdue first, then by due date."""
     today = today or timezone.localdate()
     reviews = (
@@ -173,7 +168,7 @@ class Median(Aggregate):
 class TypeTiming:
     """How long decisions take for one group of reviews."""
 
-    label: str
+    label: StrOrPromise
     decided: int
     median_days: float | None
     percent: int = 0  # of the longest median, for the chart
@@ -192,7 +187,7 @@ class MonthCount:
 @dataclass
 class ReviewBoard:
     backlog: list[dict[str, Any]]
-    backlog_stages: list[tuple[str, str]]
+    backlog_stages: list[tuple[str, StrOrPromise]]
     overdue: list[Review]
     unassigned: list[Review]
     awaiting_review: list[Credential]
@@ -200,18 +195,18 @@ class ReviewBoard:
     fast_vs_standard: list[TypeTiming]
     months: list[MonthCount]
     conditions: list[Condition]
-    outcomes: list[tuple[str, str]]
+    outcomes: list[tuple[str, StrOrPromise]]
 
 
-def _backlog() -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def _backlog() -> tuple[list[dict[str, Any]], list[tuple[str, StrOrPromise]]]:
     counts = Counter(
         {
             (row["review_type"], row["stage"]): row["n"]
             for row in Review.objects.values("review_type", "stage").annotate(n=Count("id"))
         }
     )
-    stages = [(stage.value, stage.label) for stage in ReviewStage]
-    rows = []
+    stages: list[tuple[str, StrOrPromise]] = [(stage.value, stage.label) for stage in ReviewStage]
+    rows: list[dict[str, Any]] = []
     for review_type in ReviewType:
         cells = [counts[(review_type.value, stage)] for stage, _label in stages]
         rows.append({"type": review_type.label, "code": review_type.value, "cells": cells})
@@ -467,7 +462,7 @@ def credential_qa_summary(*, credential: Credential) -> QaSummary | None:
     if decision is None:
         return None
     return QaSummary(
-        accreditor=decision.accreditation.accreditor,
+        accreditor=decision.accreditation.accreditor,  # type: ignore[union-attr]  # filtered on it
         review_type=decision.review.get_review_type_display(),
         decided_at=decision.decided_at,
         valid_from=decision.valid_from,

@@ -14,11 +14,10 @@ new row that supersedes the old one.
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from celery import Task
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -26,6 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from credentials.choices import AccreditationStatus, CredentialStatus
 from credentials.models import AccreditationRecord, Credential
 from credentials.services import (
@@ -119,7 +119,7 @@ def review_standard_set_current(*, on: datetime.date | None = None) -> ReviewSta
 
 @transaction.atomic
 def review_standard_set_new_version(
-    *, actor: AbstractBaseUser, standard_set: ReviewStandardSet, effective_from: datetime.date
+    *, actor: User, standard_set: ReviewStandardSet, effective_from: datetime.date
 ) -> ReviewStandardSet:
     """Copy a standard set into its next version, to be edited before it takes effect.
 
@@ -128,11 +128,13 @@ def review_standard_set_new_version(
     """
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only registry administrators manage review standards."))
-    latest = (
+    # Never None: standard_set itself is a version of this name.
+    latest = cast(
+        ReviewStandardSet,
         ReviewStandardSet.objects.select_for_update()
         .filter(name=standard_set.name)
         .order_by("-version")
-        .first()
+        .first(),
     )
     if effective_from < latest.effective_from:
         raise ValidationError(
@@ -160,7 +162,7 @@ def review_standard_set_new_version(
     return new_set
 
 
-def _conflicting_provider(user: AbstractBaseUser, credential: Credential) -> Provider | None:
+def _conflicting_provider(user: User, credential: Credential) -> Provider | None:
     """The provider or awarding body of the record that the user belongs to, if any."""
     provider_ids = {credential.provider_id, credential.awarding_body_id} - {None}
     membership = (
@@ -171,7 +173,7 @@ def _conflicting_provider(user: AbstractBaseUser, credential: Credential) -> Pro
     return membership.provider if membership else None
 
 
-def _conflict_error(user: AbstractBaseUser, provider: Provider, *, field: str | None) -> NoReturn:
+def _conflict_error(user: User, provider: Provider, *, field: str | None) -> NoReturn:
     message = _("%(user)s is a member of %(provider)s and cannot review its records.") % {
         "user": user.get_username(),
         "provider": provider.name_en,
@@ -190,12 +192,12 @@ def _lock_review(review: Review) -> Review:
 @transaction.atomic
 def review_open(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     credential: Credential,
     review_type: str,
     due_date: datetime.date | None = None,
     target_working_days: int | None = None,
-    reviewers: Sequence[AbstractBaseUser] = (),
+    reviewers: Sequence[User] = (),
     today: datetime.date | None = None,
 ) -> Review:
     """Open a review of a record under the standard set in force today; optionally assign.
@@ -261,9 +263,7 @@ def review_open(
 
 
 @transaction.atomic
-def review_assign(
-    *, actor: AbstractBaseUser, review: Review, reviewer: AbstractBaseUser
-) -> ReviewAssignment:
+def review_assign(*, actor: User, review: Review, reviewer: User) -> ReviewAssignment:
     """Assign a reviewer; members of the record's provider or awarding body are refused."""
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only registry administrators assign reviewers."))
@@ -298,7 +298,7 @@ def review_assign(
 
 
 @transaction.atomic
-def review_unassign(*, actor: AbstractBaseUser, assignment: ReviewAssignment) -> None:
+def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
     """Take a reviewer off a review under way, e.g. one who reports a conflict of interest.
 
     A reviewer who has judged stays on the record: their judgements are part of the review.
@@ -316,7 +316,7 @@ def review_unassign(*, actor: AbstractBaseUser, assignment: ReviewAssignment) ->
     assignment.delete()
 
 
-def _assignment_for(actor: AbstractBaseUser, review: Review) -> ReviewAssignment:
+def _assignment_for(actor: User, review: Review) -> ReviewAssignment:
     """The actor's assignment to the review, checked: still a reviewer, still no conflict."""
     assignment = review.assignments.filter(reviewer=actor).first()
     if assignment is None or not is_reviewer(actor):
@@ -328,7 +328,7 @@ def _assignment_for(actor: AbstractBaseUser, review: Review) -> ReviewAssignment
 
 
 @transaction.atomic
-def review_declare_no_conflict(*, actor: AbstractBaseUser, review: Review) -> ReviewAssignment:
+def review_declare_no_conflict(*, actor: User, review: Review) -> ReviewAssignment:
     """An assigned reviewer declares no conflict of interest; the first one starts the review.
 
     Starting a first review (initial, fast-track) takes the submitted record under review.
@@ -351,7 +351,7 @@ def review_declare_no_conflict(*, actor: AbstractBaseUser, review: Review) -> Re
     return assignment
 
 
-def _review_start(*, actor: AbstractBaseUser, review: Review) -> None:
+def _review_start(*, actor: User, review: Review) -> None:
     credential = review.credential
     if review.review_type in FIRST_REVIEW_TYPES:
         if credential.status not in (CredentialStatus.SUBMITTED, CredentialStatus.UNDER_REVIEW):
@@ -375,7 +375,7 @@ def _review_start(*, actor: AbstractBaseUser, review: Review) -> None:
 def _require_in_progress(review: Review, *, doing: str) -> None:
     if review.stage == ReviewStage.IN_PROGRESS:
         return
-    messages = {
+    messages: dict[str, str] = {
         ReviewStage.OPEN: _("No reviewer has started this review yet, so it cannot be %(doing)s."),
         ReviewStage.DECIDED: _("This review has been decided, so it cannot be %(doing)s."),
         ReviewStage.CANCELLED: _("This review was cancelled, so it cannot be %(doing)s."),
@@ -386,7 +386,7 @@ def _require_in_progress(review: Review, *, doing: str) -> None:
 @transaction.atomic
 def judgement_record(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     standard: ReviewStandard,
     outcome: str,
@@ -458,7 +458,7 @@ def judgement_record(
     return judgement
 
 
-def _require_decider(actor: AbstractBaseUser, review: Review) -> None:
+def _require_decider(actor: User, review: Review) -> None:
     """Deciders are assigned reviewers who declared no conflict, or registry administrators."""
     if is_registry_admin(actor):
         provider = _conflicting_provider(actor, review.credential)
@@ -560,7 +560,7 @@ def _accreditation_to_amend(
 @transaction.atomic
 def review_decide(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     review: Review,
     outcome: str,
     rationale: str,
@@ -643,7 +643,8 @@ def review_decide(
         credential=review.credential,
         to_status=_target_status(review, outcome),
         reason=reason,
-        validity=(valid_from, valid_to) if approving else None,
+        # _check_decision_values gave an approval both dates.
+        validity=(valid_from, valid_to) if approving else None,  # type: ignore[arg-type]
         accreditor=settings.QA_REVIEW_ACCREDITOR,
         reference=_review_reference(review),
         accreditation=_accreditation_to_amend(review, supersedes, outcome),
@@ -683,7 +684,7 @@ def _create_conditions(
 
 
 @transaction.atomic
-def review_cancel(*, actor: AbstractBaseUser, review: Review, reason: str) -> Review:
+def review_cancel(*, actor: User, review: Review, reason: str) -> Review:
     """Cancel a review under way; a record it took under review goes back to submitted."""
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only registry administrators cancel reviews."))
@@ -716,7 +717,7 @@ def review_cancel(*, actor: AbstractBaseUser, review: Review, reason: str) -> Re
 
 
 @transaction.atomic
-def condition_confirm_met(*, actor: AbstractBaseUser, condition: Condition) -> Condition:
+def condition_confirm_met(*, actor: User, condition: Condition) -> Condition:
     """A registry administrator confirms that the provider has met a condition."""
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only registry administrators confirm that a condition is met."))

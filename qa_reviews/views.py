@@ -4,6 +4,8 @@ Pages look reviews up through ``reviews_for_user``, so another reviewer's or ano
 provider's review is a 404; actions call the services, whose errors are shown on the page.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
+from config.types import AuthenticatedHttpRequest
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
@@ -80,7 +83,7 @@ def _visible_review(request: HttpRequest, pk: int) -> Review:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in reviewer's reviews under way, overdue first."""
     if not is_reviewer(request.user):
         if is_registry_admin(request.user):
@@ -105,7 +108,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_open_view(request: HttpRequest) -> HttpResponse:
+def review_open_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff(request)
     initial = {}
     if request.method == "GET" and request.GET.get("number"):
@@ -115,7 +118,7 @@ def review_open_view(request: HttpRequest) -> HttpResponse:
         try:
             review = review_open(
                 actor=request.user,
-                credential=form.credential,
+                credential=form.credential,  # type: ignore[arg-type]  # found by a valid form
                 review_type=form.cleaned_data["review_type"],
                 due_date=form.cleaned_data["due_date"],
                 target_working_days=form.cleaned_data["target_working_days"],
@@ -251,7 +254,7 @@ def _provider_context(review: Review) -> dict:
 
 
 def _render_review(
-    request: HttpRequest, review: Review, status: int = 200, **forms: object
+    request: HttpRequest, review: Review, status: int = 200, **forms: Any
 ) -> HttpResponse:
     access = review_access(request.user, review)
     if access is Access.FULL:
@@ -281,7 +284,7 @@ def _full_review(request: HttpRequest, pk: int) -> Review:
 
 @login_required
 @require_POST
-def declare(request: HttpRequest, pk: int) -> HttpResponse:
+def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     try:
         review_declare_no_conflict(actor=request.user, review=review)
@@ -294,7 +297,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def judge(request: HttpRequest, pk: int) -> HttpResponse:
+def judge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _full_review(request, pk)
     standard_pk = request.POST.get("standard_pk", "")
     prefix = f"standard-{standard_pk}"
@@ -323,7 +326,7 @@ def judge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     review = _full_review(request, pk)
     form = DecisionForm(request.POST, review=review, prefix="decision")
     conditions = ConditionFormSet(request.POST, prefix="conditions")
@@ -353,7 +356,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = _visible_review(request, pk)
     form = AssignForm(request.POST)
@@ -370,7 +373,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     review = _visible_review(request, pk)
     form = CancelForm(request.POST)
@@ -387,7 +390,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def condition_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def condition_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     condition = get_object_or_404(Condition, pk=pk)
     try:

@@ -26,8 +26,9 @@ class StatusCheckInline(ViewOnlyMixin, admin.TabularInline):
 
 
 class CredentialWithChecksAdmin(CredentialAdmin):
-    actions = (*CredentialAdmin.actions, "check_status")
-    inlines = (*CredentialAdmin.inlines, StatusCheckInline)
+    # django-stubs types ModelAdmin.actions per instance; the class's tuple is what is extended.
+    actions = (*CredentialAdmin.actions, "check_status")  # type: ignore[misc]
+    inlines = (*CredentialAdmin.inlines, StatusCheckInline)  # type: ignore[assignment]
 
     @admin.action(description=_("Check the status of the selected credentials now"))
     def check_status(self, request, queryset):
@@ -43,7 +44,7 @@ class CredentialWithChecksAdmin(CredentialAdmin):
 
 
 class ProviderWithChecksAdmin(ProviderAdmin):
-    actions = (*ProviderAdmin.actions, "check_status")
+    actions = (*ProviderAdmin.actions, "check_status")  # type: ignore[misc]
 
     @admin.action(description=_("Check the status of the selected providers' credentials now"))
     def check_status(self, request, queryset):

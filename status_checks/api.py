@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.types import AuthenticatedRequest
 from credentials.models import Credential
 from credentials.numbers import registration_key
 from providers.models import Provider
@@ -32,7 +32,7 @@ class StatusSweepSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("Registration number, for scope=credential."),
     )
-    requested_by = serializers.StringRelatedField()
+    requested_by: serializers.StringRelatedField = serializers.StringRelatedField()
     progress = serializers.SerializerMethodField(help_text=_("Share checked, 0 to 1."))
 
     class Meta:
@@ -121,12 +121,14 @@ class StatusSweepViewSet(
 ):
     """Start a status sweep (whole register, one provider, one credential) and follow it."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     queryset = StatusSweep.objects.select_related("provider", "credential", "requested_by")
     serializer_class = StatusSweepSerializer
     permission_classes = [permissions.IsAdminUser]
     filterset_fields = ["state", "scope"]
 
-    def perform_create(self, serializer: StatusSweepSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = status_sweep_start(
             requested_by=self.request.user, **serializer.validated_data
         )
@@ -136,7 +138,7 @@ class StatusSweepViewSet(
         responses=StatusCheckSerializer(many=True),
     )
     @action(detail=True, serializer_class=StatusCheckSerializer, filter_backends=[])
-    def checks(self, request: Request, pk: str | None = None) -> Response:
+    def checks(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """The sweep's check records; ``?outcome=changed`` lists the changes found."""
         sweep = self.get_object()
         checks = sweep.checks.select_related("credential").order_by("pk")

@@ -35,7 +35,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # When facts point different ways, the most final status wins: a withdrawn entry is withdrawn
 # whether or not its provider is also suspended.
-SEVERITY = {
+SEVERITY: dict[str, int] = {
     CredentialStatus.REGISTERED: 0,
     CredentialStatus.SUSPENDED: 1,
     CredentialStatus.EXPIRED: 2,

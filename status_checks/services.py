@@ -8,9 +8,9 @@ from datetime import date
 from functools import partial
 from typing import Literal
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from config.types import User
 from credentials.models import Credential
 from providers.models import Provider
 
@@ -47,7 +47,7 @@ def status_sweep_start(
     scope: SweepScope,
     provider: Provider | None = None,
     credential: Credential | None = None,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
     enqueue: bool = True,
 ) -> StatusSweep:
     """Record a sweep request and, once committed, hand it to a worker to fan out."""
@@ -121,6 +121,8 @@ def status_check_apply(
     credential.refresh_from_db(fields=["status", "status_changed_at", "external_status"])
     return list(
         StatusCheck.objects.filter(
-            credential=credential, sweep__isnull=True, checked_at=result.checked_at
+            credential=credential,
+            sweep__isnull=True,
+            checked_at=result.checked_at,  # type: ignore[misc]  # a chunk stamps it when it begins
         ).order_by("pk")
     )

@@ -16,19 +16,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Field, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.types import User
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
 from credentials.services import credential_change_status
@@ -98,7 +98,7 @@ def _insert_checks(rows: Sequence[_CheckRow]) -> None:
     if not rows:
         return
     columns = ", ".join(
-        connection.ops.quote_name(StatusCheck._meta.get_field(name).column)
+        connection.ops.quote_name(cast(Field, StatusCheck._meta.get_field(name)).column)
         for name in _CheckRow._fields
     )
     table = connection.ops.quote_name(StatusCheck._meta.db_table)
@@ -131,10 +131,10 @@ class ChunkResult:
 def sweep_scope_queryset(sweep: StatusSweep) -> QuerySet[Credential]:
     """The credentials a sweep covers: live entries in its scope, or the one credential asked."""
     if sweep.scope == SweepScope.CREDENTIAL:
-        return Credential.objects.filter(pk=sweep.credential_id)
+        return Credential.objects.filter(pk=sweep.credential_id)  # type: ignore[misc]  # set for this scope
     live = Credential.objects.filter(status__in=LIVE_STATUSES)
     if sweep.scope == SweepScope.PROVIDER:
-        return live.filter(provider_id=sweep.provider_id)
+        return live.filter(provider_id=sweep.provider_id)  # type: ignore[misc]  # set for this scope
     return live
 
 
@@ -144,7 +144,7 @@ def sweep_create(
     scope: SweepScope,
     provider: Provider | None = None,
     credential: Credential | None = None,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
 ) -> StatusSweep:
     """Record a sweep request, checked against its scope."""
     if scope == SweepScope.PROVIDER and provider is None:
@@ -279,7 +279,14 @@ def check_chunk(
                     )
                 )
             notices = verdict.notices(history.get(credential.pk, set()))
-            rows += _check_rows(credential, verdict, notices, sweep_id, external, result.checked_at)
+            rows += _check_rows(
+                credential,
+                verdict,
+                notices,
+                sweep_id,
+                external,
+                result.checked_at,  # type: ignore[arg-type]  # stamped when the chunk began
+            )
         _mirror_external_status(todo, external)
         _insert_checks(rows)
         result.checked = len(todo)
@@ -290,7 +297,7 @@ def check_chunk(
                 StatusCheck.objects.filter(
                     credential_id__in=_id_set(alerted),
                     sweep_id=sweep_id,
-                    checked_at=result.checked_at,
+                    checked_at=result.checked_at,  # type: ignore[misc]  # stamped when the chunk began
                     detail__has_key="notify",
                 ).values_list("pk", flat=True)
             )

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from config.types import AuthenticatedRequest
 from credentials.access import credentials_for_workspace
 from credentials.choices import CredentialStatus
 from credentials.completeness import credential_completeness
@@ -38,7 +39,7 @@ class CompletenessSerializer(serializers.Serializer):
 
 
 class CredentialVersionSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = CredentialVersion
@@ -92,6 +93,8 @@ class WorkspaceCredentialViewSet(
 ):
     """The signed-in user's providers' records in every state (staff: all records)."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     serializer_class = WorkspaceCredentialSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["status", "provider"]

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from config.types import AuthenticatedHttpRequest
 from imports.choices import ImportState
 from imports.forms import ImportForm
 from imports.models import ImportJob
@@ -32,7 +33,7 @@ def _jobs(user) -> QuerySet[ImportJob]:
 
 
 @login_required
-def imports(request: HttpRequest) -> HttpResponse:
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     providers = _importable_providers(request.user)
     if not (is_registry_admin(request.user) or providers.exists()):
         raise PermissionDenied(_("Only provider administrators and registry staff import."))

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.models import Credential, Pathway
 from credentials.numbers import registration_key
@@ -39,7 +40,7 @@ def _find(number: str) -> Credential:
 
 @login_required
 @require_POST
-def pathway_new(request: HttpRequest, pk: int) -> HttpResponse:
+def pathway_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     award = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     form = PathwayForm(request.POST)
     error = None
@@ -54,7 +55,9 @@ def pathway_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def pathway_component_new(request: HttpRequest, pk: int, pathway_pk: int) -> HttpResponse:
+def pathway_component_new(
+    request: AuthenticatedHttpRequest, pk: int, pathway_pk: int
+) -> HttpResponse:
     award = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     pathway = get_object_or_404(Pathway, pk=pathway_pk, award=award)
     form = PathwayComponentForm(request.POST)
@@ -77,7 +80,7 @@ def pathway_component_new(request: HttpRequest, pk: int, pathway_pk: int) -> Htt
 
 @login_required
 @require_POST
-def recognition_new(request: HttpRequest, pk: int) -> HttpResponse:
+def recognition_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     form = RecognitionForm(request.POST)
     error = None

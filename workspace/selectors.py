@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from config.types import StrOrPromise
 from credentials.choices import CredentialStatus
 from credentials.completeness import CompletenessReport, credential_completeness
 from credentials.lifecycle import EDITABLE_STATUSES
@@ -27,7 +28,7 @@ class IncompleteRecord:
 @dataclass
 class ProviderDashboard:
     provider: Provider
-    counts: dict[str, int]
+    counts: dict[StrOrPromise, int]
     incomplete: list[IncompleteRecord] = field(default_factory=list)
     expiring: list[Credential] = field(default_factory=list)
     conditions_due: list[Condition] = field(default_factory=list)
@@ -38,7 +39,7 @@ class ProviderDashboard:
         return bool(self.incomplete or self.expiring or self.conditions_due)
 
 
-def _counts(provider: Provider) -> dict[str, int]:
+def _counts(provider: Provider) -> dict[StrOrPromise, int]:
     rows = (
         Credential.objects.filter(provider=provider)
         .values("status")

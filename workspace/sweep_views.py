@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.types import AuthenticatedHttpRequest
 from credentials.models import Credential
 from credentials.numbers import registration_key
 from providers.models import Provider
@@ -24,7 +25,7 @@ def _recent() -> list[StatusSweep]:
 
 
 @staff_member_required(login_url="login")
-def sweeps(request: HttpRequest) -> HttpResponse:
+def sweeps(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         scope = request.POST.get("scope", "")
         try:
@@ -43,7 +44,10 @@ def sweeps(request: HttpRequest) -> HttpResponse:
             elif scope != SweepScope.REGISTER:
                 raise ValidationError(_("Choose what to check."))
             status_sweep_start(
-                scope=scope, provider=provider, credential=credential, requested_by=request.user
+                scope=scope,  # type: ignore[arg-type]  # one of SweepScope's values by here
+                provider=provider,
+                credential=credential,
+                requested_by=request.user,
             )
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import add_service_errors
+from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.completeness import credential_completeness
 from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
@@ -63,7 +64,7 @@ def credential_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def credential_create_view(request: HttpRequest) -> HttpResponse:
+def credential_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     providers = _workspace_providers(request.user)
     if not providers:
         raise PermissionDenied(_("You are not a member of any provider."))
@@ -90,7 +91,7 @@ def credential_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def credential_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def credential_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     form = CredentialForm(request.POST or None, instance=credential)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +152,7 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def credential_move(request: HttpRequest, pk: int) -> HttpResponse:
+def credential_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -168,7 +169,7 @@ def credential_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     new_key = None
     error = None
     if request.method == "POST":
@@ -193,7 +194,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     api_token_revoke(user=request.user, token=token)
     messages.success(request, _("Token revoked."))

@@ -44,8 +44,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
         }
         if getattr(record, "task_id", "-") != "-":
-            entry["task_id"] = record.task_id
-            entry["task_name"] = record.task_name
+            # The Celery signal handlers put these on the record.
+            entry["task_id"] = record.task_id  # type: ignore[attr-defined]
+            entry["task_name"] = record.task_name  # type: ignore[attr-defined]
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
                 entry[key] = value

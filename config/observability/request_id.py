@@ -24,7 +24,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = sane_request_id(request.headers.get(HEADER)) or new_request_id()
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by views and logs
         request_id_var.set(request_id)
         response = self.get_response(request)
         response[HEADER] = request_id

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -182,7 +183,7 @@ REST_FRAMEWORK = {
 # A credential's deepest JSON (a list of learning outcomes in an object) is three levels.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
 
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict[str, Any] = {
     "TITLE": "Credential Registry API",
     "DESCRIPTION": "The public register of micro-credentials and qualifications.",
     "VERSION": "1.0.0",
@@ -391,7 +392,7 @@ MIDDLEWARE = [
 ]
 # "json" (one object a line, production's default) or "text" (local and test default).
 LOG_FORMAT = env("LOG_FORMAT", default="text")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.observability.logging.RequestIdFilter"}},

@@ -1,8 +1,6 @@
 """Interoperable exports: one credential as JSON-LD (Open Badges 3.0, CTDL), and the whole
 register as the registry's own CSV, streamed."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
@@ -15,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.types import RequestUser
 from providers.roles import is_registry_admin, provider_ids
 
 from ..access import can_read_unpublished
@@ -51,7 +50,7 @@ class FirstRenderer(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _credential_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Credential:
+def _credential_for(user: RequestUser, pk: int) -> Credential:
     """A public entry, or an unpublished one its provider, reviewers or staff may read."""
     credential = (
         Credential.objects.select_related(
@@ -113,7 +112,7 @@ class CredentialCtdlView(APIView):
         return Response(credential_ctdl(credential, absolute=request.build_absolute_uri))
 
 
-def _exportable(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Credential]:
+def _exportable(user: RequestUser) -> QuerySet[Credential]:
     """The public register, plus a member's own providers' unpublished records; staff get all."""
     if is_registry_admin(user):
         return Credential.objects.all()

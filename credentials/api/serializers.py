@@ -62,7 +62,7 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
     provider = ProviderSummarySerializer(read_only=True)
     framework = serializers.CharField(source="level.framework.code", default=None)
     level = serializers.CharField(source="level.code", default=None)
-    area_of_study = serializers.StringRelatedField()
+    area_of_study: serializers.StringRelatedField = serializers.StringRelatedField()
     equivalence_basis = serializers.SerializerMethodField(
         help_text="With an `eqf` filter: how this entry's level is known to be equivalent "
         '("official", "indicative", or "same" for the EQF level itself).'
@@ -94,9 +94,10 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
 
     def get_fields(self):
         cls = type(self)
+        # A per-class cache of the declared and model fields, built on first use.
         if "_built_fields" not in cls.__dict__:
-            cls._built_fields = super().get_fields()
-        return copy.deepcopy(cls._built_fields)
+            cls._built_fields = super().get_fields()  # type: ignore[attr-defined]
+        return copy.deepcopy(cls._built_fields)  # type: ignore[attr-defined]
 
     def get_page_url(self, credential: Credential) -> str:
         request = self.context.get("request")
@@ -117,7 +118,7 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
 
 class FacetOptionSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="Send back in the facet's parameter to filter.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field's own attribute
     count = serializers.IntegerField()
     selected = serializers.BooleanField()
 
@@ -136,7 +137,7 @@ class EquivalenceSerializer(serializers.Serializer):
     framework = serializers.CharField()
     level = serializers.CharField()
     basis = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field's own attribute
 
 
 class CredentialSearchResponseSerializer(serializers.Serializer):
@@ -239,7 +240,7 @@ class LevelEquivalentSerializer(serializers.Serializer):
     framework = serializers.CharField()
     level = serializers.CharField()
     basis = serializers.CharField(help_text='"official" or "indicative".')
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field's own attribute
     note = serializers.CharField()
     via = serializers.CharField(help_text='Blank for a direct reference, else e.g. "EQF 5".')
 
@@ -314,7 +315,7 @@ class CredentialDetailSerializer(CredentialListSerializer):
 
     def get_comparable_levels(self, credential: Credential) -> list[dict]:
         equivalents = self.context.get("level_equivalents", [])
-        return LevelEquivalentSerializer(equivalents, many=True).data
+        return LevelEquivalentSerializer(equivalents, many=True).data  # type: ignore[return-value]  # many=True: a list
 
     def get_credit_conversion(self, credential: Credential) -> dict | None:
         conversion = self.context.get("credit_conversion")

@@ -66,7 +66,8 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     # `?format=csv|json` on the list is an export (config.throttling).
     throttle_scope = "search"
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVExportRenderer]
+    # api_settings imports the configured dotted paths, so these are classes.
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVExportRenderer]  # type: ignore[list-item]
 
     def get_queryset(self):
         return credential_record_queryset()
@@ -97,8 +98,9 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
         except SearchError as error:
             raise ValidationError(error.message_dict) from error
         if search.export_format:
-            # Each record's API address is the list's address and its id: built once.
-            return export_response(
+            # Each record's API address is the list's address and its id: built once. An
+            # export streams; DRF hands any HttpResponse back unchanged.
+            return export_response(  # type: ignore[return-value]
                 search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
             )
         with override(search.language):

@@ -4,8 +4,11 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from django.urls import reverse
+
+from providers.models import Provider
 
 from ..choices import CredentialKind
 from ..models import Credential
@@ -68,7 +71,8 @@ def page_url(credential: Credential, absolute: Absolute) -> str:
 
 
 def provider_url(credential: Credential, absolute: Absolute, *, awarding: bool = False) -> str:
-    provider = credential.awarding_body if awarding else credential.provider
+    # Callers ask for the awarding body only when awarding_body_id is set.
+    provider = cast(Provider, credential.awarding_body if awarding else credential.provider)
     return absolute(reverse("credentials:provider", kwargs={"slug": provider.slug}))
 
 

@@ -5,9 +5,11 @@ Shaped like the records in ``tests/data/interop/ctdl/``: language maps for text
 status as a ``credentialStat:`` concept, and alignment objects for delivery and subject.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
+
+from qualifications.models import AreaOfStudy, Level
 
 from ..choices import CredentialStatus, DeliveryMode, QualityMark
 from ..models import Credential
@@ -20,7 +22,7 @@ STATUS_FRAMEWORK = "https://credreg.net/ctdl/terms/CredentialStatus"
 DELIVERY_FRAMEWORK = "https://credreg.net/ctdl/terms/Delivery"
 # Credential Engine's statuses (Active, Deprecated, Probationary, Suspended); entries not yet
 # on the public register have none.
-STATUS_NODES = {
+STATUS_NODES: dict[str, tuple[str, str]] = {
     CredentialStatus.REGISTERED: ("credentialStat:Active", "Active"),
     CredentialStatus.SUSPENDED: ("credentialStat:Suspended", "Suspended"),
     CredentialStatus.EXPIRED: ("credentialStat:Deprecated", "Deprecated"),
@@ -90,7 +92,7 @@ def credential_ctdl(credential: Credential, *, absolute: Absolute) -> dict[str, 
     if credential.valid_to:
         document["ceterms:expirationDate"] = credential.valid_to.isoformat()
     if credential.credits is not None:
-        unit = credential.level.framework.credit_name if credential.level_id else ""
+        unit = cast(Level, credential.level).framework.credit_name if credential.level_id else ""
         value: dict[str, Any] = {
             "@type": "schema:QuantitativeValue",
             "schema:value": float(credential.credits),
@@ -104,7 +106,7 @@ def credential_ctdl(credential: Credential, *, absolute: Absolute) -> dict[str, 
             _alignment(DELIVERY_FRAMEWORK, node, "Delivery Type", name)
         ]
     if credential.area_of_study_id:
-        area = credential.area_of_study
+        area = cast(AreaOfStudy, credential.area_of_study)
         document["ceterms:instructionalProgramType"] = [
             {
                 "@type": "ceterms:CredentialAlignmentObject",

@@ -7,10 +7,12 @@ Shaped like the achievements in the specification's examples
 Achievement has one language; a bilingual entry links its other language as ``related``.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from qualifications.models import AreaOfStudy, Level
 
 from ..choices import QualityMark
 from ..models import Credential
@@ -85,7 +87,7 @@ def credential_achievement(
     if credential.credits is not None:
         achievement["creditsAvailable"] = float(credential.credits)
     if credential.area_of_study_id:
-        area = credential.area_of_study
+        area = cast(AreaOfStudy, credential.area_of_study)
         achievement["fieldOfStudy"] = (area.name_zh if chinese else "") or area.name_en
     if credential.qualification_type:
         achievement["specialization"] = credential.qualification_type
@@ -93,7 +95,7 @@ def credential_achievement(
         achievement["tag"] = [str(QualityMark(mark).label) for mark in credential.quality_marks]
     alignment = []
     if credential.level_id:
-        level = credential.level
+        level = cast(Level, credential.level)
         alignment.append(
             {
                 "type": ["Alignment"],

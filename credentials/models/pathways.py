@@ -24,7 +24,7 @@ class Pathway(TimeStampedModel):
         decimal_places=1,
         help_text=_("Credits from components needed for the award."),
     )
-    components = models.ManyToManyField(
+    components: models.ManyToManyField = models.ManyToManyField(
         "credentials.Credential",
         through="PathwayComponent",
         related_name="pathways",

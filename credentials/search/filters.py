@@ -8,7 +8,9 @@ parameter and never reaches PostgreSQL.
 
 import copy
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -83,7 +85,7 @@ class LevelKeyField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        value = super().to_python(value).upper()
+        value = super().to_python(value).upper()  # type: ignore[union-attr]  # empty_value is ""
         if value and not all(part.isascii() and part.isalnum() for part in value.split("-", 1)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return value
@@ -158,7 +160,7 @@ class CredentialSearchForm(forms.Form):
     """Checks that need more than one parameter."""
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = cast(dict[str, Any], super().clean())
         for low, high in (("credits_min", "credits_max"), ("hours_min", "hours_max")):
             if (
                 cleaned.get(low) is not None
@@ -349,12 +351,13 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         """
         if name == "status":
             return self.match_q()
-        specific = {
+        specifics: dict[str, Callable[[Any], Q]] = {
             "framework": self.framework_q,
             "level": self.level_q,
             "area": self.area_q,
             "area_id": self.area_id_q,
-        }.get(name)
+        }
+        specific = specifics.get(name)
         if specific is not None:
             return specific(value)
         parameter = self.filters[name]

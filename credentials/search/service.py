@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,7 +173,7 @@ class SearchPage:
         return self.start_index + len(self.rows) - 1 if self.rows else 0
 
 
-def _grouped_columns(dimensions: list[str]) -> list[str]:
+def _grouped_columns(dimensions: Sequence[str]) -> list[str]:
     """The candidate-set columns that count `dimensions`, each once, in a fixed order."""
     wanted = {_FACET_GROUP[dimension] for dimension in dimensions}
     # GROUPING SETS needs a column; with every facet narrowed, m_all only gives the total.
@@ -538,7 +538,7 @@ class CredentialSearch:
         )
         return {"d_exact": exact, "d_rank": rank, "d_title": F("title_en")}
 
-    def _page_ids_sql(self, offset: int, limit: int, *, ranked: bool) -> tuple[str, list[Any]]:
+    def _page_ids_sql(self, offset: int, limit: int, *, ranked: bool) -> tuple[str, Sequence[Any]]:
         """The page's ids, ordered, from the first `window` rows of the m_all candidates."""
         window = self.window_size(self.cap)
         if ranked:

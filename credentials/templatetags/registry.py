@@ -4,6 +4,7 @@ from django import template
 from django.urls import translate_url
 from django.utils.translation import get_language, ngettext
 
+from config.types import StrOrPromise
 from credentials import display
 from credentials.choices import CredentialStatus
 
@@ -51,7 +52,7 @@ def count_text(count: int, capped: bool) -> str:
 
 
 @register.filter
-def status_label(value: str) -> str:
+def status_label(value: str) -> StrOrPromise:
     """The reader's-language label of a credential status code."""
     return CredentialStatus(value).label
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -151,7 +151,7 @@ def http_url(text: str) -> str:
 
 
 _URL = URLValidator()
-_URL_LENGTH = Credential._meta.get_field("further_information_url").max_length
+_URL_LENGTH = cast(int, Credential._meta.get_field("further_information_url").max_length)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -62,7 +62,9 @@ def funding(
 
     Raises ValueError, naming the column, for a date the list should not contain.
     """
-    streams, starts, ends = [], [], []
+    streams: list[str] = []
+    starts: list[datetime.date] = []
+    ends: list[datetime.date] = []
     for stream in FUNDING_LABELS:
         if row.get(f"{stream}_FundingAvailable", "").strip().casefold() != "true":
             continue

@@ -212,7 +212,7 @@ class HkqrFormat(RegisterFormat):
                     % {"value": area_text},
                 )
             values["area_of_study"] = area
-        status = CredentialStatus.REGISTERED
+        status: str | None = CredentialStatus.REGISTERED
         status_text = tidy(row.get("Status", ""))
         if status_text:
             values["external_status"] = status_text

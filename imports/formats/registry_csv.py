@@ -90,7 +90,7 @@ class RegistryCsvFormat(RegisterFormat):
                         % {"scheme": scheme, "code": code},
                     )
                 values["area_of_study"] = area
-        status = CredentialStatus.DRAFT
+        status: str = CredentialStatus.DRAFT
         if row.get(STATUS_COLUMN, "").strip():
             status = row[STATUS_COLUMN].strip()
             if status not in CredentialStatus.values:

@@ -4,6 +4,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from config.types import AuthenticatedRequest
+
 from ..models import ApiToken
 from ..tokens import api_token_create, api_token_revoke
 
@@ -30,6 +32,8 @@ class ApiTokenViewSet(
 ):
     """Your own API tokens. DELETE revokes a token; it stays listed as revoked."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     permission_classes = [IsAuthenticated]
     throttle_scope = "tokens"
     pagination_class = None
@@ -50,7 +54,8 @@ class ApiTokenViewSet(
             name=serializer.validated_data["name"],
             expires_at=serializer.validated_data.get("expires_at"),
         )
-        token.key = key
+        # The one-time key rides on the instance for the serializer; it is never stored.
+        token.key = key  # type: ignore[attr-defined]
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):

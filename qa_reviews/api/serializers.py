@@ -30,7 +30,9 @@ from ..services import ConditionDraft
 
 
 class ReviewedCredentialSerializer(serializers.ModelSerializer):
-    provider = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    provider: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
 
     class Meta:
         model = Credential
@@ -108,15 +110,15 @@ class PublicDecisionSerializer(serializers.ModelSerializer):
 class DecisionSerializer(PublicDecisionSerializer):
     """A decision as the registry and the review's reviewers read it, internal notes included."""
 
-    decided_by = serializers.StringRelatedField()
+    decided_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta(PublicDecisionSerializer.Meta):
         fields = [*PublicDecisionSerializer.Meta.fields, "internal_notes", "decided_by"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    reviewer = serializers.StringRelatedField()
-    assigned_by = serializers.StringRelatedField()
+    reviewer: serializers.StringRelatedField = serializers.StringRelatedField()
+    assigned_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = ReviewAssignment
@@ -132,7 +134,9 @@ class ReviewSerializer(serializers.ModelSerializer):
     visibility = serializers.SerializerMethodField(
         help_text=_('"full" for registry staff and the review\'s reviewers, else "provider".')
     )
-    opened_by = serializers.StringRelatedField(help_text=_("Registry only."))
+    opened_by: serializers.StringRelatedField = serializers.StringRelatedField(
+        help_text=_("Registry only.")
+    )
     assignments = AssignmentSerializer(many=True, read_only=True, help_text=_("Registry only."))
     decisions = DecisionSerializer(
         many=True,
@@ -182,9 +186,11 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class JudgementSerializer(serializers.ModelSerializer):
-    standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    standard: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     standard_title = serializers.CharField(source="standard.title_en", read_only=True)
-    reviewer = serializers.StringRelatedField()
+    reviewer: serializers.StringRelatedField = serializers.StringRelatedField()
     evidence_file = serializers.SerializerMethodField(
         help_text=_("A link that only registry staff and the review's reviewers can open.")
     )
@@ -281,7 +287,7 @@ class CancelSerializer(serializers.Serializer):
 
 
 class TimingSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field's own attribute
     decided = serializers.IntegerField(help_text=_("First decisions counted."))
     median_days = serializers.FloatField(
         allow_null=True, help_text=_("Median calendar days from opening to first decision.")

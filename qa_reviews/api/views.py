@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.parsers import DepthLimitedJSONParser
+from config.types import AuthenticatedRequest
 from providers.roles import is_registry_admin, is_reviewer, provider_ids
 
 from ..models import Condition, Decision, Review, ReviewStandardSet
@@ -85,6 +86,8 @@ class ReviewViewSet(
 ):
     """QA reviews: staff see all, reviewers their assignments, providers their records'."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     serializer_class = ReviewSerializer
     permission_classes = [ReviewPermission]
     filterset_class = ReviewFilterSet
@@ -128,12 +131,12 @@ class ReviewViewSet(
         """Open a review (registry staff), optionally assigning reviewers at once."""
         body = ReviewOpenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        review = review_open(actor=request.user, **body.validated_data)
+        review = review_open(actor=self.request.user, **body.validated_data)
         return self._respond(review, status.HTTP_201_CREATED)
 
     @extend_schema(request=AssignSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
-    def assign(self, request: Request, pk: str | None = None) -> Response:
+    def assign(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Assign a reviewer; a member of the record's provider is refused."""
         review = self.get_object()
         body = AssignSerializer(data=request.data)
@@ -143,7 +146,7 @@ class ReviewViewSet(
 
     @extend_schema(request=None, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
-    def declare(self, request: Request, pk: str | None = None) -> Response:
+    def declare(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Declare that you have no conflict of interest; the first declaration starts work."""
         review = self.get_object()
         review_declare_no_conflict(actor=request.user, review=review)
@@ -154,7 +157,7 @@ class ReviewViewSet(
         methods=["POST"], request=JudgementRecordSerializer, responses={201: JudgementSerializer}
     )
     @action(detail=True, methods=["get", "post"])
-    def judgements(self, request: Request, pk: str | None = None) -> Response:
+    def judgements(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Every judgement, corrections included (reviewers and staff); POST records one."""
         review = self._full_review()
         if request.method == "GET":
@@ -174,7 +177,7 @@ class ReviewViewSet(
 
     @extend_schema(request=DecideSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
+    def decide(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Decide the review, or correct its decision by naming it in ``supersedes``."""
         review = self.get_object()
         body = DecideSerializer(data=request.data)
@@ -184,7 +187,7 @@ class ReviewViewSet(
 
     @extend_schema(request=CancelSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Cancel a review under way (registry staff), saying why."""
         review = self.get_object()
         body = CancelSerializer(data=request.data)
@@ -194,7 +197,7 @@ class ReviewViewSet(
 
     @extend_schema(responses=ReviewSerializer(many=True))
     @action(detail=False, methods=["get"])
-    def queue(self, request: Request) -> Response:
+    def queue(self, request: AuthenticatedRequest) -> Response:
         """Your reviews under way, overdue first, then by due date."""
         ids = [item.review.pk for item in reviewer_queue(reviewer=request.user)]
         reviews = {review.pk: review for review in self.get_queryset().filter(pk__in=ids)}
@@ -203,7 +206,7 @@ class ReviewViewSet(
 
     @extend_schema(responses=BoardSerializer)
     @action(detail=False, methods=["get"])
-    def board(self, request: Request) -> Response:
+    def board(self, request: AuthenticatedRequest) -> Response:
         """Backlog by stage and type, overdue reviews, time to decision, decisions a month."""
         return Response(BoardSerializer(review_board()).data)
 
@@ -211,6 +214,8 @@ class ReviewViewSet(
 class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
     """Conditions of standing and corrected decisions on the reviews you may see."""
 
+    # The permission classes refuse anonymous callers before any handler runs.
+    request: AuthenticatedRequest
     serializer_class = ConditionSerializer
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = ConditionFilterSet
@@ -225,7 +230,7 @@ class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses=ConditionSerializer)
     @action(detail=True, methods=["post"], url_path="confirm-met")
-    def confirm_met(self, request: Request, pk: str | None = None) -> Response:
+    def confirm_met(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Confirm that the provider has met the condition (registry staff)."""
         condition = condition_confirm_met(actor=request.user, condition=self.get_object())
         return Response(self.get_serializer(condition).data)
