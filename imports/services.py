@@ -49,6 +49,7 @@ from .models import ImportJob
 from .organisations import ProviderDirectory, ProviderRef
 from .progress import ImportProgress
 from .reading import decode, read_table
+from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
 from .validation import validate_rows
 
@@ -170,28 +171,25 @@ def import_job_create(
 
 def import_fail(*, job_id: int, reason: str) -> None:
     """Mark a job that could not run to its end as failed; a finished job stays finished."""
-    ImportJob.objects.filter(pk=job_id, state__in=[ImportState.QUEUED, ImportState.RUNNING]).update(
-        state=ImportState.FAILED,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-        report={"problems": [{"row": None, "column": "", "message": reason, "severity": "error"}]},
-        error_count=1,
-    )
+    mark_failed(job_id=job_id, reason=reason)
 
 
 def import_run(*, job: ImportJob) -> ImportJob:
     """Run a queued (or interrupted) job to its end and return it with its counts and report.
 
-    Running a finished or failed job again does nothing, so a redelivered task is harmless.
+    Running a finished or failed job again does nothing, so a redelivered task is harmless;
+    nor does a job another worker is running (it holds the job's lock). Each run counts as
+    an attempt, which the reaper weighs when the run is lost.
     """
-    job = ImportJob.objects.select_related("provider", "requested_by").get(pk=job.pk)
-    if job.state in (ImportState.FINISHED, ImportState.FAILED):
-        return job
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportState.RUNNING, started_at=now, updated_at=now, rows_done=0, rows_total=0
-    )
-    _Importer(job).run()
+    with job_lock(job.pk) as locked:
+        job = ImportJob.objects.select_related("provider", "requested_by").get(pk=job.pk)
+        if not locked:
+            logger.info("Import job %s is being run by another worker; leaving it.", job.pk)
+            return job
+        if job.state in (ImportState.FINISHED, ImportState.FAILED):
+            return job
+        count_attempt(job.pk, timezone.now())
+        _Importer(job).run()
     job.refresh_from_db()
     return job
 
