@@ -17,6 +17,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.celery_tasks import CountedDeliveryTask
+from config.redis_state import key, shared_redis
 
 from .models import ImportJob
 from .recovery import import_reap
@@ -53,6 +54,15 @@ def _fail_quietly(job_id: Any, reason: str) -> None:
         import_fail(job_id=pk, reason=reason)
     except DatabaseError:
         logger.exception("Import job %s: could not record its failure; the reaper will.", pk)
+
+
+def forget_deliveries(task_id: str | None) -> None:
+    if not task_id:
+        return
+    try:
+        shared_redis().delete(key("deliveries", task_id))
+    except (RedisConnectionError, RedisTimeoutError):
+        logger.warning("Could not reset the delivery count of %s", task_id)
 
 
 class ImportTask(CountedDeliveryTask):
@@ -96,6 +106,9 @@ def import_run_task(self: Task, job_id: Any) -> str:
             settings.IMPORT_MAX_RETRIES,
             delay,
         )
+        # A retry keeps the task id, but it is not a redelivery of a task that killed its
+        # worker: forget the count, or a long outage would pass the poison-task limit.
+        forget_deliveries(self.request.id)
         raise self.retry(exc=error, countdown=delay) from error
 
 
