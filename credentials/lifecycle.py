@@ -1,7 +1,8 @@
 """The credential lifecycle: which status moves exist and who may make each one.
 
 draft → submitted (locked) → under review → registered | referred back | not approved;
-referred back → submitted again; registered → suspended | expired | withdrawn.
+referred back → submitted again; registered → suspended | expired | withdrawn;
+expired → registered again when its validity is extended.
 Archived entries (suspended, expired, withdrawn) stay public and verifiable.
 """
 
@@ -40,6 +41,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
     (S.SUSPENDED, S.EXPIRED): frozenset({R, Y}),
     (S.EXPIRED, S.WITHDRAWN): frozenset({P, R, Y}),
     (S.EXPIRED, S.UNDER_REVIEW): frozenset({R, V}),
+    # Renewal: the register of record extends an expired entry's validity (a registry
+    # administrator's import of it, or the administrator directly), recorded with a reason.
+    (S.EXPIRED, S.REGISTERED): frozenset({R}),
 }
 
 # Records whose content the provider may change directly; others are locked or need review.

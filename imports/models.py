@@ -65,6 +65,11 @@ class ImportJob(TimeStampedModel):
             "Problems as {row, column, message, severity}, and rows missing from the file."
         ),
     )
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"),
+        default=0,
+        help_text=_("Runs started; a run lost to a fault is started again up to a limit."),
+    )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -37,7 +37,7 @@ from credentials.lifecycle import (
     is_allowed,
 )
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
-from credentials.services import EDITABLE_FIELDS
+from credentials.services import EDITABLE_FIELDS, credential_change_status
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_registry_admin
 
@@ -49,6 +49,7 @@ from .models import ImportJob
 from .organisations import ProviderDirectory, ProviderRef
 from .progress import ImportProgress
 from .reading import decode, read_table
+from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
 from .validation import validate_rows
 
@@ -95,6 +96,17 @@ def max_upload_bytes() -> int:
     return settings.IMPORT_MAX_UPLOAD_BYTES
 
 
+# Whole national registers: only the registry decides what of them goes on the register.
+NATIONAL_FORMATS = frozenset({ImportFormat.OFQUAL, ImportFormat.DFE, ImportFormat.HKQR})
+# Sources whose status an import may overwrite: its own earlier claims, and nobody's.
+IMPORT_SOURCES = frozenset({StatusSource.IMPORT, StatusSource.EXTERNAL_REGISTER})
+
+
+def _is_authority(actor: User | None) -> bool:
+    """The command line and registry administrators import for the registry itself."""
+    return actor is None or is_registry_admin(actor)
+
+
 def _may_import(actor: User | None, provider: Provider | None) -> bool:
     if actor is None or is_registry_admin(actor):
         return True
@@ -113,8 +125,9 @@ def import_job_create(
 ) -> ImportJob:
     """Record an uploaded file as a queued job; ``actor`` None means the command line.
 
-    Provider administrators import only into a provider they administer; registry
-    administrators into any, or into the providers the file names.
+    Provider administrators import only their own records, as a registry CSV, into a
+    provider they administer; registry administrators import any format into any provider,
+    or into the providers the file names.
     """
     if not _may_import(actor, provider):
         if provider is None:
@@ -126,6 +139,14 @@ def import_job_create(
                 "format": _("Choose one of: %(formats)s.")
                 % {"formats": ", ".join(ImportFormat.values)}
             }
+        )
+    if format in NATIONAL_FORMATS and not _is_authority(actor):
+        raise PermissionDenied(
+            _(
+                "National register files (%(format)s) are imported by registry "
+                "administrators only; import your own records as a registry CSV."
+            )
+            % {"format": ImportFormat(format).label}
         )
     if len(content) > max_upload_bytes():
         raise ValidationError(
@@ -150,28 +171,25 @@ def import_job_create(
 
 def import_fail(*, job_id: int, reason: str) -> None:
     """Mark a job that could not run to its end as failed; a finished job stays finished."""
-    ImportJob.objects.filter(pk=job_id, state__in=[ImportState.QUEUED, ImportState.RUNNING]).update(
-        state=ImportState.FAILED,
-        finished_at=timezone.now(),
-        updated_at=timezone.now(),
-        report={"problems": [{"row": None, "column": "", "message": reason, "severity": "error"}]},
-        error_count=1,
-    )
+    mark_failed(job_id=job_id, reason=reason)
 
 
 def import_run(*, job: ImportJob) -> ImportJob:
     """Run a queued (or interrupted) job to its end and return it with its counts and report.
 
-    Running a finished or failed job again does nothing, so a redelivered task is harmless.
+    Running a finished or failed job again does nothing, so a redelivered task is harmless;
+    nor does a job another worker is running (it holds the job's lock). Each run counts as
+    an attempt, which the reaper weighs when the run is lost.
     """
-    job = ImportJob.objects.select_related("provider", "requested_by").get(pk=job.pk)
-    if job.state in (ImportState.FINISHED, ImportState.FAILED):
-        return job
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportState.RUNNING, started_at=now, updated_at=now, rows_done=0, rows_total=0
-    )
-    _Importer(job).run()
+    with job_lock(job.pk) as locked:
+        job = ImportJob.objects.select_related("provider", "requested_by").get(pk=job.pk)
+        if not locked:
+            logger.info("Import job %s is being run by another worker; leaving it.", job.pk)
+            return job
+        if job.state in (ImportState.FINISHED, ImportState.FAILED):
+            return job
+        count_attempt(job.pk, timezone.now())
+        _Importer(job).run()
     job.refresh_from_db()
     return job
 
@@ -246,6 +264,16 @@ class _Batch:
     updated: dict[tuple[str, ...], list[dict[str, Any]]]
     versions: list[tuple[Any, ...]]
     status_changes: list[tuple[Any, ...]]
+    reregister: list["_Reregistration"]
+
+
+@dataclass(frozen=True)
+class _Reregistration:
+    """An expired entry whose newer snapshot extends its validity past today."""
+
+    credential_id: int
+    row: int
+    reason: str
 
 
 class _Importer:
@@ -255,7 +283,7 @@ class _Importer:
         self.job = job
         self.actor = job.requested_by
         self.actor_id = job.requested_by_id
-        self.authority = self.actor is None or is_registry_admin(self.actor)
+        self.authority = _is_authority(self.actor)
         self.report = ImportReport()
         self.counts = _Counts()
         self.progress = ImportProgress(job.pk)
@@ -266,6 +294,8 @@ class _Importer:
             "format": job.get_format_display(),
         }
         self.missing: list[str] = []
+        # Credential id → (source, when) of the move that set its current status.
+        self.status_set_by: dict[int, tuple[str, datetime.datetime]] = {}
         self.status_follows_validity = True
         self.missing_count = 0
 
@@ -416,9 +446,30 @@ class _Importer:
                     parsed.values["provider"] = provider
             if parsed.sets_awarding_body and parsed.row not in self.report.error_rows:
                 ref = parsed.awarding_body
+                if ref is not None and not self.authority:
+                    self._own_awarding_body(parsed, ref, directory.find(ref), fmt)
+                    continue
                 body = resolve(parsed, ref, "awarding_body") if ref is not None else None
                 if ref is None or body is not None:
                     parsed.values["awarding_body"] = body
+
+    def _own_awarding_body(
+        self, parsed: ParsedRow, ref: ProviderRef, body: Provider | None, fmt: RegisterFormat
+    ) -> None:
+        """A provider's import names only itself as awarding body; it never adds providers."""
+        job_provider = self.job.provider
+        if body is not None and body == job_provider:
+            parsed.values["awarding_body"] = body
+            return
+        self.report.error(
+            parsed.row,
+            fmt.column_for("awarding_body"),
+            _(
+                "“%(name)s” is not %(provider)s: a provider imports only the records it "
+                "awards itself."
+            )
+            % {"name": ref.label(), "provider": job_provider.name_en if job_provider else ""},
+        )
 
     def _apply_batch(
         self, batch: Sequence[ParsedRow], keys: dict[int, str], fmt: RegisterFormat
@@ -436,7 +487,18 @@ class _Importer:
             .annotate(last=Max("number"))
             .values_list("credential_id", "last")
         )
-        out = _Batch(created=[], updated=defaultdict(list), versions=[], status_changes=[])
+        self.status_set_by = {
+            credential_id: (source, changed_at)
+            for credential_id, source, changed_at in CredentialStatusChange.objects.filter(
+                credential_id__in=[r["id"] for r in existing.values()]
+            )
+            .order_by("credential_id", "-changed_at", "-id")
+            .distinct("credential_id")
+            .values_list("credential_id", "source", "changed_at")
+        }
+        out = _Batch(
+            created=[], updated=defaultdict(list), versions=[], status_changes=[], reregister=[]
+        )
         new_rows: list[tuple[dict[str, Any], ParsedRow]] = []
         for parsed in batch:
             if parsed.row in self.report.error_rows or parsed.row not in keys:
@@ -449,7 +511,13 @@ class _Importer:
             if outcome is None:
                 continue
             changes, columns, status_change = outcome
-            if not changes and status_change is None:
+            if isinstance(status_change, _Reregistration):
+                out.reregister.append(status_change)
+                status_change = None
+                if not changes:
+                    self.counts.updated += 1
+                    continue
+            elif not changes and status_change is None:
                 self.counts.unchanged += 1
                 continue
             self.counts.updated += 1
@@ -483,6 +551,26 @@ class _Importer:
             )
         copy_rows(CredentialVersion._meta.db_table, VERSION_COLUMNS, out.versions)
         copy_rows(CredentialStatusChange._meta.db_table, STATUS_CHANGE_COLUMNS, out.status_changes)
+        for move in out.reregister:
+            self._reregister(move)
+
+    def _reregister(self, move: "_Reregistration") -> None:
+        """Register again, through the lifecycle's own service, an entry the file renews."""
+        try:
+            credential_change_status(
+                credential=Credential(pk=move.credential_id),
+                to_status=CredentialStatus.REGISTERED,
+                source=StatusSource.IMPORT,
+                reason=move.reason,
+                actor=self.actor,
+            )
+        except ValidationError as error:
+            self.report.error(
+                move.row,
+                "",
+                _("The entry cannot be registered again: %(problem)s")
+                % {"problem": " ".join(error.messages)},
+            )
 
     def _version(
         self,
@@ -556,7 +644,7 @@ class _Importer:
 
     def _update(
         self, parsed: ParsedRow, row: dict[str, Any], fmt: RegisterFormat
-    ) -> tuple[dict[str, list[Any]], set[str], tuple[Any, ...] | None] | None:
+    ) -> tuple[dict[str, list[Any]], set[str], "tuple[Any, ...] | _Reregistration | None"] | None:
         """Apply a row to an existing entry's column values; None if it may not change it."""
         provider = parsed.values.get("provider")
         if provider is not None and provider.pk != row["provider_id"]:
@@ -582,6 +670,7 @@ class _Importer:
             return None
         changes: dict[str, list[Any]] = {}
         columns: set[str] = set()
+        valid_to_before = row["valid_to"]
         for name, value in parsed.values.items():
             if name in ("provider", "registration_number"):
                 continue
@@ -602,8 +691,8 @@ class _Importer:
                 % {"fields": ", ".join(reviewed)},
             )
             return None
-        status_change = self._status_change(parsed, row)
-        if status_change is not None:
+        status_change = self._status_change(parsed, row, valid_to_before)
+        if isinstance(status_change, tuple):
             columns |= {"status", "status_changed_at"}
         if changes or status_change is not None:
             row["updated_at"] = self.now
@@ -611,8 +700,17 @@ class _Importer:
             columns |= {"updated_at", "updated_by_id"}
         return changes, columns, status_change
 
-    def _status_change(self, parsed: ParsedRow, row: dict[str, Any]) -> tuple[Any, ...] | None:
-        """Follow the file's status on an existing entry where the lifecycle allows the move."""
+    def _status_change(
+        self, parsed: ParsedRow, row: dict[str, Any], valid_to_before: datetime.date | None
+    ) -> "tuple[Any, ...] | _Reregistration | None":
+        """Follow the file's status on an existing entry where the lifecycle allows the move.
+
+        A file never silently undoes a status that a review decision, a status check or an
+        administrator set: putting such an entry back on the register is reported as a
+        conflict and the status stays (the file's own word is kept as its external status).
+        The one way back is an expired entry the file renews past today: it is registered
+        again by a recorded transition.
+        """
         if not self.authority or not parsed.status:
             return None
         wanted = status_for_new(
@@ -626,26 +724,75 @@ class _Importer:
         current = row["status"]
         if wanted == current:
             return None
-        if not (
-            is_allowed(current, wanted, Actor.SYSTEM)
-            or is_allowed(current, wanted, Actor.REGISTRY_ADMIN)
+        if current == CredentialStatus.EXPIRED and wanted == CredentialStatus.REGISTERED:
+            return self._renewal(parsed, row, valid_to_before)
+        set_by = self.status_set_by.get(row["id"])
+        if (
+            wanted == CredentialStatus.REGISTERED
+            and set_by is not None
+            and set_by[0] not in IMPORT_SOURCES
         ):
             self.report.warning(
                 parsed.row,
                 "",
                 _(
-                    "The status stays %(current)s: the file says %(wanted)s, and an import "
-                    "cannot make that move."
+                    "Conflict: the file says registered, but %(source)s made this record "
+                    "%(current)s on %(date)s; the import keeps it %(current)s."
                 )
                 % {
+                    "source": StatusSource(set_by[0]).label.lower(),
                     "current": CredentialStatus(current).label.lower(),
-                    "wanted": CredentialStatus(wanted).label.lower(),
+                    "date": timezone.localdate(set_by[1]).isoformat(),
                 },
             )
+            return None
+        if not (
+            is_allowed(current, wanted, Actor.SYSTEM)
+            or is_allowed(current, wanted, Actor.REGISTRY_ADMIN)
+        ):
+            self._refused_move(parsed, current, wanted)
             return None
         row["status"] = wanted
         row["status_changed_at"] = self.now
         return self._status_row(row["id"], current, wanted, parsed.status_reason)
+
+    def _refused_move(self, parsed: ParsedRow, current: str, wanted: str) -> None:
+        self.report.warning(
+            parsed.row,
+            "",
+            _(
+                "The status stays %(current)s: the file says %(wanted)s, and an import "
+                "cannot make that move."
+            )
+            % {
+                "current": CredentialStatus(current).label.lower(),
+                "wanted": CredentialStatus(wanted).label.lower(),
+            },
+        )
+
+    def _renewal(
+        self, parsed: ParsedRow, row: dict[str, Any], valid_to_before: datetime.date | None
+    ) -> "_Reregistration | None":
+        valid_to = row["valid_to"]
+        extended = valid_to_before is not None and (valid_to is None or valid_to > valid_to_before)
+        if (
+            valid_to_before is None
+            or not extended
+            or not is_allowed(
+                CredentialStatus.EXPIRED, CredentialStatus.REGISTERED, Actor.REGISTRY_ADMIN
+            )
+        ):
+            self._refused_move(parsed, CredentialStatus.EXPIRED, CredentialStatus.REGISTERED)
+            return None
+        until = valid_to.isoformat() if valid_to else _("no end date")
+        reason = _(
+            "Registered again: %(file)s extends its validity from %(before)s to %(after)s."
+        ) % {
+            "file": self.job.filename or self.job.get_format_display(),
+            "before": valid_to_before.isoformat(),
+            "after": until,
+        }
+        return _Reregistration(credential_id=row["id"], row=parsed.row, reason=reason)
 
     def _report_missing(self, candidates: Any, keys: set[str]) -> None:
         """Entries a complete list used to hold but this file does not: reported, never deleted."""

@@ -6,6 +6,7 @@ than refuse it.
 """
 
 import functools
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ from .formats.base import ParsedRow, RegisterFormat
 from .report import ImportReport
 
 REGISTRATION_NUMBER = Credential._meta.get_field("registration_number")
+# Every register's numbers (HKQR, Ofqual, the registry's provisional P/ numbers) fit this;
+# a formula (=HYPERLINK(…), +1, @SUM) or markup never does.
+NUMBER_SHAPE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z/ .\-]*$")
 RELATIONS = frozenset({"provider", "awarding_body", "level", "area_of_study"})
 FIELDS = {
     field.name: field for field in Credential._meta.concrete_fields if field.name not in RELATIONS
@@ -54,6 +58,17 @@ def _check_number(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
     if not key:
         report.error(
             parsed.row, column, _("“%(value)s” has no letters or digits.") % {"value": number}
+        )
+        return None
+    if not NUMBER_SHAPE.match(number):
+        report.error(
+            parsed.row,
+            column,
+            _(
+                "“%(value)s” is not a registration number: it starts with a letter or digit "
+                "and holds only letters, digits, spaces, “/”, “-” and “.”."
+            )
+            % {"value": number[:60]},
         )
         return None
     try:

@@ -313,6 +313,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
 # --- Bulk import (imports) ------------------------------------------------------------------
 # Uploads larger than this are refused before they are read; the DfE list is about 3 MB.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# A run that meets a database or Redis outage retries after 5, 10, 20 ... up to 120 s: about
+# 13 minutes over 10 retries, so a restart or failover is waited out (imports.tasks).
+IMPORT_RETRY_BACKOFF_BASE = env.float("IMPORT_RETRY_BACKOFF_BASE", default=5.0)
+IMPORT_RETRY_BACKOFF_MAX = env.float("IMPORT_RETRY_BACKOFF_MAX", default=120.0)
+IMPORT_MAX_RETRIES = env.int("IMPORT_MAX_RETRIES", default=10)
+# The reaper (imports.recovery) runs again an unfinished job whose row has not moved for this
+# long and that no worker holds, up to IMPORT_MAX_ATTEMPTS runs, then marks it failed.
+IMPORT_STALL_SECONDS = env.int("IMPORT_STALL_SECONDS", default=20 * 60)
+IMPORT_MAX_ATTEMPTS = env.int("IMPORT_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["import-reaper"] = {
+    "task": "imports.tasks.import_reap_task",
+    "schedule": env.float("IMPORT_REAP_INTERVAL", default=60.0),
+}
 
 # --- QA reviews (qa_reviews) ---------------------------------------------------------------
 # The body on whose behalf the registry's QA reviews accredit; it names the accreditation
@@ -360,6 +373,7 @@ TASK_QUEUE_BY_NAME = {
     "status_checks.tasks.status_check_chunk_task": "sweeps",
     "status_checks.tasks.status_alerts_send_task": "mail",
     "imports.tasks.import_run_task": "imports",
+    "imports.tasks.import_reap_task": "default",
     "qa_reviews.tasks.conditions_daily_task": "default",
     "qa_reviews.tasks.review_assignment_notify_task": "mail",
     "qa_reviews.tasks.review_decision_notify_task": "mail",

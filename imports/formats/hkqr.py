@@ -31,6 +31,9 @@ HOURS_PER_QF_CREDIT = 10
 LEVELS_NEEDING_CREDITS = {"1", "2", "3", "4"}
 QF_LEVEL = re.compile(r"^(?:(?:HK)?QF\s*)?(?:Level\s*|L)?(?P<code>[1-7])$", re.I)
 LEVEL_SUFFIX = re.compile(r"/L(?P<code>\d)$", re.I)
+# The Qualifications Register's numbers: year / serial / level, e.g. 24/000123/L4 (files
+# also write the separators as "-" or leave them out; the registration key matches them).
+HKQR_NUMBER = re.compile(r"^\d{2}[/ -]?[0-9A-Z]{4,8}[/ -]?L\d$")
 MODES = {
     "onsite": DeliveryMode.ONSITE,
     "on-site": DeliveryMode.ONSITE,
@@ -149,6 +152,14 @@ class HkqrFormat(RegisterFormat):
         number = tidy(row["Registration Number"]).upper()
         if not number:
             report.error(row_number, "Registration Number", _("The registration number is blank."))
+            return None
+        if not HKQR_NUMBER.match(number):
+            report.error(
+                row_number,
+                "Registration Number",
+                _("“%(value)s” is not an HKQR registration number (e.g. 24/000123/L4).")
+                % {"value": number[:60]},
+            )
             return None
         code = self.cell(row_number, "QF Level", read_qf_level, row["QF Level"].strip())
         if code is None and not row["QF Level"].strip():

@@ -1,3 +1,5 @@
+import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -44,3 +46,14 @@ def run_import(
 def problems(job: ImportJob, severity: str = "error") -> list[tuple[int | None, str]]:
     """The (row, column) of every problem of one severity, in report order."""
     return [(p["row"], p["column"]) for p in job.report["problems"] if p["severity"] == severity]
+
+
+def registry_csv(*rows: dict[str, str]) -> bytes:
+    """A registry CSV of the given cells; every row gets a title unless it names one."""
+    rows = tuple({"title_en": "Certificate in Imported Things", **row} for row in rows)
+    columns = list(dict.fromkeys(column for row in rows for column in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()

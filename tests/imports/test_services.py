@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 
 from credentials.choices import (
@@ -23,6 +24,7 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from credentials.services import credential_snapshot
 from imports.choices import ImportState
 from imports.formats.ofqual_common import with_slashes
+from imports.models import ImportJob
 from imports.services import snapshot
 from providers.choices import MembershipRole
 from providers.models import Provider
@@ -35,6 +37,7 @@ from .conftest import (
     HKQR_REGISTER,
     OFQUAL_SAMPLE,
     problems,
+    registry_csv,
     run_import,
 )
 
@@ -315,7 +318,7 @@ def test_versions_record_what_credential_snapshot_records():
 
 
 class TestProviderAdministrators:
-    """A provider administrator imports only into their own provider, and only drafts."""
+    """A provider administrator imports only its own records, as a registry CSV, as drafts."""
 
     @pytest.fixture
     def harbour(self):
@@ -327,30 +330,58 @@ class TestProviderAdministrators:
     def admin(self, harbour):
         return MembershipFactory(provider=harbour, role=MembershipRole.ADMIN).user
 
-    def test_rows_naming_another_operator_are_refused_and_new_rows_are_drafts(self, harbour, admin):
-        job = run_import("hkqr", HKQR_REGISTER, actor=admin, provider=harbour, skip_bad_rows=True)
+    def test_rows_naming_another_provider_are_refused_and_new_rows_are_drafts(self, harbour, admin):
+        other = ProviderFactory(name_en="Lingnan University")
+        content = registry_csv(
+            {
+                "registration_number": "24/000901/L4",
+                "provider": harbour.slug,
+                "status": "registered",
+            },
+            {"registration_number": "24/000902/L4", "provider": other.slug},
+            {"registration_number": "24/000903/L4", "provider": harbour.slug},
+            {"registration_number": "24/000904/L4", "provider": "no-such-provider"},
+            {
+                "registration_number": "24/000905/L4",
+                "provider": harbour.slug,
+                "awarding_body": other.slug,
+            },
+            {
+                "registration_number": "24/000906/L4",
+                "provider": harbour.slug,
+                "awarding_body": harbour.slug,
+            },
+        )
 
-        assert job.created_count == 2  # the two Harbour rows
-        assert job.skipped_count == 7
+        job = run_import("registry-csv", content, actor=admin, provider=harbour, skip_bad_rows=True)
+
+        assert (job.created_count, job.skipped_count) == (3, 3)
+        assert problems(job) == [(3, "provider"), (5, "provider"), (6, "awarding_body")]
         assert set(Credential.objects.values_list("status", flat=True)) == {CredentialStatus.DRAFT}
         assert set(Credential.objects.values_list("provider", flat=True)) == {harbour.pk}
-        assert Provider.objects.filter(name_en="Lingnan University").count() == 0
+        assert Credential.objects.get(registration_number="24/000906/L4").awarding_body == harbour
+        # A provider's import never adds providers.
+        assert not Provider.objects.filter(slug="no-such-provider").exists()
 
     def test_a_registered_title_needs_a_change_request(self, harbour, admin):
         CredentialFactory(
             registration_number="24/000201/L4", provider=harbour, title_en="Old title"
         )
         others = CredentialFactory(registration_number="25/000203/L2", title_en="Not yours")
+        content = registry_csv(
+            {"registration_number": "24/000201/L4", "provider": harbour.slug, "title_en": "New"},
+            {"registration_number": "25/000203/L2", "provider": harbour.slug, "title_en": "Mine"},
+        )
 
-        job = run_import("hkqr", HKQR_REGISTER, actor=admin, provider=harbour)
+        job = run_import("registry-csv", content, actor=admin, provider=harbour)
 
         assert job.state == ImportState.FAILED
         errors = {
             p["row"]: p["message"] for p in job.report["problems"] if p["severity"] == "error"
         }
-        assert "changes only through a change request" in errors[5]
+        assert "changes only through a change request" in errors[2]
         # Another provider's record: refused without saying whose it is.
-        assert errors[8] == "This number is on the register under another provider."
+        assert errors[3] == "This number is on the register under another provider."
         assert Credential.objects.get(registration_number="24/000201/L4").title_en == "Old title"
         others.refresh_from_db()
         assert others.title_en == "Not yours"
@@ -359,13 +390,24 @@ class TestProviderAdministrators:
         CredentialFactory(
             registration_number="24/000201/L4", provider=harbour, status=CredentialStatus.SUBMITTED
         )
+        content = registry_csv(
+            {"registration_number": "24/000201/L4", "provider": harbour.slug, "summary_en": "x"}
+        )
 
-        job = run_import("hkqr", HKQR_REGISTER, actor=admin, provider=harbour)
+        job = run_import("registry-csv", content, actor=admin, provider=harbour)
 
         errors = {
             p["row"]: p["message"] for p in job.report["problems"] if p["severity"] == "error"
         }
-        assert errors[5] == "This record is submitted and cannot be changed by an import."
+        assert errors[2] == "This record is submitted and cannot be changed by an import."
+
+    @pytest.mark.parametrize("format", ["ofqual", "dfe", "hkqr"])
+    def test_national_register_files_are_for_registry_administrators(self, harbour, admin, format):
+        with pytest.raises(PermissionDenied, match="registry administrators only"):
+            run_import(format, DFE_2024_10, actor=admin, provider=harbour, dry_run=True)
+
+        assert not ImportJob.objects.exists()
+        assert not Credential.objects.exists()
 
     def test_a_registry_admin_may_import_anything_and_the_file_sets_the_status(
         self, registry_admin

@@ -14,6 +14,8 @@ HKQR_CSV = (
     b"Area of Study,Mode,Valid From,Valid To\n"
 )
 
+REGISTRY_CSV = b"registration_number,title_en,provider\n"
+
 
 @pytest.mark.parametrize(
     ("persona", "status"),
@@ -39,12 +41,12 @@ def test_upload_queues_the_job_on_commit_and_shows_its_progress(
 ):
     personas = make_personas()
     client.force_login(personas.a_admin)
-    upload = SimpleUploadedFile("register.csv", HKQR_CSV, content_type="text/csv")
+    upload = SimpleUploadedFile("register.csv", REGISTRY_CSV, content_type="text/csv")
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(
             reverse("workspace:imports"),
-            {"format": "hkqr", "file": upload, "provider": personas.provider_a.pk},
+            {"format": "registry-csv", "file": upload, "provider": personas.provider_a.pk},
         )
 
     job = ImportJob.objects.get()
@@ -78,3 +80,21 @@ def test_another_providers_import_is_not_offered_or_found(client):
     assert "provider" in response.context["form"].errors
     assert client.get(reverse("workspace:import", kwargs={"pk": job.pk})).status_code == 404
     assert ImportJob.objects.count() == 1
+
+
+def test_a_national_register_file_is_refused_to_a_provider_admin_with_a_reason(client):
+    personas = make_personas()
+    client.force_login(personas.a_admin)
+
+    response = client.post(
+        reverse("workspace:imports"),
+        {
+            "format": "hkqr",
+            "file": SimpleUploadedFile("register.csv", HKQR_CSV),
+            "provider": personas.provider_a.pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "registry administrators only" in " ".join(response.context["form"].non_field_errors())
+    assert not ImportJob.objects.exists()
