@@ -451,6 +451,11 @@ def change_request_decide(
     return change_request
 
 
+# Moves made by status checks obey the lifecycle's "status check" column here, since the
+# sweeps call this step directly; people's moves are checked in ``credential_transition``.
+_SYSTEM_SOURCES = frozenset({StatusSource.STATUS_CHECK, StatusSource.EXTERNAL_REGISTER})
+
+
 @transaction.atomic
 def credential_change_status(
     *,
@@ -470,6 +475,14 @@ def credential_change_status(
     if locked.status == to_status:
         credential.status = locked.status
         return None
+    if source in _SYSTEM_SOURCES and not is_allowed(locked.status, to_status, Actor.SYSTEM):
+        raise ValidationError(
+            _("A status check cannot move a record from %(from)s to %(to)s.")
+            % {
+                "from": CredentialStatus(locked.status).label.lower(),
+                "to": CredentialStatus(to_status).label.lower(),
+            }
+        )
     change = CredentialStatusChange.objects.create(
         credential=locked,
         from_status=locked.status,
