@@ -77,6 +77,21 @@ class RegistryRequestSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(max_length=2000)
 
+    def to_internal_value(self, data):
+        # Anything else named here is not asked this way: say so rather than ignore it.
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: _(
+                        "Ask here only for valid_from, valid_to or quality_marks; other "
+                        "changes are made by editing the record."
+                    )
+                    for name in unknown
+                }
+            )
+        return super().to_internal_value(data)
+
 
 class ReviewedUpdateSerializer(serializers.Serializer):
     """The answer to an edit of a registered record that went to review (202)."""
