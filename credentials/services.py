@@ -4,6 +4,7 @@ import datetime
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -187,17 +188,29 @@ OUTCOME_LIMIT = 1000
 OUTCOMES_MAX = 50
 
 
-def _check_text_and_languages(credential: Credential) -> None:
-    """Refuse over-long text and language codes that name no language."""
+def _check_text_and_languages(credential: Credential, fields: Iterable[str] | None = None) -> None:
+    """Refuse over-long text and language codes that name no language.
+
+    ``fields`` limits the check to what an edit changes, so a record imported with a legacy
+    code can still have its summary corrected.
+    """
+    wanted = set(fields) if fields is not None else None
+
+    def checked(name: str) -> bool:
+        return wanted is None or name in wanted
+
     errors: dict[str, list[str]] = {}
     for name, limit in TEXT_LIMITS.items():
-        if len(getattr(credential, name) or "") > limit:
+        length = len(getattr(credential, name) or "")
+        if checked(name) and length > limit:
             errors[name] = [
                 _("At most %(limit)s characters (this has %(length)s).")
-                % {"limit": limit, "length": len(getattr(credential, name))}
+                % {"limit": limit, "length": length}
             ]
     for name in ("learning_outcomes_en", "learning_outcomes_zh"):
         outcomes = getattr(credential, name) or []
+        if not checked(name):
+            continue
         if len(outcomes) > OUTCOMES_MAX:
             errors[name] = [_("At most %(n)s learning outcomes.") % {"n": OUTCOMES_MAX}]
         elif any(len(outcome) > OUTCOME_LIMIT for outcome in outcomes):
@@ -205,7 +218,7 @@ def _check_text_and_languages(credential: Credential) -> None:
                 _("Each learning outcome has at most %(n)s characters.") % {"n": OUTCOME_LIMIT}
             ]
     unknown = [code for code in credential.languages or [] if not is_language_code(code)]
-    if unknown:
+    if checked("languages") and unknown:
         errors["languages"] = [
             _("Unknown language codes: %(codes)s. Use ISO 639 codes such as en, zh-hant, yue.")
             % {"codes": ", ".join(unknown)}
@@ -344,7 +357,7 @@ def credential_update(
     # The record as proposed must be valid, so the author hears of a problem now, not when
     # a reviewed change is approved.
     credential.full_clean(exclude=["search_document"], validate_unique=True)
-    _check_text_and_languages(credential)
+    _check_text_and_languages(credential, changes)
     _check_credit_hours(credential)
     reviewed = {}
     if credential.status not in EDITABLE_STATUSES:
@@ -433,7 +446,7 @@ def change_request_decide(
         )
         credential.updated_by = actor
         credential.full_clean(exclude=["search_document"])
-        _check_text_and_languages(credential)
+        _check_text_and_languages(credential, change_request.changes)
         _check_credit_hours(credential)
         credential.save()
         _record_version(

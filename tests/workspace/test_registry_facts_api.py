@@ -321,3 +321,21 @@ def test_known_language_codes_are_accepted(world):
     )
 
     assert response.status_code == 200
+
+
+def test_a_legacy_language_code_does_not_block_an_unrelated_edit(world):
+    personas, _registered = world
+    draft = CredentialFactory(
+        provider=personas.provider_a, status=CredentialStatus.DRAFT, languages=["english"]
+    )
+
+    summary = _client(personas.a_editor).patch(
+        _detail(draft), {"summary_en": "Evening classes."}, format="json"
+    )
+    languages = _client(personas.a_editor).patch(
+        _detail(draft), {"languages": ["english", "cy"]}, format="json"
+    )
+
+    assert summary.status_code == 200
+    assert languages.status_code == 400
+    assert "english" in languages.json()["languages"][0]
