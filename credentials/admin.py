@@ -381,7 +381,8 @@ class CredentialVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin):
-    """Title and level changes to registered records, decided through the service."""
+    """Reviewed changes and providers' requests (validity, quality marks), decided through
+    the service."""
 
     list_display = ("credential", "state", "requested_by", "requested_at", "decided_by")
     list_filter = ("state",)

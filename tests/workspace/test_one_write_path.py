@@ -5,13 +5,15 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from credentials.choices import CredentialStatus
 from credentials.models import Credential
-from tests.factories import CredentialFactory
+from credentials.services import credential_transition
+from tests.factories import AccreditationRecordFactory, CredentialFactory
 from tests.personas import make_personas
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,123 @@ def test_draft_straight_to_registered_is_refused_for_staff_on_every_path(world, 
     assert draft.status == CredentialStatus.DRAFT
     assert draft.registration_number == "P/26/ABCDEF12"
     assert not draft.status_changes.exists()
+
+
+def _admin_post(user, credential: Credential, **changes):
+    client = Client()
+    client.force_login(user)
+    url = reverse("admin:credentials_credential_change", args=[credential.pk])
+    data = _admin_data(client.get(url))
+    data.update(changes)
+    response = client.post(url, data)
+    told = [str(message) for message in get_messages(response.wsgi_request)]
+    if response.status_code == 200:
+        # Refused by the form: the errors are on the page it shows again.
+        told.append(str(response.context["adminform"].form.errors))
+    return response, " ".join(told)
+
+
+def test_an_admin_override_without_a_reason_is_refused(world):
+    draft = CredentialFactory(provider=world.provider_a, status=CredentialStatus.DRAFT)
+
+    _response, told = _admin_post(
+        world.registry_admin, draft, status=CredentialStatus.REGISTERED, override_lifecycle="on"
+    )
+
+    assert "Say why you override the lifecycle" in told
+    draft.refresh_from_db()
+    assert draft.status == CredentialStatus.DRAFT
+
+
+def test_an_admin_override_with_a_reason_is_recorded_and_assigns_the_registrys_number(world):
+    draft = CredentialFactory(
+        provider=world.provider_a,
+        status=CredentialStatus.DRAFT,
+        registration_number="P/26/0000ABCD",
+    )
+
+    _admin_post(
+        world.registry_admin,
+        draft,
+        status=CredentialStatus.REGISTERED,
+        override_lifecycle="on",
+        status_reason="Approved on paper in 2025; the review was never entered.",
+    )
+
+    draft.refresh_from_db()
+    assert draft.status == CredentialStatus.REGISTERED
+    assert not draft.registration_number.startswith("P/")
+    change = draft.status_changes.get()
+    assert change.changed_by == world.registry_admin
+    assert change.reason == (
+        "Lifecycle override: Approved on paper in 2025; the review was never entered."
+    )
+
+
+def test_an_override_still_keeps_the_records_own_rules(world):
+    draft = CredentialFactory(provider=world.provider_a, status=CredentialStatus.DRAFT, level=None)
+
+    _response, told = _admin_post(
+        world.registry_admin,
+        draft,
+        status=CredentialStatus.REGISTERED,
+        override_lifecycle="on",
+        status_reason="Repair",
+    )
+
+    assert "needs a level" in told
+    draft.refresh_from_db()
+    assert draft.status == CredentialStatus.DRAFT
+    assert not draft.status_changes.exists()
+
+
+def test_only_a_registry_administrator_may_override(world):
+    draft = CredentialFactory(provider=world.provider_a, status=CredentialStatus.DRAFT)
+
+    with pytest.raises(PermissionDenied):
+        credential_transition(
+            actor=world.a_admin,
+            credential=draft,
+            to_status=CredentialStatus.REGISTERED,
+            reason="We are sure",
+            force=True,
+        )
+
+
+def test_a_substantive_admin_edit_of_a_registered_record_becomes_a_change_request(world):
+    registered = CredentialFactory(provider=world.provider_a, title_en="Old title")
+
+    _response, told = _admin_post(world.registry_admin, registered, title_en="New title")
+
+    assert "sent for approval" in told
+    registered.refresh_from_db()
+    assert registered.title_en == "Old title"
+    assert registered.change_requests.get().changes == {"title_en": ["Old title", "New title"]}
+
+
+def test_admin_validity_change_with_a_reason_is_versioned(world):
+    registered = CredentialFactory(provider=world.provider_a)
+
+    _admin_post(
+        world.registry_admin,
+        registered,
+        valid_to="2030-08-31",
+        status_reason="Board extended validity, minute 26/14.",
+    )
+
+    version = registered.versions.get()
+    assert version.changes == {"valid_to": ["2028-08-31", "2030-08-31"]}
+    assert version.reason == "Board extended validity, minute 26/14."
+
+
+def test_accreditation_records_cannot_be_edited_in_the_admin(world):
+    record = AccreditationRecordFactory(credential=CredentialFactory(provider=world.provider_a))
+    client = Client()
+    client.force_login(world.registry_admin)
+    url = reverse("admin:credentials_accreditationrecord_change", args=[record.pk])
+
+    response = client.post(url, {"accreditor": "Someone else", "valid_to": "2045-12-31"})
+
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.valid_to == datetime.date(2028, 8, 31)
