@@ -12,6 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A configured replica is the test database itself, so TestCase transactions stay visible.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "registry-test"  # noqa: F405
 # A developer's `make run` worker may share this Redis: keep test tasks on their own queues.
 TASK_QUEUE_PREFIX = "registry-test-"
@@ -21,3 +24,5 @@ HEARTBEAT_KEY_PREFIX = "registry-test:heartbeat"
 # Serve static files from the apps' folders without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# No rate limits but where a test sets them (tests/security); every client is 127.0.0.1.
+THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)  # noqa: F405

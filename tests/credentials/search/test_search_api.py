@@ -366,6 +366,11 @@ def test_csv_export_streams_the_whole_result_set(client, register):
     assert len(rows) == 5
     assert rows[0]["registration_number"] == "25/000789/L3"
     assert rows[1]["title_zh"] == "工商管理學士（會計及金融）"
+    for row in rows:
+        record = Credential.objects.get(registration_number=row["registration_number"])
+        detail = reverse("api:credential-detail", kwargs={"pk": record.pk})
+        assert row["url"] == f"http://testserver{detail}"
+        assert client.get(row["url"]).status_code == 200
 
 
 def test_json_export_follows_the_filters(client, register):
