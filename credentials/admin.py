@@ -2,14 +2,13 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     ChangeRequestState,
-    CredentialStatus,
     QualityMark,
-    StatusSource,
 )
 from .forms import LinesArrayField
 from .models import (
@@ -23,10 +22,11 @@ from .models import (
     RecognitionAgreement,
 )
 from .services import (
+    EDITABLE_FIELDS,
     change_request_decide,
-    credential_change_status,
-    credential_record_version,
-    credential_snapshot,
+    credential_create,
+    credential_transition,
+    credential_update,
 )
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -53,11 +53,26 @@ class CredentialForm(forms.ModelForm):
         required=False,
     )
     status_reason = forms.CharField(
-        label=_("reason for the status change"),
+        label=_("reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("Recorded in the status history when the status changes."),
+        help_text=_(
+            "Recorded in the history. Needed to change what the registry owns (validity, "
+            "registration number, quality marks, external status) and to override the lifecycle."
+        ),
     )
+    override_lifecycle = forms.BooleanField(
+        label=_("override the lifecycle"),
+        required=False,
+        help_text=_(
+            "Make a status move the lifecycle does not allow, e.g. to repair the register. "
+            "Recorded as an override with your name and the reason."
+        ),
+    )
+
+    # Rules across fields and records are the services'; the admin reports their refusals.
+    def validate_constraints(self):
+        return None
 
 
 class QualityMarkFilter(admin.SimpleListFilter):
@@ -73,7 +88,7 @@ class QualityMarkFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AccreditationRecordInline(admin.TabularInline):
+class AccreditationRecordInline(ViewOnlyMixin, admin.TabularInline):
     model = AccreditationRecord
     fields = (
         "accreditor",
@@ -84,7 +99,7 @@ class AccreditationRecordInline(admin.TabularInline):
         "source",
         "last_checked_at",
     )
-    readonly_fields = ("last_checked_at",)
+    readonly_fields = fields
     extra = 0
 
 
@@ -180,6 +195,7 @@ class CredentialAdmin(admin.ModelAdmin):
                     ("valid_from", "valid_to"),
                     "status",
                     "status_reason",
+                    "override_lifecycle",
                     "status_changed_at",
                 )
             },
@@ -212,32 +228,55 @@ class CredentialAdmin(admin.ModelAdmin):
         # Register facts stay: withdrawal is a status change.
         return False
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A refusal by the services is shown as a message; the admin's transaction rolls
+        back everything the save began."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ValidationError, PermissionDenied) as error:
+            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            self.message_user(request, text, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        """Save the entry, then move its status through the service that records history."""
-        to_status = obj.status
-        obj.status = form.initial["status"] if change else CredentialStatus.DRAFT
-        obj.updated_by = request.user
-        if not change:
-            obj.created_by = request.user
-        before = credential_snapshot(Credential.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        credential_record_version(
-            credential=obj,
-            actor=request.user,
-            before=before,
-            reason=form.cleaned_data["status_reason"],
-        )
-        credential_change_status(
-            credential=obj,
-            to_status=to_status,
-            source=StatusSource.MANUAL,
-            reason=form.cleaned_data["status_reason"],
-            actor=request.user,
-        )
+        """Save through the same services as the workspace and the API, then move the status
+        through the lifecycle (or a recorded override)."""
+        data = form.cleaned_data
+        reason = data["status_reason"]
+        if change:
+            values = {name: data[name] for name in form.changed_data if name in EDITABLE_FIELDS}
+            result = credential_update(
+                actor=request.user, credential=obj, values=values, reason=reason
+            )
+            credential = result.credential
+            if result.change_request is not None:
+                self.message_user(
+                    request,
+                    _("The changes to %(fields)s were sent for approval as a change request.")
+                    % {"fields": ", ".join(sorted(result.change_request.changes))},
+                    messages.WARNING,
+                )
+        else:
+            values = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+            credential = credential_create(
+                actor=request.user, provider=data["provider"], values=values
+            )
+        if data["status"] != credential.status:
+            credential_transition(
+                actor=request.user,
+                credential=credential,
+                to_status=data["status"],
+                reason=reason,
+                force=data["override_lifecycle"],
+            )
+        obj.pk = credential.pk
+        obj.refresh_from_db()
 
 
 @admin.register(AccreditationRecord)
-class AccreditationRecordAdmin(admin.ModelAdmin):
+class AccreditationRecordAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Written by QA decisions and status checks, the services that own them."""
+
     list_display = (
         "credential",
         "accreditor",
@@ -342,7 +381,8 @@ class CredentialVersionAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin):
-    """Title and level changes to registered records, decided through the service."""
+    """Reviewed changes and providers' requests (validity, quality marks), decided through
+    the service."""
 
     list_display = ("credential", "state", "requested_by", "requested_at", "decided_by")
     list_filter = ("state",)

@@ -48,8 +48,50 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
 
 # Records whose content the provider may change directly; others are locked or need review.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.REFERRED_BACK})
-# Fields of a registered record that only change through an approved change request.
-REVIEWED_FIELDS = frozenset({"title_en", "title_zh", "level"})
+# Facts the registry owns: set by a QA decision, a status check or a registry administrator's
+# recorded action with a reason, never by a provider. A provider asks for a change instead.
+REGISTRY_FIELDS = frozenset(
+    {
+        "registration_number",
+        "valid_from",
+        "valid_to",
+        "quality_marks",
+        "external_register",
+        "external_status",
+    }
+)
+# Of those, what a provider may ask for: a change request that a registry administrator decides.
+REQUESTABLE_FIELDS = frozenset({"valid_from", "valid_to", "quality_marks"})
+# Fields of a registered record that may change directly (versioned): wording and links.
+EDITORIAL_FIELDS = frozenset(
+    {"summary_en", "summary_zh", "further_information_url", "fee", "fee_currency"}
+)
+# Fields of a registered record that only change through an approved change request: what the
+# credential is (title, level, size, outcomes, assessment, mode, languages, prerequisites...).
+REVIEWED_FIELDS = frozenset(
+    {
+        "kind",
+        "title_en",
+        "title_zh",
+        "qualification_type",
+        "awarding_body",
+        "level",
+        "area_of_study",
+        "credits",
+        "ects_credits",
+        "notional_hours",
+        "guided_learning_hours",
+        "learning_outcomes_en",
+        "learning_outcomes_zh",
+        "assessment_type",
+        "supervision",
+        "mode_of_delivery",
+        "quality_assurance_type",
+        "prerequisites",
+        "languages",
+        "stackable",
+    }
+)
 # Statuses whose content is frozen while the registry looks at it.
 LOCKED_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NOT_APPROVED, S.WITHDRAWN})
 

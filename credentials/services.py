@@ -4,6 +4,7 @@ import datetime
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -21,7 +22,16 @@ from providers.roles import is_provider_admin, is_provider_member, is_registry_a
 
 from .choices import AccreditationStatus, ChangeRequestState, CredentialStatus, StatusSource
 from .completeness import credential_completeness
-from .lifecycle import EDITABLE_STATUSES, LOCKED_STATUSES, REVIEWED_FIELDS, Actor, is_allowed
+from .languages import is_language_code
+from .lifecycle import (
+    EDITABLE_STATUSES,
+    LOCKED_STATUSES,
+    REGISTRY_FIELDS,
+    REQUESTABLE_FIELDS,
+    REVIEWED_FIELDS,
+    Actor,
+    is_allowed,
+)
 from .models import (
     AccreditationRecord,
     ChangeRequest,
@@ -171,6 +181,84 @@ def _check_credit_hours(credential: Credential) -> None:
         )
 
 
+# Text fields the database leaves unbounded: long enough for any honest entry, short enough
+# that a pasted document or a script's garbage is refused with a message.
+TEXT_LIMITS = {"summary_en": 5000, "summary_zh": 5000, "prerequisites": 2000}
+OUTCOME_LIMIT = 1000
+OUTCOMES_MAX = 50
+
+
+def _check_text_and_languages(credential: Credential, fields: Iterable[str] | None = None) -> None:
+    """Refuse over-long text and language codes that name no language.
+
+    ``fields`` limits the check to what an edit changes, so a record imported with a legacy
+    code can still have its summary corrected.
+    """
+    wanted = set(fields) if fields is not None else None
+
+    def checked(name: str) -> bool:
+        return wanted is None or name in wanted
+
+    errors: dict[str, list[str]] = {}
+    for name, limit in TEXT_LIMITS.items():
+        length = len(getattr(credential, name) or "")
+        if checked(name) and length > limit:
+            errors[name] = [
+                _("At most %(limit)s characters (this has %(length)s).")
+                % {"limit": limit, "length": length}
+            ]
+    for name in ("learning_outcomes_en", "learning_outcomes_zh"):
+        outcomes = getattr(credential, name) or []
+        if not checked(name):
+            continue
+        if len(outcomes) > OUTCOMES_MAX:
+            errors[name] = [_("At most %(n)s learning outcomes.") % {"n": OUTCOMES_MAX}]
+        elif any(len(outcome) > OUTCOME_LIMIT for outcome in outcomes):
+            errors[name] = [
+                _("Each learning outcome has at most %(n)s characters.") % {"n": OUTCOME_LIMIT}
+            ]
+    unknown = [code for code in credential.languages or [] if not is_language_code(code)]
+    if checked("languages") and unknown:
+        errors["languages"] = [
+            _("Unknown language codes: %(codes)s. Use ISO 639 codes such as en, zh-hant, yue.")
+            % {"codes": ", ".join(unknown)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _registry_owned(
+    actor: User, changed: set[str], *, reason: str, on_create: bool = False
+) -> None:
+    """Refuse a change to facts the registry owns unless a registry administrator says why."""
+    owned = sorted(changed & REGISTRY_FIELDS)
+    if not owned:
+        return
+    if is_registry_admin(actor):
+        if on_create or reason.strip():
+            return
+        raise ValidationError(
+            {
+                "reason": _("Say why you change %(fields)s: it is kept in the record's history.")
+                % {"fields": ", ".join(owned)}
+            }
+        )
+    errors = {}
+    for name in owned:
+        if name in REQUESTABLE_FIELDS:
+            errors[name] = _(
+                "Only the registry changes this: a QA decision or a registry administrator. "
+                "Ask for it with a change request (POST …/change-requests/ in the API, "
+                "“Ask the registry” on the record page)."
+            )
+        else:
+            errors[name] = _(
+                "Only the registry sets this: it comes from a QA decision, a status check or "
+                "a registry administrator."
+            )
+    raise ValidationError(errors)
+
+
 def _provisional_number() -> str:
     return f"P/{timezone.localdate():%y}/{secrets.token_hex(4).upper()}"
 
@@ -195,6 +283,13 @@ def credential_create(
         raise ValidationError(
             _("These fields cannot be set: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
+    values = {name: value for name, value in values.items() if name != "provider"}
+    _registry_owned(
+        actor,
+        {name for name, value in values.items() if value not in EMPTY},
+        reason="",
+        on_create=True,
+    )
     credential = Credential(provider=provider, created_by=actor, updated_by=actor)
     _apply(credential, values)
     credential.provider = provider
@@ -202,6 +297,7 @@ def credential_create(
         credential.registration_number = _provisional_number()
     credential.status = CredentialStatus.DRAFT
     credential.full_clean(exclude=["search_document"])
+    _check_text_and_languages(credential)
     _check_credit_hours(credential)
     credential.save()
     credential_record_version(credential=credential, actor=actor, before=None, source=source)
@@ -226,8 +322,12 @@ def credential_update(
     reason: str = "",
     source: StatusSource = StatusSource.MANUAL,
 ) -> UpdateResult:
-    """Change a record's content and keep the version; title or level of a registered
-    record becomes a change request for review instead of an edit."""
+    """Change a record's content and keep the version.
+
+    On a registered (or suspended, expired) record, substantive changes (``REVIEWED_FIELDS``)
+    become a change request for review instead of an edit; editorial ones apply directly.
+    Facts the registry owns change only for a registry administrator who gives a reason.
+    """
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if not (is_registry_admin(actor) or is_provider_member(actor, credential.provider_id)):
         raise PermissionDenied(_("You may only change your own providers' records."))
@@ -241,8 +341,10 @@ def credential_update(
             _("A %(status)s record is locked and cannot be edited.")
             % {"status": credential.get_status_display().lower()}
         )
-    if "provider" in values and _plain(values["provider"]) != credential.provider_id:
-        raise ValidationError({"provider": _("A record cannot move to another provider.")})
+    if "provider" in values:
+        provider = values.pop("provider")
+        if getattr(provider, "pk", provider) != credential.provider_id:
+            raise ValidationError({"provider": _("A record cannot move to another provider.")})
 
     before = credential_snapshot(credential)
     _apply(credential, values)
@@ -250,7 +352,13 @@ def credential_update(
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
     if not changes:
         return UpdateResult(credential, None, None)
+    _registry_owned(actor, set(changes), reason=reason)
 
+    # The record as proposed must be valid, so the author hears of a problem now, not when
+    # a reviewed change is approved.
+    credential.full_clean(exclude=["search_document"], validate_unique=True)
+    _check_text_and_languages(credential, changes)
+    _check_credit_hours(credential)
     reviewed = {}
     if credential.status not in EDITABLE_STATUSES:
         reviewed = {name: change for name, change in changes.items() if name in REVIEWED_FIELDS}
@@ -258,9 +366,6 @@ def credential_update(
             # The registered value stands until the change request is approved.
             _apply(credential, {name: reviewed[name][0]})
     direct = {name: change for name, change in changes.items() if name not in reviewed}
-
-    credential.full_clean(exclude=["search_document"], validate_unique=True)
-    _check_credit_hours(credential)
     change_request = None
     if reviewed:
         change_request = ChangeRequest(
@@ -276,6 +381,52 @@ def credential_update(
             credential=credential, actor=actor, source=source, changes=direct, reason=reason
         )
     return UpdateResult(credential, version, change_request)
+
+
+@transaction.atomic
+def credential_request_change(
+    *,
+    actor: User,
+    credential: Credential,
+    values: dict[str, Any],
+    reason: str,
+) -> ChangeRequest:
+    """A provider asks the registry to change a fact it owns (a validity extension, a quality
+    mark it holds); a registry administrator decides the request."""
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if not (is_registry_admin(actor) or is_provider_admin(actor, credential.provider_id)):
+        raise PermissionDenied(_("Only the provider's administrators ask the registry."))
+    unknown = set(values) - REQUESTABLE_FIELDS
+    if unknown:
+        raise ValidationError(
+            {
+                name: _("This cannot be asked for here; ask for one of: %(fields)s.")
+                % {"fields": ", ".join(sorted(REQUESTABLE_FIELDS))}
+                for name in sorted(unknown)
+            }
+        )
+    if not values:
+        raise ValidationError(_("Say what you ask the registry to change."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you ask for the change.")})
+    if credential.status in LOCKED_STATUSES:
+        raise ValidationError(
+            _("A %(status)s record is locked and cannot be edited.")
+            % {"status": credential.get_status_display().lower()}
+        )
+    before = credential_snapshot(credential)
+    _apply(credential, values)
+    credential.full_clean(exclude=["search_document"], validate_unique=False)
+    after = credential_snapshot(credential)
+    changes = {name: [before[name], after[name]] for name in values if before[name] != after[name]}
+    if not changes:
+        raise ValidationError(_("The record already says this; there is nothing to ask."))
+    change_request = ChangeRequest(
+        credential=credential, changes=changes, reason=reason, requested_by=actor
+    )
+    change_request.full_clean()
+    change_request.save()
+    return change_request
 
 
 @transaction.atomic
@@ -295,6 +446,8 @@ def change_request_decide(
         )
         credential.updated_by = actor
         credential.full_clean(exclude=["search_document"])
+        _check_text_and_languages(credential, change_request.changes)
+        _check_credit_hours(credential)
         credential.save()
         _record_version(
             credential=credential,
@@ -309,6 +462,11 @@ def change_request_decide(
     change_request.decision_note = note
     change_request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
     return change_request
+
+
+# Moves made by status checks obey the lifecycle's "status check" column here, since the
+# sweeps call this step directly; people's moves are checked in ``credential_transition``.
+_SYSTEM_SOURCES = frozenset({StatusSource.STATUS_CHECK, StatusSource.EXTERNAL_REGISTER})
 
 
 @transaction.atomic
@@ -330,6 +488,14 @@ def credential_change_status(
     if locked.status == to_status:
         credential.status = locked.status
         return None
+    if source in _SYSTEM_SOURCES and not is_allowed(locked.status, to_status, Actor.SYSTEM):
+        raise ValidationError(
+            _("A status check cannot move a record from %(from)s to %(to)s.")
+            % {
+                "from": CredentialStatus(locked.status).label.lower(),
+                "to": CredentialStatus(to_status).label.lower(),
+            }
+        )
     change = CredentialStatusChange.objects.create(
         credential=locked,
         from_status=locked.status,
@@ -341,7 +507,11 @@ def credential_change_status(
     locked.status = to_status
     locked.status_changed_at = timezone.now()
     locked.full_clean(exclude=["registration_number", "search_document"], validate_unique=False)
-    locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+    fields = ["status", "status_changed_at", "updated_at"]
+    if actor is not None:
+        locked.updated_by = actor
+        fields.append("updated_by")
+    locked.save(update_fields=fields)
     credential.status = locked.status
     credential.status_changed_at = locked.status_changed_at
     return change
@@ -354,10 +524,19 @@ def credential_transition(
     credential: Credential,
     to_status: CredentialStatus,
     reason: str = "",
+    force: bool = False,
 ) -> CredentialStatusChange | None:
-    """A person moves a credential along its lifecycle; illegal moves are refused."""
+    """A person moves a credential along its lifecycle; illegal moves are refused.
+
+    ``force`` is a registry administrator's override of the lifecycle table, for repairing
+    the register: it needs a reason, and the status history records it as an override with
+    who made it. The record's own rules (a registered record has a level, a start of
+    validity and the registry's number) still hold.
+    """
     capacity = _capacity(actor, credential)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if force:
+        return _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
     if not is_allowed(credential.status, to_status, capacity):
         raise ValidationError(
             _("A %(role)s cannot move a record from %(from)s to %(to)s.")
@@ -382,6 +561,29 @@ def credential_transition(
         to_status=to_status,
         source=StatusSource.MANUAL,
         reason=reason,
+        actor=actor,
+    )
+
+
+OVERRIDE_PREFIX = "Lifecycle override: "
+
+
+def _override(
+    *, actor: User, credential: Credential, to_status: CredentialStatus, reason: str
+) -> CredentialStatusChange | None:
+    if not is_registry_admin(actor):
+        raise PermissionDenied(_("Only a registry administrator may override the lifecycle."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you override the lifecycle.")})
+    if to_status == CredentialStatus.REGISTERED:
+        _assign_registration_number(credential=credential, actor=actor)
+    # The prefix is not translated: the history reads the same in every language and is
+    # searchable for overrides.
+    return credential_change_status(
+        credential=credential,
+        to_status=to_status,
+        source=StatusSource.MANUAL,
+        reason=OVERRIDE_PREFIX + reason.strip(),
         actor=actor,
     )
 

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 
 from qualifications.models import Level
 
@@ -42,3 +44,12 @@ def registry_admin(django_user_model):
     return django_user_model.objects.create_superuser(
         username="registry-admin", email="admin@example.org", password="admin-pass-123"
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_first():
+    """Each test starts in the default language: a Chinese page request leaves its language
+    active in the thread, which would leak into the next test's reverse() and messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

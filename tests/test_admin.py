@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from credentials.choices import CredentialStatus, QualityMark, StatusSource
 from credentials.models import (
+    AccreditationRecord,
     ChangeRequest,
     Credential,
     CredentialStatusChange,
@@ -51,7 +52,15 @@ REGISTRY_APPS = (
     "imports",
 )
 # History written by services: shown, never added, changed or deleted in the admin.
-VIEW_ONLY = {CredentialStatusChange, CredentialVersion, ImportJob, StatusCheck, StatusSweep}
+# Accreditation records belong to QA decisions and status checks, the services that own them.
+VIEW_ONLY = {
+    AccreditationRecord,
+    CredentialStatusChange,
+    CredentialVersion,
+    ImportJob,
+    StatusCheck,
+    StatusSweep,
+}
 # Made by their owners or by services; staff review or revoke them, never add them by hand.
 # QA conditions come with their decision and are then only confirmed met, by an action.
 NOT_ADDED_HERE = {ApiToken, ChangeRequest, Condition}
@@ -308,6 +317,8 @@ def test_credential_added_in_the_admin_keeps_outcomes_with_commas(staff_client, 
         level=hkqf_level("5").pk,
         valid_from="2026-01-01",
         status=CredentialStatus.REGISTERED,
+        status_reason="Entered from the HKQR gazette of 2026-01-01.",
+        override_lifecycle="on",
         learning_outcomes_en="Assess, prioritise and treat risks\r\nHarden a cloud tenancy\r\n",
         quality_marks=[QualityMark.CEF, QualityMark.HTQ],
     )
@@ -323,7 +334,10 @@ def test_credential_added_in_the_admin_keeps_outcomes_with_commas(staff_client, 
     assert credential.quality_marks == ["cef", "htq"]
     assert credential.created_by == registry_admin
     assert credential.status == CredentialStatus.REGISTERED
-    assert credential.status_changes.get().to_status == CredentialStatus.REGISTERED
+    change = credential.status_changes.get()
+    assert (change.from_status, change.to_status) == ("draft", "registered")
+    assert change.changed_by == registry_admin
+    assert change.reason == "Lifecycle override: Entered from the HKQR gazette of 2026-01-01."
 
 
 def test_decision_change_page_offers_no_save_and_refuses_updates(staff_client, register):
@@ -445,13 +459,13 @@ def test_change_request_is_approved_through_the_admin_action(staff_client, regis
 
 
 def test_admin_edit_of_a_credential_is_kept_as_a_version(staff_client, registry_admin):
-    credential = CredentialFactory(prerequisites="")
+    credential = CredentialFactory(summary_en="")
     page = staff_client.get(_url(Credential, "change", credential.pk))
 
     staff_client.post(
-        _url(Credential, "change", credential.pk), _resubmit(page, prerequisites="HKDSE Level 3")
+        _url(Credential, "change", credential.pk), _resubmit(page, summary_en="Taught online.")
     )
 
     version = credential.versions.get()
-    assert version.changes == {"prerequisites": ["", "HKDSE Level 3"]}
+    assert version.changes == {"summary_en": ["", "Taught online."]}
     assert version.actor == registry_admin

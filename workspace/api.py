@@ -1,6 +1,6 @@
 """Provider workspace API: draft, edit, submit and move one's own providers' records."""
 
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -10,12 +10,13 @@ from rest_framework.response import Response
 
 from config.types import AuthenticatedRequest
 from credentials.access import credentials_for_workspace
-from credentials.choices import CredentialStatus
+from credentials.choices import CredentialStatus, QualityMark
 from credentials.completeness import credential_completeness
 from credentials.models import ChangeRequest, Credential, CredentialVersion
 from credentials.services import (
     EDITABLE_FIELDS,
     credential_create,
+    credential_request_change,
     credential_transition,
     credential_update,
 )
@@ -47,9 +48,58 @@ class CredentialVersionSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
+    """A change awaiting a registry administrator; ``fields`` names what it would change."""
+
     class Meta:
         model = ChangeRequest
-        fields = ["id", "changes", "reason", "state", "requested_at", "decided_at"]
+        fields = [
+            "id",
+            "changes",
+            "reason",
+            "state",
+            "requested_at",
+            "decided_at",
+            "decision_note",
+        ]
+
+    def to_representation(self, change_request: ChangeRequest) -> dict:
+        # "fields" cannot be a declared field: it would hide Serializer.fields.
+        data = super().to_representation(change_request)
+        return {"fields": sorted(change_request.changes), **data}
+
+
+class RegistryRequestSerializer(serializers.Serializer):
+    """What a provider may ask the registry to change: validity and quality marks."""
+
+    valid_from = serializers.DateField(required=False)
+    valid_to = serializers.DateField(required=False)
+    quality_marks = serializers.ListField(
+        child=serializers.ChoiceField(choices=QualityMark.choices), required=False
+    )
+    reason = serializers.CharField(max_length=2000)
+
+    def to_internal_value(self, data):
+        # Anything else named here is not asked this way: say so rather than ignore it.
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: _(
+                        "Ask here only for valid_from, valid_to or quality_marks; other "
+                        "changes are made by editing the record."
+                    )
+                    for name in unknown
+                }
+            )
+        return super().to_internal_value(data)
+
+
+class ReviewedUpdateSerializer(serializers.Serializer):
+    """The answer to an edit of a registered record that went to review (202)."""
+
+    detail = serializers.CharField()
+    change_request = ChangeRequestSerializer()
+    credential = serializers.DictField()
 
 
 class WorkspaceCredentialSerializer(serializers.ModelSerializer):
@@ -57,10 +107,17 @@ class WorkspaceCredentialSerializer(serializers.ModelSerializer):
 
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all())
     completeness = serializers.SerializerMethodField()
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text=_("Why the record changes; kept with the version or change request."),
+    )
 
     class Meta:
         model = Credential
-        fields = ["id", *EDITABLE_FIELDS, "status", "status_changed_at", "completeness"]
+        fields = ["id", *EDITABLE_FIELDS, "status", "status_changed_at", "completeness", "reason"]
         read_only_fields = ["status", "status_changed_at"]
         extra_kwargs = {"registration_number": {"required": False}}
 
@@ -68,7 +125,15 @@ class WorkspaceCredentialSerializer(serializers.ModelSerializer):
     def get_completeness(self, credential: Credential) -> dict:
         return CompletenessSerializer(credential_completeness(credential=credential)).data
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # An update names the record's own provider or none; the service refuses a move.
+            self.fields["provider"].required = False
+
     def validate_provider(self, provider: Provider) -> Provider:
+        if self.instance is not None:
+            return provider
         user = self.context["request"].user
         if not is_registry_admin(user) and provider.pk not in provider_ids(user):
             raise serializers.ValidationError(_("You may only create records for your providers."))
@@ -97,6 +162,8 @@ class WorkspaceCredentialViewSet(
     request: AuthenticatedRequest
     serializer_class = WorkspaceCredentialSerializer
     permission_classes = [IsAuthenticated]
+    # A malformed id is a missing record (404), never a failed database lookup.
+    lookup_value_regex = "[0-9]+"
     filterset_fields = ["status", "provider"]
 
     def get_queryset(self):
@@ -105,16 +172,51 @@ class WorkspaceCredentialViewSet(
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)
         provider = values.pop("provider")
+        values.pop("reason", None)
         serializer.instance = credential_create(
             actor=self.request.user, provider=provider, values=values
         )
 
-    def perform_update(self, serializer):
+    @extend_schema(
+        responses={200: WorkspaceCredentialSerializer, 202: ReviewedUpdateSerializer},
+        description=_(
+            "Edit a record. On a registered record, substantive changes (title, level, size, "
+            "outcomes, assessment, mode, languages, prerequisites) become a change request: the "
+            "answer is 202 with the request. Registry-owned facts (validity, registration "
+            "number, quality marks, external status) are refused with 400; ask for them with "
+            "POST change-requests/."
+        ),
+    )
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
+        reason = values.pop("reason", "")
         result = credential_update(
-            actor=self.request.user, credential=serializer.instance, values=values
+            actor=request.user, credential=instance, values=values, reason=reason
         )
-        serializer.instance = result.credential
+        credential = self.get_serializer(result.credential).data
+        if result.change_request is None:
+            return Response(credential)
+        body = {
+            "detail": gettext(
+                "Sent for approval: %(fields)s apply once a registry administrator approves."
+            )
+            % {"fields": ", ".join(sorted(result.change_request.changes))},
+            "change_request": ChangeRequestSerializer(result.change_request).data,
+            "credential": credential,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        methods=["patch"],
+        responses={200: WorkspaceCredentialSerializer, 202: ReviewedUpdateSerializer},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
 
     @extend_schema(request=TransitionSerializer, responses=WorkspaceCredentialSerializer)
     @action(detail=True, methods=["post"])
@@ -135,9 +237,31 @@ class WorkspaceCredentialViewSet(
         versions = credential.versions.select_related("actor").order_by("-number")
         return Response(CredentialVersionSerializer(versions, many=True).data)
 
-    @extend_schema(responses=ChangeRequestSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="change-requests")
+    @extend_schema(methods=["get"], responses=ChangeRequestSerializer(many=True))
+    @extend_schema(
+        methods=["post"],
+        request=RegistryRequestSerializer,
+        responses={201: ChangeRequestSerializer},
+        description=_(
+            "Ask the registry to change a fact it owns: a validity extension or a quality mark. "
+            "A registry administrator decides; the record is unchanged until then."
+        ),
+    )
+    @action(detail=True, methods=["get", "post"], url_path="change-requests")
     def change_requests(self, request, pk=None):
-        """Title or level changes awaiting, or having had, review."""
-        credential = get_object_or_404(self.get_queryset(), pk=pk)
-        return Response(ChangeRequestSerializer(credential.change_requests.all(), many=True).data)
+        """Changes awaiting, or having had, a registry administrator's decision."""
+        credential = self.get_object()
+        if request.method == "GET":
+            return Response(
+                ChangeRequestSerializer(credential.change_requests.all(), many=True).data
+            )
+        body = RegistryRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        reason = values.pop("reason")
+        change_request = credential_request_change(
+            actor=request.user, credential=credential, values=values, reason=reason
+        )
+        return Response(
+            ChangeRequestSerializer(change_request).data, status=status.HTTP_201_CREATED
+        )

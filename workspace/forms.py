@@ -1,11 +1,15 @@
 """Forms for authoring register entries in the provider workspace."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.postgres.forms import SimpleArrayField
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from credentials.choices import CredentialStatus, QualityMark
 from credentials.forms import LinesArrayField
+from credentials.lifecycle import REGISTRY_FIELDS
 from credentials.models import Credential
 from qualifications.models import Level
 
@@ -99,12 +103,35 @@ class CredentialForm(forms.ModelForm):
             "prerequisites": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, registry_admin: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registration_number"].required = False
         self.fields["registration_number"].help_text = _(
             "Leave blank for a provisional number; the registry assigns one on registration."
         )
+        if not registry_admin:
+            # Facts the registry owns are not the provider's to set; the record page shows
+            # them and offers to ask the registry for a change.
+            for name in REGISTRY_FIELDS & set(self.fields):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        # A crafted post naming a registry-owned fact is refused, not silently dropped.
+        for name in sorted((REGISTRY_FIELDS & set(self.data)) - set(self.fields)):
+            self.add_error(
+                None,
+                _(
+                    "%(field)s is set by the registry, not by a provider. Ask for a change "
+                    "with “Ask the registry” on the record page."
+                )
+                % {
+                    "field": str(
+                        cast(Field, Credential._meta.get_field(name)).verbose_name
+                    ).capitalize()
+                },
+            )
+        return cleaned
 
     # Model constraints are checked by the services against the record as it will be saved.
     def validate_constraints(self):
@@ -116,6 +143,30 @@ class CredentialForm(forms.ModelForm):
     def values(self) -> dict:
         """The cleaned values the services take, only those the user could change."""
         return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class RegistryRequestForm(forms.Form):
+    """A provider asks the registry for a validity change or a quality mark."""
+
+    valid_from = forms.DateField(
+        label=_("valid from"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    valid_to = forms.DateField(
+        label=_("valid to"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    quality_marks = forms.MultipleChoiceField(
+        label=_("quality marks"),
+        choices=QualityMark.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def values(self) -> dict:
+        """Only what the provider changed from the record as it stands."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}
 
 
 class TransitionForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("records/<int:pk>/", views.credential_detail, name="credential"),
     path("records/<int:pk>/edit/", views.credential_edit, name="credential-edit"),
     path("records/<int:pk>/move/", views.credential_move, name="credential-move"),
+    path("records/<int:pk>/ask/", views.credential_ask, name="credential-ask"),
     path("records/<int:pk>/pathways/", pathway_views.pathway_new, name="pathway-new"),
     path(
         "records/<int:pk>/pathways/<int:pathway_pk>/components/",

@@ -1,8 +1,11 @@
 """Provider workspace pages: dashboard, record authoring, lifecycle moves, API tokens."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Field
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +16,13 @@ from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.completeness import credential_completeness
 from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
-from credentials.services import credential_create, credential_transition, credential_update
+from credentials.models import Credential
+from credentials.services import (
+    credential_create,
+    credential_request_change,
+    credential_transition,
+    credential_update,
+)
 from providers.choices import MembershipRole
 from providers.models import ApiToken, Provider
 from providers.roles import is_registry_admin, provider_ids
@@ -24,6 +33,7 @@ from .forms import (
     PathwayComponentForm,
     PathwayForm,
     RecognitionForm,
+    RegistryRequestForm,
     TransitionForm,
 )
 from .selectors import provider_dashboard
@@ -72,7 +82,7 @@ def credential_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     provider = next((p for p in providers if str(p.pk) == chosen), None) if chosen else providers[0]
     if provider is None:
         raise Http404(_("No such provider in your workspace."))
-    form = CredentialForm(request.POST or None)
+    form = CredentialForm(request.POST or None, registry_admin=is_registry_admin(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             credential = credential_create(
@@ -93,7 +103,9 @@ def credential_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def credential_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
-    form = CredentialForm(request.POST or None, instance=credential)
+    form = CredentialForm(
+        request.POST or None, instance=credential, registry_admin=is_registry_admin(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             result = credential_update(
@@ -108,7 +120,11 @@ def credential_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             if result.change_request:
                 messages.info(
                     request,
-                    _("The title or level change was sent for review; it applies once approved."),
+                    _(
+                        "Sent for approval: the changes to %(fields)s apply once a registry "
+                        "administrator approves them."
+                    )
+                    % {"fields": _field_labels(result.change_request.changes)},
                 )
             if result.version:
                 messages.success(
@@ -121,6 +137,12 @@ def credential_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "workspace/credential_form.html",
         {"form": form, "provider": credential.provider, "credential": credential},
+    )
+
+
+def _field_labels(names) -> str:
+    return ", ".join(
+        str(cast(Field, Credential._meta.get_field(name)).verbose_name) for name in sorted(names)
     )
 
 
@@ -146,8 +168,44 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pathway_form": PathwayForm(),
             "component_form": PathwayComponentForm(),
             "recognition_form": RecognitionForm(),
+            "registry_request_form": _registry_request_form(credential),
+            "may_ask": may_move and not is_registry_admin(request.user),
         },
     )
+
+
+def _registry_request_form(credential, data=None) -> RegistryRequestForm:
+    initial = {name: getattr(credential, name) for name in ("valid_from", "valid_to")}
+    initial["quality_marks"] = list(credential.quality_marks)
+    return RegistryRequestForm(data, initial=initial)
+
+
+@login_required
+@require_POST
+def credential_ask(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A provider administrator asks the registry to change a fact it owns."""
+    credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
+    form = _registry_request_form(credential, request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(m) for ms in form.errors.values() for m in ms))
+        return redirect("workspace:credential", pk=pk)
+    try:
+        change_request = credential_request_change(
+            actor=request.user,
+            credential=credential,
+            values=form.values(),
+            reason=form.cleaned_data["reason"],
+        )
+    except (ValidationError, PermissionDenied) as error:
+        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("Sent for approval: the registry will decide on %(fields)s.")
+            % {"fields": _field_labels(change_request.changes)},
+        )
+    return redirect("workspace:credential", pk=pk)
 
 
 @login_required

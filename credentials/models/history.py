@@ -58,7 +58,7 @@ class CredentialVersion(models.Model):
 
 
 class ChangeRequest(models.Model):
-    """A change to a registered credential's title or level, which needs approval first."""
+    """A change to a registered record, or to a fact the registry owns, awaiting approval."""
 
     credential = models.ForeignKey(
         "credentials.Credential",

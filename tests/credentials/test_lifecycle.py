@@ -156,13 +156,13 @@ def test_title_change_of_registered_record_waits_for_review(provider_admin, regi
     result = credential_update(
         actor=provider_admin.user,
         credential=credential,
-        values={"title_en": "New title", "prerequisites": "HKDSE"},
+        values={"title_en": "New title", "summary_en": "Now online."},
         reason="Rebranded",
     )
 
     credential.refresh_from_db()
     assert credential.title_en == "Old title"
-    assert credential.prerequisites == "HKDSE"
+    assert credential.summary_en == "Now online."
     assert result.change_request.changes == {"title_en": ["Old title", "New title"]}
 
     change_request_decide(actor=registry_admin, change_request=result.change_request, approve=True)

@@ -138,7 +138,8 @@ def test_the_review_page_shows_the_record_its_completeness_and_history(client, s
     credential_update(
         actor=world.admin,
         credential=credential,
-        values={"prerequisites": "HKDSE level 3 in English"},
+        # An editorial change: substantive ones to a registered record wait for approval.
+        values={"summary_en": "Taught in English at Kowloon Tong."},
         reason="Clarified entry requirements.",
     )
     periodic = open_review(
@@ -150,7 +151,7 @@ def test_the_review_page_shows_the_record_its_completeness_and_history(client, s
     assert "Build a reproducible analysis pipeline" in page  # the full record
     assert "Completeness" in page and "%" in page
     assert "Compared with the record as registered on" in page
-    assert "prerequisites" in page and "HKDSE level 3 in English" in page
+    assert "summary" in page and "Taught in English at Kowloon Tong." in page
     assert "Clarified entry requirements." in page
     assert "Previous reviews of this record" in page
     assert "Initial accreditation" in page  # the earlier review, with its decision

@@ -38,7 +38,7 @@ def test_changes_since_registration_compare_field_by_field(world):
     credential_update(
         actor=world.personas.a_admin,
         credential=credential,
-        values={"prerequisites": "A first degree", "fee": "9800"},
+        values={"summary_en": "Evening classes from 2027.", "fee": "9800"},
         reason="New intake requirements.",
     )
     credential.refresh_from_db()
@@ -46,7 +46,7 @@ def test_changes_since_registration_compare_field_by_field(world):
     changes = credential_changes_since_approval(credential=credential)
 
     assert changes.baseline == "registered"
-    assert changes.diff["prerequisites"] == ("", "A first degree")
+    assert changes.diff["summary_en"] == ("", "Evening classes from 2027.")
     assert changes.diff["fee"][1] == "9800.00"
     assert [v.reason for v in changes.versions] == ["New intake requirements."]
 
