@@ -20,7 +20,7 @@ from config.forms import add_service_errors
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
-from .choices import ACTIVE_STAGES, ReviewStage
+from .choices import ACTIVE_STAGES
 from .forms import (
     AssignForm,
     CancelForm,
@@ -31,12 +31,14 @@ from .forms import (
     condition_drafts,
 )
 from .models import Condition, Decision, Judgement, Review
+from .rules import refuse, staff_refusal
 from .selectors import (
     Access,
     credential_changes_since_approval,
     current_judgements,
     previous_reviews,
     review_access,
+    review_actions,
     review_board,
     reviewer_queue,
     reviews_for_user,
@@ -52,9 +54,8 @@ from .services import (
 )
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not is_registry_admin(request.user):
-        raise PermissionDenied(_("Only registry administrators may do this."))
+def _require_staff(request: HttpRequest, action: str) -> None:
+    refuse(staff_refusal(request.user, action))
 
 
 def _show_service_errors(request: HttpRequest, form, error: ValidationError) -> None:
@@ -96,7 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The registry administrators' view of every review."""
-    _require_staff(request)
+    _require_staff(request, "board")
     return render(
         request,
         "qa_reviews/board.html",
@@ -106,7 +107,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_open_view(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "open")
     initial = {}
     if request.method == "GET" and request.GET.get("number"):
         initial["registration_number"] = request.GET["number"][:60]
@@ -185,7 +186,6 @@ def _full_context(
     user = request.user
     credential = review.credential
     assignments = list(review.assignments.select_related("reviewer", "assigned_by"))
-    mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
     decisions = list(
         review.decisions.select_related("decided_by", "accreditation", "superseded_by")
         .prefetch_related(
@@ -194,9 +194,6 @@ def _full_context(
         .order_by("decided_at", "pk")
     )
     current = next((d for d in decisions if not hasattr(d, "superseded_by")), None)
-    staff = is_registry_admin(user)
-    declared = bool(mine and mine.no_conflict_declared_at)
-    in_progress = review.stage == ReviewStage.IN_PROGRESS
     if decision_form is None:
         decision_form, condition_formset = _decision_form(review, current)
     history = list(
@@ -209,18 +206,12 @@ def _full_context(
         "credential": credential,
         "access": "full",
         "today": timezone.localdate(),
-        "active": review.stage in ACTIVE_STAGES,
         "overdue": review.stage in ACTIVE_STAGES and review.due_date < timezone.localdate(),
         "report": credential_completeness(credential=credential),
         "changes": credential_changes_since_approval(credential=credential),
         "previous": previous_reviews(review=review),
         "assignments": assignments,
-        "my_assignment": mine,
-        "can_declare": bool(mine and not declared and review.stage in ACTIVE_STAGES),
-        "can_judge": declared and in_progress,
-        "can_decide": in_progress and (declared or staff),
-        "can_correct": review.stage == ReviewStage.DECIDED and (declared or staff),
-        "is_staff": staff,
+        "actions": review_actions(review, user),
         "rows": _standard_rows(review, user, judgement_forms or {}),
         "corrected_judgements": history,
         "decisions": decisions,
@@ -354,7 +345,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "assign")
     review = _visible_review(request, pk)
     form = AssignForm(request.POST)
     if form.is_valid():
@@ -371,7 +362,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "cancel")
     review = _visible_review(request, pk)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -388,7 +379,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def condition_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "confirm")
     condition = get_object_or_404(Condition, pk=pk)
     try:
         condition_confirm_met(actor=request.user, condition=condition)
