@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.models import Provider
 
 from .choices import CheckOutcome, SweepScope
@@ -68,7 +68,7 @@ class StatusSweepSerializer(serializers.ModelSerializer):
     def validate_credential(self, value: str | None) -> Credential | None:
         if not value:
             return None
-        credential = Credential.objects.filter(registration_key=registration_key(value)).first()
+        credential = credential_by_number(value)
         if credential is None:
             raise serializers.ValidationError(_("No credential has this registration number."))
         return credential

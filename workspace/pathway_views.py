@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from credentials.access import credentials_for_workspace
 from credentials.models import Credential, Pathway
-from credentials.numbers import registration_key
 from credentials.pathways import pathway_add_component, pathway_create, recognition_agreement_create
+from credentials.selectors import credential_by_number
 
 from .forms import PathwayComponentForm, PathwayForm, RecognitionForm
 
@@ -31,7 +31,7 @@ def _report(request: HttpRequest, form, error: Exception | None, success: str) -
 
 
 def _find(number: str) -> Credential:
-    found = Credential.objects.filter(registration_key=registration_key(number)).first()
+    found = credential_by_number(number)
     if found is None:
         raise ValidationError(_("No credential with registration number “%(n)s”.") % {"n": number})
     return found

@@ -7,8 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.models import Provider
 from status_checks.choices import SweepScope, SweepState
 from status_checks.models import StatusSweep
@@ -35,9 +34,7 @@ def sweeps(request: HttpRequest) -> HttpResponse:
                     raise ValidationError(_("No provider with that slug."))
             elif scope == SweepScope.CREDENTIAL:
                 number = request.POST.get("credential", "")
-                credential = Credential.objects.filter(
-                    registration_key=registration_key(number)
-                ).first()
+                credential = credential_by_number(number)
                 if credential is None:
                     raise ValidationError(_("No credential with that registration number."))
             elif scope != SweepScope.REGISTER:
