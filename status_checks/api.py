@@ -11,7 +11,7 @@ from credentials.models import Credential
 from credentials.selectors import credential_by_number
 from providers.models import Provider
 
-from .choices import CheckOutcome, SweepScope
+from .choices import CheckOutcome
 from .models import StatusCheck, StatusSweep
 from .services import status_sweep_start
 
@@ -74,23 +74,11 @@ class StatusSweepSerializer(serializers.ModelSerializer):
         return credential
 
     def validate(self, attrs: dict) -> dict:
-        scope = attrs["scope"]
-        provider = attrs.get("provider")
-        credential = attrs.get("credential", {}).get("registration_number")
-        if scope == SweepScope.PROVIDER and provider is None:
-            raise serializers.ValidationError({"provider": _("A provider sweep needs a provider.")})
-        if scope == SweepScope.CREDENTIAL and credential is None:
-            raise serializers.ValidationError(
-                {"credential": _("A credential check needs a registration number.")}
-            )
-        if scope == SweepScope.REGISTER and (provider or credential):
-            raise serializers.ValidationError(
-                _("A register sweep takes neither a provider nor a credential.")
-            )
+        """The service checks the scope against what it names (see ``status_sweep_start``)."""
         return {
-            "scope": scope,
-            "provider": provider if scope == SweepScope.PROVIDER else None,
-            "credential": credential if scope == SweepScope.CREDENTIAL else None,
+            "scope": attrs["scope"],
+            "provider": attrs.get("provider"),
+            "credential": attrs.get("credential", {}).get("registration_number"),
         }
 
 
@@ -128,7 +116,7 @@ class StatusSweepViewSet(
 
     def perform_create(self, serializer: StatusSweepSerializer) -> None:
         serializer.instance = status_sweep_start(
-            requested_by=self.request.user, **serializer.validated_data
+            actor=self.request.user, **serializer.validated_data
         )
 
     @extend_schema(

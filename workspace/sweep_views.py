@@ -37,10 +37,8 @@ def sweeps(request: HttpRequest) -> HttpResponse:
                 credential = credential_by_number(number)
                 if credential is None:
                     raise ValidationError(_("No credential with that registration number."))
-            elif scope != SweepScope.REGISTER:
-                raise ValidationError(_("Choose what to check."))
             status_sweep_start(
-                scope=scope, provider=provider, credential=credential, requested_by=request.user
+                actor=request.user, scope=scope, provider=provider, credential=credential
             )
         except ValidationError as error:
             messages.error(request, "; ".join(error.messages))
