@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from config.forms import add_service_errors, message_service_errors
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
@@ -58,22 +58,13 @@ def _require_staff(request: HttpRequest, action: str) -> None:
     refuse(staff_refusal(request.user, action))
 
 
-def _show_service_errors(request: HttpRequest, form, error: ValidationError) -> None:
-    """Field errors on the form; the rest as a message, seen even where the form is not."""
-    if hasattr(error, "error_dict"):
-        for name, field_messages in error.message_dict.items():
-            if name in form.fields:
-                form.add_error(name, field_messages)
-            else:
-                messages.error(request, " ".join(field_messages))
+def _show_refusal(request: HttpRequest, form, error: ValidationError, *, offered: bool) -> None:
+    """On the form if the page offers it again, else in a message: a refusal such as "declare
+    first" is about a form the page does not show."""
+    if offered:
+        add_service_errors(form, error)
     else:
-        messages.error(request, _error_text(error))
-
-
-def _error_text(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You may not do this.")
+        message_service_errors(request, error)
 
 
 def _visible_review(request: HttpRequest, pk: int) -> Review:
@@ -277,7 +268,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         review_declare_no_conflict(actor=request.user, review=review)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Declared: no conflict of interest. You can now judge."))
     return redirect("reviews:review", pk=pk)
@@ -304,7 +295,8 @@ def judge(request: HttpRequest, pk: int) -> HttpResponse:
                 supersedes=data["supersedes"],
             )
         except ValidationError as error:
-            _show_service_errors(request, form, error)
+            offered = review_actions(review, request.user).judge
+            _show_refusal(request, form, error, offered=offered)
         else:
             messages.success(request, _("Judgement recorded."))
             return redirect(reverse("reviews:review", kwargs={"pk": pk}) + f"#{prefix}")
@@ -333,7 +325,8 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 supersedes=data["supersedes"],
             )
         except ValidationError as error:
-            _show_service_errors(request, form, error)
+            actions = review_actions(review, request.user)
+            _show_refusal(request, form, error, offered=actions.decide or actions.correct)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("reviews:review", pk=pk)
@@ -384,7 +377,7 @@ def condition_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         condition_confirm_met(actor=request.user, condition=condition)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Condition confirmed as met."))
     target = request.POST.get("next", "")

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.forms import message_service_errors
 from credentials.selectors import credential_by_number
 from providers.models import Provider
 from status_checks.choices import SweepScope, SweepState
@@ -41,7 +42,7 @@ def sweeps(request: HttpRequest) -> HttpResponse:
                 actor=request.user, scope=scope, provider=provider, credential=credential
             )
         except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
+            message_service_errors(request, error)
         else:
             messages.success(request, _("Sweep queued."))
         return redirect("workspace:sweeps")
