@@ -195,7 +195,7 @@ def test_published_file_without_the_expected_columns_is_unavailable(register_stu
 
 
 def test_published_file_reads_the_ofqual_export_format():
-    """shared/data/uk/ofqual-full-export-sample.csv, with month-first dates."""
+    """tests/data/uk/ofqual-full-export-sample.csv, with month-first dates."""
     text = (TEST_DATA_DIR / "uk/ofqual-full-export-sample.csv").read_text()
 
     table = parse_register_file(
