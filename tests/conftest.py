@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from qualifications.models import Level
 
@@ -42,3 +43,14 @@ def registry_admin(django_user_model):
     return django_user_model.objects.create_superuser(
         username="registry-admin", email="admin@example.org", password="admin-pass-123"
     )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Start every test in English whatever language an earlier test left active.
+
+    A request through the test client leaves its language active in the thread, so a
+    test after one for /zh-hant/ would otherwise see Chinese messages and labels.
+    """
+    with translation.override("en"):
+        yield
