@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +19,7 @@ from .models import (
     PathwayComponent,
     RecognitionAgreement,
 )
+from .numbers import registration_key
 from .services import (
     EDITABLE_FIELDS,
     change_request_decide,
@@ -219,7 +218,7 @@ class CredentialAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Also match the registration key, so separators and case do not matter."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        key = re.sub(r"[^A-Za-z0-9]", "", search_term).upper()
+        key = registration_key(search_term)
         if key:
             results |= queryset.filter(registration_key=key)
         return results, may_have_duplicates

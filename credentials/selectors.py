@@ -1,23 +1,23 @@
-from django.db.models import Prefetch, QuerySet
+"""Read queries on the register that other apps share."""
 
-from qualifications.models import LevelReference
+from django.db.models import QuerySet
 
-from .choices import PUBLIC_STATUSES
 from .models import Credential
+from .numbers import registration_key
+
+# Longer than any number a register issues: such a "number" finds nothing without a query.
+MAX_KEY_LENGTH = 40
 
 
-def credential_public_list() -> QuerySet[Credential]:
-    """Entries the public may read: registered ones and archived ones kept for verification."""
-    return Credential.objects.filter(status__in=PUBLIC_STATUSES).select_related(
-        "provider", "level__framework", "area_of_study"
-    )
+def credential_by_number(
+    number: str, *, within: QuerySet[Credential] | None = None
+) -> Credential | None:
+    """The credential with this registration number, written with or without separators.
 
-
-def credential_public_detail() -> QuerySet[Credential]:
-    """Public entries with everything their full record shows, without per-row queries."""
-    references = LevelReference.objects.select_related("to_level__framework")
-    return credential_public_list().prefetch_related(
-        "accreditations",
-        "status_changes",
-        Prefetch("level__references_out", queryset=references),
-    )
+    ``within`` narrows the search (public entries only, say) and sets what is loaded.
+    """
+    key = registration_key(number)
+    if not key or len(key) > MAX_KEY_LENGTH:
+        return None
+    queryset = Credential.objects.defer("search_document") if within is None else within
+    return queryset.filter(registration_key=key).first()

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.roles import REVIEWERS_GROUP
 
 from .choices import DecisionOutcome, JudgementOutcome, ReviewType
@@ -74,12 +74,7 @@ class ReviewOpenForm(forms.Form):
 
     def clean_registration_number(self) -> str:
         number = self.cleaned_data["registration_number"].replace("\x00", "").strip()
-        key = registration_key(number)
-        credential = (
-            Credential.objects.filter(registration_key=key).defer("search_document").first()
-            if key and len(key) <= 40
-            else None
-        )
+        credential = credential_by_number(number)
         if credential is None:
             raise forms.ValidationError(_("No record has this registration number."))
         self.credential = credential

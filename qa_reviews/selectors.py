@@ -10,6 +10,7 @@ identities stay with the registry.
 import datetime
 import enum
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from credentials.services import credential_snapshot
 from providers.roles import is_registry_admin, is_reviewer, provider_ids
 
+from . import rules
 from .choices import (
     ACTIVE_STAGES,
     APPROVING_OUTCOMES,
@@ -74,19 +76,65 @@ def reviews_for_user(user: RequestUser) -> QuerySet[Review]:
     return queryset.filter(visible)
 
 
+def review_access_for(user: RequestUser) -> Callable[[Review], Access]:
+    """A per-review access check that costs one query for a whole list, not one a review."""
+    if is_registry_admin(user):
+        return lambda review: Access.FULL
+    assigned = (
+        set(ReviewAssignment.objects.filter(reviewer=user).values_list("review_id", flat=True))
+        if is_reviewer(user)
+        else set()
+    )
+    providers = provider_ids(user)
+
+    def access(review: Review) -> Access:
+        if review.pk in assigned:
+            return Access.FULL
+        if review.credential.provider_id in providers:
+            return Access.PROVIDER
+        return Access.NONE
+
+    return access
+
+
 def review_access(user: RequestUser, review: Review) -> Access:
     """Full for staff and the review's reviewers, provider for the record's provider members."""
-    if is_registry_admin(user):
-        return Access.FULL
-    if (
-        user.is_authenticated
-        and is_reviewer(user)
-        and review.assignments.filter(reviewer=user).exists()
-    ):
-        return Access.FULL
-    if review.credential.provider_id in provider_ids(user):
-        return Access.PROVIDER
-    return Access.NONE
+    return review_access_for(user)(review)
+
+
+@dataclass(frozen=True)
+class ReviewActions:
+    """What a user may do to a review now, by the rules the services apply."""
+
+    access: Access
+    assign: bool
+    cancel: bool
+    declare: bool
+    judge: bool
+    decide: bool
+    correct: bool
+
+
+def review_actions(review: Review, user: RequestUser) -> ReviewActions:
+    """What the review page and the API offer the user: exactly what the services allow."""
+    access = review_access(user, review)
+    if access is not Access.FULL:
+        return ReviewActions(access, False, False, False, False, False, False)
+    decider = rules.decider_refusal(user, review) is None
+    return ReviewActions(
+        access=access,
+        assign=rules.assign_refusal(user, review) is None,
+        cancel=rules.cancel_refusal(user, review) is None,
+        declare=rules.declare_refusal(user, review) is None,
+        judge=rules.judge_refusal(user, review) is None,
+        decide=decider and rules.decision_stage_refusal(review) is None,
+        correct=decider and rules.correction_refusal(review) is None,
+    )
+
+
+def condition_confirmable(condition: Condition, user: User) -> bool:
+    """Whether the user may confirm now that the provider has met the condition."""
+    return rules.confirm_refusal(user, condition) is None
 
 
 def current_decisions() -> QuerySet[Decision]:

@@ -14,11 +14,11 @@ new row that supersedes the old one.
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn, cast
+from typing import cast
 
 from celery import Task
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -33,8 +33,7 @@ from credentials.services import (
     credential_review_move,
     credential_transition,
 )
-from providers.models import Provider, ProviderMembership
-from providers.roles import is_registry_admin, is_reviewer
+from providers.roles import is_reviewer
 
 from .choices import (
     ACTIVE_STAGES,
@@ -53,6 +52,20 @@ from .models import (
     ReviewAssignment,
     ReviewStandard,
     ReviewStandardSet,
+)
+from .rules import (
+    assign_refusal,
+    cancel_refusal,
+    confirm_refusal,
+    conflict_error,
+    conflicting_provider,
+    correction_refusal,
+    decider_refusal,
+    decision_stage_refusal,
+    declare_refusal,
+    judge_refusal,
+    refuse,
+    staff_refusal,
 )
 from .tasks import review_assignment_notify_task, review_decision_notify_task
 
@@ -126,8 +139,7 @@ def review_standard_set_new_version(
     Reviews keep the version current when they opened, so a set in use is never edited;
     changed standards go into a new version instead.
     """
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators manage review standards."))
+    refuse(staff_refusal(actor, "standards"))
     # Never None: standard_set itself is a version of this name.
     latest = cast(
         ReviewStandardSet,
@@ -162,25 +174,6 @@ def review_standard_set_new_version(
     return new_set
 
 
-def _conflicting_provider(user: User, credential: Credential) -> Provider | None:
-    """The provider or awarding body of the record that the user belongs to, if any."""
-    provider_ids = {credential.provider_id, credential.awarding_body_id} - {None}
-    membership = (
-        ProviderMembership.objects.filter(user=user, provider_id__in=provider_ids)
-        .select_related("provider")
-        .first()
-    )
-    return membership.provider if membership else None
-
-
-def _conflict_error(user: User, provider: Provider, *, field: str | None) -> NoReturn:
-    message = _("%(user)s is a member of %(provider)s and cannot review its records.") % {
-        "user": user.get_username(),
-        "provider": provider.name_en,
-    }
-    raise ValidationError({field: message} if field else message)
-
-
 def _lock_review(review: Review) -> Review:
     return (
         Review.objects.select_for_update(of=("self",))
@@ -205,8 +198,7 @@ def review_open(
     Without a due date, a target number of working days sets it (required for fast-track),
     else the type's default number of days.
     """
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators open reviews."))
+    refuse(staff_refusal(actor, "open"))
     today = today or timezone.localdate()
     if review_type not in ReviewType.values:
         raise ValidationError({"review_type": _("Choose a valid review type.")})
@@ -265,14 +257,9 @@ def review_open(
 @transaction.atomic
 def review_assign(*, actor: User, review: Review, reviewer: User) -> ReviewAssignment:
     """Assign a reviewer; members of the record's provider or awarding body are refused."""
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators assign reviewers."))
+    refuse(staff_refusal(actor, "assign"))
     review = _lock_review(review)
-    if review.stage not in ACTIVE_STAGES:
-        raise ValidationError(
-            _("Reviewers can only be assigned while the review is under way; it is %(stage)s.")
-            % {"stage": review.get_stage_display().lower()}
-        )
+    refuse(assign_refusal(actor, review))
     if not is_reviewer(reviewer):
         raise ValidationError(
             {
@@ -280,9 +267,9 @@ def review_assign(*, actor: User, review: Review, reviewer: User) -> ReviewAssig
                 % {"user": reviewer.get_username()}
             }
         )
-    provider = _conflicting_provider(reviewer, review.credential)
+    provider = conflicting_provider(reviewer, review.credential)
     if provider is not None:
-        _conflict_error(reviewer, provider, field="reviewer")
+        raise conflict_error(reviewer, provider, field="reviewer")
     if review.assignments.filter(reviewer=reviewer).exists():
         raise ValidationError(
             {
@@ -303,8 +290,7 @@ def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
 
     A reviewer who has judged stays on the record: their judgements are part of the review.
     """
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators take reviewers off a review."))
+    refuse(staff_refusal(actor, "unassign"))
     review = _lock_review(assignment.review)
     if review.stage not in ACTIVE_STAGES:
         raise ValidationError(_("Reviewers of a finished review stay on its record."))
@@ -316,17 +302,6 @@ def review_unassign(*, actor: User, assignment: ReviewAssignment) -> None:
     assignment.delete()
 
 
-def _assignment_for(actor: User, review: Review) -> ReviewAssignment:
-    """The actor's assignment to the review, checked: still a reviewer, still no conflict."""
-    assignment = review.assignments.filter(reviewer=actor).first()
-    if assignment is None or not is_reviewer(actor):
-        raise PermissionDenied(_("You are not assigned to this review."))
-    provider = _conflicting_provider(actor, review.credential)
-    if provider is not None:
-        _conflict_error(actor, provider, field=None)
-    return assignment
-
-
 @transaction.atomic
 def review_declare_no_conflict(*, actor: User, review: Review) -> ReviewAssignment:
     """An assigned reviewer declares no conflict of interest; the first one starts the review.
@@ -334,16 +309,8 @@ def review_declare_no_conflict(*, actor: User, review: Review) -> ReviewAssignme
     Starting a first review (initial, fast-track) takes the submitted record under review.
     """
     review = _lock_review(review)
-    assignment = _assignment_for(actor, review)
-    if review.stage not in ACTIVE_STAGES:
-        raise ValidationError(
-            _("This review is %(stage)s; there is nothing left to declare.")
-            % {"stage": review.get_stage_display().lower()}
-        )
-    if assignment.no_conflict_declared_at is not None:
-        raise ValidationError(
-            _("You have already declared no conflict of interest for this review.")
-        )
+    refuse(declare_refusal(actor, review))
+    assignment = review.assignments.get(reviewer=actor)
     assignment.no_conflict_declared_at = timezone.now()
     assignment.save(update_fields=["no_conflict_declared_at"])
     if review.stage == ReviewStage.OPEN:
@@ -372,17 +339,6 @@ def _review_start(*, actor: User, review: Review) -> None:
     review.save(update_fields=["stage", "updated_at"])
 
 
-def _require_in_progress(review: Review, *, doing: str) -> None:
-    if review.stage == ReviewStage.IN_PROGRESS:
-        return
-    messages: dict[str, str] = {
-        ReviewStage.OPEN: _("No reviewer has started this review yet, so it cannot be %(doing)s."),
-        ReviewStage.DECIDED: _("This review has been decided, so it cannot be %(doing)s."),
-        ReviewStage.CANCELLED: _("This review was cancelled, so it cannot be %(doing)s."),
-    }
-    raise ValidationError(messages[review.stage] % {"doing": doing})
-
-
 @transaction.atomic
 def judgement_record(
     *,
@@ -401,10 +357,7 @@ def judgement_record(
     is in progress. A second judgement of the same standard must supersede the first.
     """
     review = _lock_review(review)
-    assignment = _assignment_for(actor, review)
-    if assignment.no_conflict_declared_at is None:
-        raise ValidationError(_("Declare that you have no conflict of interest before judging."))
-    _require_in_progress(review, doing=_("judged"))
+    refuse(judge_refusal(actor, review))
     if standard.standard_set_id != review.standard_set_id:
         raise ValidationError(
             {
@@ -456,18 +409,6 @@ def judgement_record(
     judgement.full_clean()
     judgement.save()
     return judgement
-
-
-def _require_decider(actor: User, review: Review) -> None:
-    """Deciders are assigned reviewers who declared no conflict, or registry administrators."""
-    if is_registry_admin(actor):
-        provider = _conflicting_provider(actor, review.credential)
-        if provider is not None:
-            _conflict_error(actor, provider, field=None)
-        return
-    assignment = _assignment_for(actor, review)
-    if assignment.no_conflict_declared_at is None:
-        raise ValidationError(_("Declare that you have no conflict of interest before deciding."))
 
 
 def _target_status(review: Review, outcome: DecisionOutcome) -> CredentialStatus | None:
@@ -581,20 +522,12 @@ def review_decide(
     """
     today = today or timezone.localdate()
     review = _lock_review(review)
-    _require_decider(actor, review)
+    refuse(decider_refusal(actor, review))
     if outcome not in DecisionOutcome.values:
         raise ValidationError({"outcome": _("Choose a valid outcome.")})
     outcome = DecisionOutcome(outcome)
-    current = review.decisions.filter(superseded_by__isnull=True).first()
     if supersedes is None:
-        if review.stage == ReviewStage.DECIDED:
-            raise ValidationError(
-                _(
-                    "This review has already been decided; record a correction that "
-                    "supersedes the decision instead."
-                )
-            )
-        _require_in_progress(review, doing=_("decided"))
+        refuse(decision_stage_refusal(review))
         unjudged = review.standard_set.standards.filter(
             ~Exists(
                 Judgement.objects.filter(
@@ -608,10 +541,8 @@ def review_decide(
                 _("Judge every standard before deciding; not yet judged: %(standards)s.")
                 % {"standards": "; ".join(missing)}
             )
-    elif review.stage != ReviewStage.DECIDED or current is None or supersedes.pk != current.pk:
-        raise ValidationError(
-            {"supersedes": _("A correction must supersede this review's current decision.")}
-        )
+    else:
+        refuse(correction_refusal(review, supersedes))
     _check_decision_values(
         outcome=outcome,
         rationale=rationale,
@@ -686,14 +617,9 @@ def _create_conditions(
 @transaction.atomic
 def review_cancel(*, actor: User, review: Review, reason: str) -> Review:
     """Cancel a review under way; a record it took under review goes back to submitted."""
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators cancel reviews."))
+    refuse(staff_refusal(actor, "cancel"))
     review = _lock_review(review)
-    if review.stage not in ACTIVE_STAGES:
-        raise ValidationError(
-            _("Only a review under way can be cancelled; this one is %(stage)s.")
-            % {"stage": review.get_stage_display().lower()}
-        )
+    refuse(cancel_refusal(actor, review))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the review is cancelled.")})
     started = review.stage == ReviewStage.IN_PROGRESS
@@ -719,22 +645,13 @@ def review_cancel(*, actor: User, review: Review, reason: str) -> Review:
 @transaction.atomic
 def condition_confirm_met(*, actor: User, condition: Condition) -> Condition:
     """A registry administrator confirms that the provider has met a condition."""
-    if not is_registry_admin(actor):
-        raise PermissionDenied(_("Only registry administrators confirm that a condition is met."))
+    refuse(staff_refusal(actor, "confirm"))
     condition = (
         Condition.objects.select_for_update(of=("self",))
         .select_related("decision")
         .get(pk=condition.pk)
     )
-    if Decision.objects.filter(supersedes_id=condition.decision_id).exists():
-        raise ValidationError(
-            _(
-                "This condition belongs to a decision that has since been corrected; confirm "
-                "the correcting decision's conditions instead."
-            )
-        )
-    if condition.state == ConditionState.MET:
-        raise ValidationError(_("This condition has already been confirmed as met."))
+    refuse(confirm_refusal(actor, condition))
     condition.state = ConditionState.MET
     condition.met_confirmed_by = actor
     condition.met_confirmed_at = timezone.now()

@@ -18,12 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from config.forms import add_service_errors, message_service_errors
 from config.types import AuthenticatedHttpRequest
 from credentials.completeness import credential_completeness
 from providers.roles import is_registry_admin, is_reviewer
 
-from .choices import ACTIVE_STAGES, ReviewStage
+from .choices import ACTIVE_STAGES
 from .forms import (
     AssignForm,
     CancelForm,
@@ -34,12 +34,14 @@ from .forms import (
     condition_drafts,
 )
 from .models import Condition, Decision, Judgement, Review
+from .rules import refuse, staff_refusal
 from .selectors import (
     Access,
     credential_changes_since_approval,
     current_judgements,
     previous_reviews,
     review_access,
+    review_actions,
     review_board,
     reviewer_queue,
     reviews_for_user,
@@ -55,27 +57,17 @@ from .services import (
 )
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not is_registry_admin(request.user):
-        raise PermissionDenied(_("Only registry administrators may do this."))
+def _require_staff(request: HttpRequest, action: str) -> None:
+    refuse(staff_refusal(request.user, action))
 
 
-def _show_service_errors(request: HttpRequest, form, error: ValidationError) -> None:
-    """Field errors on the form; the rest as a message, seen even where the form is not."""
-    if hasattr(error, "error_dict"):
-        for name, field_messages in error.message_dict.items():
-            if name in form.fields:
-                form.add_error(name, field_messages)
-            else:
-                messages.error(request, " ".join(field_messages))
+def _show_refusal(request: HttpRequest, form, error: ValidationError, *, offered: bool) -> None:
+    """On the form if the page offers it again, else in a message: a refusal such as "declare
+    first" is about a form the page does not show."""
+    if offered:
+        add_service_errors(form, error)
     else:
-        messages.error(request, _error_text(error))
-
-
-def _error_text(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("You may not do this.")
+        message_service_errors(request, error)
 
 
 def _visible_review(request: HttpRequest, pk: int) -> Review:
@@ -99,7 +91,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The registry administrators' view of every review."""
-    _require_staff(request)
+    _require_staff(request, "board")
     return render(
         request,
         "qa_reviews/board.html",
@@ -109,7 +101,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_open_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "open")
     initial = {}
     if request.method == "GET" and request.GET.get("number"):
         initial["registration_number"] = request.GET["number"][:60]
@@ -188,7 +180,6 @@ def _full_context(
     user = request.user
     credential = review.credential
     assignments = list(review.assignments.select_related("reviewer", "assigned_by"))
-    mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
     decisions = list(
         review.decisions.select_related("decided_by", "accreditation", "superseded_by")
         .prefetch_related(
@@ -197,9 +188,6 @@ def _full_context(
         .order_by("decided_at", "pk")
     )
     current = next((d for d in decisions if not hasattr(d, "superseded_by")), None)
-    staff = is_registry_admin(user)
-    declared = bool(mine and mine.no_conflict_declared_at)
-    in_progress = review.stage == ReviewStage.IN_PROGRESS
     if decision_form is None:
         decision_form, condition_formset = _decision_form(review, current)
     history = list(
@@ -212,18 +200,12 @@ def _full_context(
         "credential": credential,
         "access": "full",
         "today": timezone.localdate(),
-        "active": review.stage in ACTIVE_STAGES,
         "overdue": review.stage in ACTIVE_STAGES and review.due_date < timezone.localdate(),
         "report": credential_completeness(credential=credential),
         "changes": credential_changes_since_approval(credential=credential),
         "previous": previous_reviews(review=review),
         "assignments": assignments,
-        "my_assignment": mine,
-        "can_declare": bool(mine and not declared and review.stage in ACTIVE_STAGES),
-        "can_judge": declared and in_progress,
-        "can_decide": in_progress and (declared or staff),
-        "can_correct": review.stage == ReviewStage.DECIDED and (declared or staff),
-        "is_staff": staff,
+        "actions": review_actions(review, user),
         "rows": _standard_rows(review, user, judgement_forms or {}),
         "corrected_judgements": history,
         "decisions": decisions,
@@ -289,7 +271,7 @@ def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         review_declare_no_conflict(actor=request.user, review=review)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Declared: no conflict of interest. You can now judge."))
     return redirect("reviews:review", pk=pk)
@@ -316,7 +298,8 @@ def judge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 supersedes=data["supersedes"],
             )
         except ValidationError as error:
-            _show_service_errors(request, form, error)
+            offered = review_actions(review, request.user).judge
+            _show_refusal(request, form, error, offered=offered)
         else:
             messages.success(request, _("Judgement recorded."))
             return redirect(reverse("reviews:review", kwargs={"pk": pk}) + f"#{prefix}")
@@ -345,7 +328,8 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 supersedes=data["supersedes"],
             )
         except ValidationError as error:
-            _show_service_errors(request, form, error)
+            actions = review_actions(review, request.user)
+            _show_refusal(request, form, error, offered=actions.decide or actions.correct)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("reviews:review", pk=pk)
@@ -357,7 +341,7 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "assign")
     review = _visible_review(request, pk)
     form = AssignForm(request.POST)
     if form.is_valid():
@@ -374,7 +358,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "cancel")
     review = _visible_review(request, pk)
     form = CancelForm(request.POST)
     if form.is_valid():
@@ -391,12 +375,12 @@ def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def condition_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
+    _require_staff(request, "confirm")
     condition = get_object_or_404(Condition, pk=pk)
     try:
         condition_confirm_met(actor=request.user, condition=condition)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Condition confirmed as met."))
     target = request.POST.get("next", "")

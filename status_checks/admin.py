@@ -34,7 +34,7 @@ class CredentialWithChecksAdmin(CredentialAdmin):
     def check_status(self, request, queryset):
         for credential in queryset:
             status_sweep_start(
-                scope=SweepScope.CREDENTIAL, credential=credential, requested_by=request.user
+                scope=SweepScope.CREDENTIAL, credential=credential, actor=request.user
             )
         self.message_user(
             request,
@@ -49,9 +49,7 @@ class ProviderWithChecksAdmin(ProviderAdmin):
     @admin.action(description=_("Check the status of the selected providers' credentials now"))
     def check_status(self, request, queryset):
         for provider in queryset:
-            status_sweep_start(
-                scope=SweepScope.PROVIDER, provider=provider, requested_by=request.user
-            )
+            status_sweep_start(scope=SweepScope.PROVIDER, provider=provider, actor=request.user)
         self.message_user(
             request, _("Status sweeps queued; follow them under Status sweeps."), messages.SUCCESS
         )

@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from config.types import AuthenticatedRequest
 from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.models import Provider
 
-from .choices import CheckOutcome, SweepScope
+from .choices import CheckOutcome
 from .models import StatusCheck, StatusSweep
 from .services import status_sweep_start
 
@@ -68,29 +68,17 @@ class StatusSweepSerializer(serializers.ModelSerializer):
     def validate_credential(self, value: str | None) -> Credential | None:
         if not value:
             return None
-        credential = Credential.objects.filter(registration_key=registration_key(value)).first()
+        credential = credential_by_number(value)
         if credential is None:
             raise serializers.ValidationError(_("No credential has this registration number."))
         return credential
 
     def validate(self, attrs: dict) -> dict:
-        scope = attrs["scope"]
-        provider = attrs.get("provider")
-        credential = attrs.get("credential", {}).get("registration_number")
-        if scope == SweepScope.PROVIDER and provider is None:
-            raise serializers.ValidationError({"provider": _("A provider sweep needs a provider.")})
-        if scope == SweepScope.CREDENTIAL and credential is None:
-            raise serializers.ValidationError(
-                {"credential": _("A credential check needs a registration number.")}
-            )
-        if scope == SweepScope.REGISTER and (provider or credential):
-            raise serializers.ValidationError(
-                _("A register sweep takes neither a provider nor a credential.")
-            )
+        """The service checks the scope against what it names (see ``status_sweep_start``)."""
         return {
-            "scope": scope,
-            "provider": provider if scope == SweepScope.PROVIDER else None,
-            "credential": credential if scope == SweepScope.CREDENTIAL else None,
+            "scope": attrs["scope"],
+            "provider": attrs.get("provider"),
+            "credential": attrs.get("credential", {}).get("registration_number"),
         }
 
 
@@ -130,7 +118,7 @@ class StatusSweepViewSet(
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = status_sweep_start(
-            requested_by=self.request.user, **serializer.validated_data
+            actor=self.request.user, **serializer.validated_data
         )
 
     @extend_schema(

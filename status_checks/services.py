@@ -8,11 +8,14 @@ from datetime import date
 from functools import partial
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from config.types import User
 from credentials.models import Credential
 from providers.models import Provider
+from providers.roles import is_registry_admin
 
 from .alerts import status_alerts_send
 from .choices import SweepScope
@@ -44,15 +47,33 @@ AlertDelivery = Literal["queue", "inline", "none"]
 
 def status_sweep_start(
     *,
-    scope: SweepScope,
+    scope: str,
     provider: Provider | None = None,
     credential: Credential | None = None,
-    requested_by: User | None = None,
+    actor: User | None = None,
     enqueue: bool = True,
 ) -> StatusSweep:
-    """Record a sweep request and, once committed, hand it to a worker to fan out."""
+    """Record a sweep request and, once committed, hand it to a worker to fan out.
+
+    Registry administrators start sweeps; ``actor`` None is the system (the command line).
+    The scope names exactly what it checks: a provider sweep a provider, a credential check
+    a credential, a register sweep neither.
+    """
+    if actor is not None and not is_registry_admin(actor):
+        raise PermissionDenied(_("Only registry administrators start status sweeps."))
+    if scope not in SweepScope.values:
+        raise ValidationError({"scope": _("Choose what to check.")})
+    if scope == SweepScope.PROVIDER and provider is None:
+        raise ValidationError({"provider": _("A provider sweep needs a provider.")})
+    if scope == SweepScope.CREDENTIAL and credential is None:
+        raise ValidationError({"credential": _("A credential check needs a registration number.")})
+    if scope == SweepScope.REGISTER and (provider or credential):
+        raise ValidationError(_("A register sweep takes neither a provider nor a credential."))
     sweep = sweep_create(
-        scope=scope, provider=provider, credential=credential, requested_by=requested_by
+        scope=SweepScope(scope),
+        provider=provider if scope == SweepScope.PROVIDER else None,
+        credential=credential if scope == SweepScope.CREDENTIAL else None,
+        requested_by=actor,
     )
     if enqueue:
         queue_dispatch(sweep.pk)

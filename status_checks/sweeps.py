@@ -26,7 +26,6 @@ from django.db.models import Exists, F, Field, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from config.types import User
 from credentials.choices import CredentialStatus, StatusSource
@@ -146,16 +145,9 @@ def sweep_create(
     credential: Credential | None = None,
     requested_by: User | None = None,
 ) -> StatusSweep:
-    """Record a sweep request, checked against its scope."""
-    if scope == SweepScope.PROVIDER and provider is None:
-        raise ValidationError({"provider": _("A provider sweep needs a provider.")})
-    if scope == SweepScope.CREDENTIAL and credential is None:
-        raise ValidationError({"credential": _("A credential check needs a credential.")})
+    """Record a sweep request (``services.status_sweep_start`` checks it against its scope)."""
     sweep = StatusSweep(
-        scope=scope,
-        provider=provider if scope == SweepScope.PROVIDER else None,
-        credential=credential if scope == SweepScope.CREDENTIAL else None,
-        requested_by=requested_by,
+        scope=scope, provider=provider, credential=credential, requested_by=requested_by
     )
     sweep.full_clean()
     sweep.save()

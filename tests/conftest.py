@@ -1,5 +1,4 @@
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
@@ -47,9 +46,11 @@ def registry_admin(django_user_model):
 
 
 @pytest.fixture(autouse=True)
-def _english_first():
-    """Each test starts in the default language: a Chinese page request leaves its language
-    active in the thread, which would leak into the next test's reverse() and messages."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
+def english():
+    """Start every test in English whatever language an earlier test left active.
+
+    A request through the test client leaves its language active in the thread, so a
+    test after one for /zh-hant/ would otherwise see Chinese messages and labels.
+    """
+    with translation.override("en"):
+        yield

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from config.forms import add_service_errors
 from config.types import AuthenticatedHttpRequest
 from imports.choices import ImportState
 from imports.forms import ImportForm
@@ -51,8 +52,7 @@ def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
                 skip_bad_rows=form.cleaned_data["skip_bad_rows"],
             )
         except (ValidationError, PermissionDenied) as error:
-            problems = error.messages if isinstance(error, ValidationError) else [str(error)]
-            form.add_error(None, "; ".join(problems))
+            add_service_errors(form, error)
         else:
             messages.success(request, _("File received; the import is queued."))
             return redirect("workspace:import", pk=job.pk)

@@ -8,31 +8,28 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import ServiceError, message_service_errors
 from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.models import Credential, Pathway
-from credentials.numbers import registration_key
 from credentials.pathways import pathway_add_component, pathway_create, recognition_agreement_create
+from credentials.selectors import credential_by_number
 
 from .forms import PathwayComponentForm, PathwayForm, RecognitionForm
 
 
-def _report(request: HttpRequest, form, error: Exception | None, success: str) -> None:
-    if error is None and form.is_valid():
+def _report(request: HttpRequest, form, error: ServiceError | None, success: str) -> None:
+    if error is not None:
+        message_service_errors(request, error)
+    elif form.is_valid():
         messages.success(request, success)
-        return
-    problems = (
-        error.messages
-        if isinstance(error, ValidationError)
-        else [str(error)]
-        if error
-        else [f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()]
-    )
-    messages.error(request, "; ".join(problems))
+    else:
+        problems = [f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()]
+        messages.error(request, "; ".join(problems))
 
 
 def _find(number: str) -> Credential:
-    found = Credential.objects.filter(registration_key=registration_key(number)).first()
+    found = credential_by_number(number)
     if found is None:
         raise ValidationError(_("No credential with registration number “%(n)s”.") % {"n": number})
     return found

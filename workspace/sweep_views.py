@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from config.forms import message_service_errors
 from config.types import AuthenticatedHttpRequest
-from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.models import Provider
 from status_checks.choices import SweepScope, SweepState
 from status_checks.models import StatusSweep
@@ -36,21 +36,14 @@ def sweeps(request: AuthenticatedHttpRequest) -> HttpResponse:
                     raise ValidationError(_("No provider with that slug."))
             elif scope == SweepScope.CREDENTIAL:
                 number = request.POST.get("credential", "")
-                credential = Credential.objects.filter(
-                    registration_key=registration_key(number)
-                ).first()
+                credential = credential_by_number(number)
                 if credential is None:
                     raise ValidationError(_("No credential with that registration number."))
-            elif scope != SweepScope.REGISTER:
-                raise ValidationError(_("Choose what to check."))
             status_sweep_start(
-                scope=scope,  # type: ignore[arg-type]  # one of SweepScope's values by here
-                provider=provider,
-                credential=credential,
-                requested_by=request.user,
+                actor=request.user, scope=scope, provider=provider, credential=credential
             )
         except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
+            message_service_errors(request, error)
         else:
             messages.success(request, _("Sweep queued."))
         return redirect("workspace:sweeps")

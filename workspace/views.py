@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.forms import add_service_errors
+from config.forms import add_service_errors, message_service_errors
 from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.completeness import credential_completeness
@@ -219,8 +219,7 @@ def credential_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         credential_transition(actor=request.user, credential=credential, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, _("Status changed."))
     return redirect("workspace:credential", pk=pk)

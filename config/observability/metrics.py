@@ -4,7 +4,7 @@ Under gunicorn (several worker processes) and in Celery's prefork pool, set
 `PROMETHEUS_MULTIPROC_DIR` to an empty directory shared by those processes before they
 start: prometheus_client then keeps each process's samples in files there and `/metrics`
 adds them up. Without it (`manage.py runserver`, one process) they live in memory.
-Scrape-time gauges (queue depth, sweep and import progress) are in `collectors.py`.
+Scrape-time gauges: queue depth in `queues.py`, sweep and import progress in `progress.py`.
 """
 
 from prometheus_client import Counter, Histogram

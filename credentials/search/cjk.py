@@ -89,12 +89,6 @@ def _translation_table() -> dict[int, str]:
     return str.maketrans(fold_map())
 
 
-def fold_arguments() -> tuple[str, str]:
-    """Return the `translate(text, from, to)` arguments equivalent to `fold`."""
-    items = sorted(fold_map().items())
-    return "".join(s for s, _ in items), "".join(t for _, t in items)
-
-
 def fold(text: str) -> str:
     """Fold Simplified Chinese (and variant) characters to the register's Traditional form."""
     return text.translate(_translation_table())

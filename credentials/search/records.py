@@ -13,7 +13,7 @@ from qualifications.models import CreditConvention, Level, LevelReference, Refer
 
 from ..choices import PUBLIC_STATUSES, CredentialStatus
 from ..models import Credential, PathwayComponent, RecognitionAgreement
-from ..numbers import registration_key
+from ..selectors import credential_by_number
 
 ECTS = "ECTS"
 
@@ -58,14 +58,11 @@ def credential_is_current(credential: Credential, *, on: datetime.date | None = 
 
 def credential_verify(*, registration_number: str) -> Credential | None:
     """Find a public entry by its registration number, with or without separators."""
-    key = registration_key(registration_number)
-    if not key or len(key) > 40:
-        return None
-    return (
-        Credential.objects.filter(registration_key=key, status__in=PUBLIC_STATUSES)
+    return credential_by_number(
+        registration_number,
+        within=Credential.objects.filter(status__in=PUBLIC_STATUSES)
         .select_related("provider", "level__framework")
-        .defer("search_document")
-        .first()
+        .defer("search_document"),
     )
 
 

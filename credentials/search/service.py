@@ -164,14 +164,6 @@ class SearchPage:
     def has_previous(self) -> bool:
         return self.number > 1
 
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.page_size + 1 if self.rows else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.rows) - 1 if self.rows else 0
-
 
 def _grouped_columns(dimensions: Sequence[str]) -> list[str]:
     """The candidate-set columns that count `dimensions`, each once, in a fixed order."""

@@ -5,8 +5,6 @@ Two permission layers: every endpoint needs a signed-in user and some only regis
 querysets hold only what the user may see, so anyone else's review is a 404.
 """
 
-from collections.abc import Callable
-
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -18,10 +16,10 @@ from rest_framework.response import Response
 
 from config.parsers import DepthLimitedJSONParser
 from config.types import AuthenticatedRequest
-from providers.roles import is_registry_admin, is_reviewer, provider_ids
 
 from ..models import Condition, Decision, Review, ReviewStandardSet
-from ..selectors import Access, review_board, reviewer_queue, reviews_for_user
+from ..rules import refuse, staff_refusal
+from ..selectors import Access, review_access_for, review_board, reviewer_queue, reviews_for_user
 from ..services import (
     condition_confirm_met,
     judgement_record,
@@ -45,7 +43,8 @@ from .serializers import (
     ReviewStandardSetSerializer,
 )
 
-STAFF_ACTIONS = frozenset({"create", "assign", "cancel", "board"})
+# The viewset actions only registry staff may take, named as the review rules name them.
+STAFF_ACTIONS = {"create": "open", "assign": "assign", "cancel": "cancel", "board": "board"}
 
 
 class ReviewPermission(permissions.IsAuthenticated):
@@ -54,28 +53,9 @@ class ReviewPermission(permissions.IsAuthenticated):
     def has_permission(self, request: Request, view) -> bool:
         if not super().has_permission(request, view):
             return False
-        return view.action not in STAFF_ACTIONS or is_registry_admin(request.user)
-
-
-def _access_for(user) -> Callable[[Review], Access]:
-    """A per-review access check that costs one query for the whole page, not one a row."""
-    if is_registry_admin(user):
-        return lambda review: Access.FULL
-    assigned = (
-        set(user.review_assignments.values_list("review_id", flat=True))
-        if is_reviewer(user)
-        else set()
-    )
-    providers = provider_ids(user)
-
-    def access(review: Review) -> Access:
-        if review.pk in assigned:
-            return Access.FULL
-        if review.credential.provider_id in providers:
-            return Access.PROVIDER
-        return Access.NONE
-
-    return access
+        if view.action in STAFF_ACTIONS:
+            refuse(staff_refusal(request.user, STAFF_ACTIONS[view.action]))
+        return True
 
 
 class ReviewViewSet(
@@ -110,7 +90,7 @@ class ReviewViewSet(
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
-        context["access"] = _access_for(self.request.user)
+        context["access"] = review_access_for(self.request.user)
         return context
 
     def _full_review(self) -> Review:

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from credentials.models import Credential
 from providers.roles import is_registry_admin, is_reviewer
 
-from ..models import Review
-from ..selectors import QaSummary, credential_qa_summary, reviews_for_user
+from ..models import Condition, Review
+from ..selectors import QaSummary, condition_confirmable, credential_qa_summary, reviews_for_user
 
 register = template.Library()
 
@@ -28,3 +28,9 @@ def qa_summary_for(credential: Credential) -> QaSummary | None:
 def reviews_of(credential: Credential, user) -> QuerySet[Review]:
     """The record's reviews that the user may open, newest first."""
     return reviews_for_user(user).filter(credential=credential).order_by("-created_at")
+
+
+@register.filter
+def confirmable_by(condition: Condition, user) -> bool:
+    """Whether the user may confirm now that the provider has met the condition."""
+    return condition_confirmable(condition, user)

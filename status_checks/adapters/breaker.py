@@ -4,8 +4,13 @@ Closed: calls go through; failures are counted in a rolling window. At the thres
 circuit opens for ``reset_timeout`` seconds and nobody calls the register. After that it is
 half-open: exactly one process (whoever wins a SET NX) may send a probe; success closes the
 circuit, failure opens it again.
+
+The open period ends at a time stored in Redis and read against ``clock`` (the wall clock;
+tests pass their own), so every process agrees when it ends. The key's expiry only tidies up.
 """
 
+import time
+from collections.abc import Callable
 from typing import Literal
 
 import redis
@@ -26,8 +31,10 @@ class CircuitBreaker:
         failure_window: int = 60,
         reset_timeout: int = 300,
         client: redis.Redis | None = None,
+        clock: Callable[[], float] = time.time,
     ):
         self.source = source
+        self.clock = clock
         self.failure_threshold = failure_threshold
         self.failure_window = failure_window
         self.reset_timeout = reset_timeout
@@ -39,8 +46,8 @@ class CircuitBreaker:
         self._probe = key("circuit", source, "probe")
 
     def state(self) -> CircuitState:
-        opened, tripped = self.redis.exists(self._open), self.redis.exists(self._tripped)
-        if opened:
+        until, tripped = self.redis.mget(self._open, self._tripped)
+        if until is not None and float(until) > self.clock():
             return "open"
         return "half_open" if tripped else "closed"
 
@@ -73,7 +80,7 @@ class CircuitBreaker:
         """Open the circuit now, e.g. for a register's long Retry-After."""
         seconds = max(int(seconds + 0.999), 1)
         pipe = self.redis.pipeline()
-        pipe.set(self._open, 1, ex=seconds)
+        pipe.set(self._open, self.clock() + seconds, ex=seconds)
         # Long enough to outlast any open period; cleared by the first success.
         pipe.set(self._tripped, 1, ex=max(seconds * 10, 24 * 60 * 60))
         pipe.delete(self._probe, self._failures)

@@ -143,8 +143,8 @@ def test_queue_depth_is_read_from_the_broker_for_every_routed_queue(
             # Only after publishing: Celery builds its router once, at the first publish, and
             # these routes must not stay in it for later tests.
             settings.CELERY_TASK_ROUTES = {
-                "credentials.tasks.import_run_task": {"queue": "imports"},
-                "credentials.tasks.status_*": {"queue": "sweeps"},
+                "imports.tasks.import_run_task": {"queue": "imports"},
+                "status_checks.tasks.status_*": {"queue": "sweeps"},
             }
             samples = scrape(client)
         finally:

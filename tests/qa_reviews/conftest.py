@@ -1,7 +1,6 @@
 import pytest
-from django.utils import translation
 
-from tests.qa_reviews.workflow import make_world
+from tests.qa_reviews.workflow import Scene, make_scene, make_world
 
 
 @pytest.fixture
@@ -9,14 +8,13 @@ def world(db):
     return make_world()
 
 
+@pytest.fixture
+def scene(world) -> Scene:
+    """Provider A's decided review and one in progress, and provider B's, for persona tests."""
+    return make_scene(world)
+
+
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Evidence files go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Start every test in English: a Chinese page request leaves its language active."""
-    with translation.override("en"):
-        yield

@@ -9,56 +9,18 @@ from rest_framework.test import APIClient
 
 from credentials.choices import CredentialStatus
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
-from qa_reviews.models import Review
-from qa_reviews.services import review_declare_no_conflict
-from tests.factories import CredentialFactory, MembershipFactory
+from tests.factories import MembershipFactory
 from tests.qa_reviews.workflow import (
-    COMPLETE,
-    condition,
+    PERSONAS,
+    Scene,
     days,
     decided,
     judge_all,
     open_review,
+    submitted,
 )
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["anonymous", "a_admin", "a_editor", "b_admin", "reviewer", "registry_admin"]
-
-
-@dataclasses.dataclass
-class Scene:
-    world: object
-    decided: Review  # provider A's record, decided with conditions and internal notes
-    in_progress: Review  # provider A's record, the persona reviewer declared, nothing judged
-    other: Review  # provider B's record, reviewed by someone else
-
-
-def _credential(world, provider):
-    return CredentialFactory(
-        provider=provider,
-        status=CredentialStatus.SUBMITTED,
-        valid_from=None,
-        valid_to=None,
-        **COMPLETE,
-    )
-
-
-@pytest.fixture
-def scene(world) -> Scene:
-    decision = decided(
-        world,
-        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
-        rationale="Approved; publish the moderation policy.",
-        internal_notes="Tutor numbers look thin; check at the periodic review.",
-        conditions=[condition("Publish the moderation policy.", 30)],
-    )
-    second = dataclasses.replace(world, credential=_credential(world, world.personas.provider_a))
-    in_progress = open_review(second)
-    review_declare_no_conflict(actor=world.reviewer, review=in_progress)
-    third = dataclasses.replace(world, credential=_credential(world, world.personas.provider_b))
-    other = open_review(third, reviewers=[world.reviewer2])
-    return Scene(world, decision.review, in_progress, other)
 
 
 def _client(scene: Scene, persona: str) -> APIClient:
@@ -163,7 +125,7 @@ def test_list_query_count_does_not_grow_with_reviews(scene, django_assert_max_nu
     with django_assert_max_num_queries(12) as few:
         client.get(_url("review-list"))
     for _ in range(4):
-        credential = _credential(scene.world, scene.world.personas.provider_a)
+        credential = submitted(scene.world.personas.provider_a)
         decided(dataclasses.replace(scene.world, credential=credential))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(_url("review-list")).json()["count"] == 7
@@ -197,7 +159,7 @@ OPEN_EXPECTED = {
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_registry_staff_open_reviews(scene, persona):
-    credential = _credential(scene.world, scene.world.personas.provider_a)
+    credential = submitted(scene.world.personas.provider_a)
     body = {
         "credential": credential.pk,
         "review_type": "fast_track",
@@ -226,7 +188,7 @@ def test_opening_refusals_are_400s_with_reasons(scene):
     fast = client.post(
         _url("review-list"),
         {
-            "credential": _credential(scene.world, scene.world.personas.provider_a).pk,
+            "credential": submitted(scene.world.personas.provider_a).pk,
             "review_type": "fast_track",
         },
         format="json",
@@ -279,7 +241,7 @@ DECLARE_EXPECTED = {
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_the_assigned_reviewer_declares(scene, persona):
     world = scene.world
-    credential = _credential(world, world.personas.provider_a)
+    credential = submitted(world.personas.provider_a)
     review = open_review(dataclasses.replace(world, credential=credential))
 
     response = _client(scene, persona).post(_url("review-declare", pk=review.pk))

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.celery_app import app
@@ -71,7 +72,7 @@ def test_a_decision_queues_the_provider_email_after_commit(
 
 def test_a_refused_decision_queues_nothing(world, delays, django_capture_on_commit_callbacks):
     review = ready_to_decide(world)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Exception):  # noqa: B017
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         approve(world, review, valid_from=None)
     assert not delays["review_decision_notify_task"].called
 

@@ -11,54 +11,17 @@ from credentials.services import credential_update
 from qa_reviews.choices import ConditionState, DecisionOutcome, ReviewStage, ReviewType
 from qa_reviews.models import Judgement, Review
 from qa_reviews.services import review_declare_no_conflict
-from tests.factories import CredentialFactory, MembershipFactory
+from tests.factories import MembershipFactory
 from tests.qa_reviews.workflow import (
-    COMPLETE,
-    condition,
+    PERSONAS,
+    Scene,
     days,
-    decided,
     judge_all,
     open_review,
+    submitted,
 )
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["anonymous", "a_admin", "a_editor", "b_admin", "reviewer", "registry_admin"]
-
-
-@dataclasses.dataclass
-class Scene:
-    world: object
-    decided: Review
-    in_progress: Review
-    other: Review
-
-
-def _submitted(provider):
-    return CredentialFactory(
-        provider=provider,
-        status=CredentialStatus.SUBMITTED,
-        valid_from=None,
-        valid_to=None,
-        **COMPLETE,
-    )
-
-
-@pytest.fixture
-def scene(world) -> Scene:
-    decision = decided(
-        world,
-        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
-        rationale="Approved; publish the moderation policy.",
-        internal_notes="Tutor numbers look thin.",
-        conditions=[condition("Publish the moderation policy.", 30)],
-    )
-    second = dataclasses.replace(world, credential=_submitted(world.personas.provider_a))
-    in_progress = open_review(second)
-    review_declare_no_conflict(actor=world.reviewer, review=in_progress)
-    third = dataclasses.replace(world, credential=_submitted(world.personas.provider_b))
-    other = open_review(third, reviewers=[world.reviewer2])
-    return Scene(world, decision.review, in_progress, other)
 
 
 def _as(client, scene: Scene, persona: str):
@@ -160,7 +123,7 @@ def test_the_review_page_shows_the_record_its_completeness_and_history(client, s
 
 def test_a_reviewer_declares_judges_and_decides_through_the_pages(client, scene):
     world = scene.world
-    credential = _submitted(world.personas.provider_a)
+    credential = submitted(world.personas.provider_a)
     review = open_review(dataclasses.replace(world, credential=credential))
     _as(client, scene, "reviewer")
 
@@ -224,7 +187,7 @@ def test_a_refused_decision_is_shown_on_the_form_and_changes_nothing(client, sce
 def test_judging_before_declaring_is_refused_on_the_page(client, scene):
     world = scene.world
     review = open_review(
-        dataclasses.replace(world, credential=_submitted(world.personas.provider_a)),
+        dataclasses.replace(world, credential=submitted(world.personas.provider_a)),
         reviewers=[world.reviewer, world.reviewer2],
     )
     review_declare_no_conflict(actor=world.reviewer2, review=review)
@@ -271,7 +234,7 @@ def test_page_actions_per_persona(client, scene, persona):
 
 def test_opening_a_review_from_the_board(client, scene):
     world = scene.world
-    credential = _submitted(world.personas.provider_a)
+    credential = submitted(world.personas.provider_a)
     _as(client, scene, "registry_admin")
     board = client.get(reverse("reviews:board")).content.decode()
     assert credential.registration_number in board  # awaiting a review
@@ -334,12 +297,12 @@ def test_others_cannot_confirm_a_condition(client, scene, persona):
 def test_the_queue_puts_overdue_reviews_first(client, scene):
     world = scene.world
     late = open_review(
-        dataclasses.replace(world, credential=_submitted(world.personas.provider_a)),
+        dataclasses.replace(world, credential=submitted(world.personas.provider_a)),
         due_date=days(2),
     )
     Review.objects.filter(pk=late.pk).update(due_date=days(-3))
     soon = open_review(
-        dataclasses.replace(world, credential=_submitted(world.personas.provider_a)),
+        dataclasses.replace(world, credential=submitted(world.personas.provider_a)),
         due_date=days(1),
     )
     Review.objects.filter(pk=scene.in_progress.pk).update(due_date=days(50))

@@ -1,7 +1,7 @@
 """A small world for QA review tests, and the workflow steps as one-line helpers."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -25,6 +25,9 @@ from tests.factories import (
     UserFactory,
 )
 from tests.personas import Personas, make_personas
+
+# Everyone the review pages and API answer differently.
+PERSONAS = ["anonymous", "a_admin", "a_editor", "b_admin", "reviewer", "registry_admin"]
 
 COMPLETE = {
     "learning_outcomes_en": ["Build a reproducible analysis pipeline"],
@@ -134,3 +137,40 @@ def decided(world: World, **decision_values) -> Decision:
 
 def condition(text: str, due_in: int) -> ConditionDraft:
     return ConditionDraft(text=text, due_date=days(due_in))
+
+
+def submitted(provider) -> Credential:
+    """A complete record of the provider's, submitted and waiting for a first review."""
+    return CredentialFactory(
+        provider=provider,
+        status=CredentialStatus.SUBMITTED,
+        valid_from=None,
+        valid_to=None,
+        **COMPLETE,
+    )
+
+
+@dataclass
+class Scene:
+    """Three reviews the persona tests look at; see the ``scene`` fixture."""
+
+    world: World
+    decided: Review  # provider A's record, decided with conditions and internal notes
+    in_progress: Review  # provider A's record, the persona reviewer declared, nothing judged
+    other: Review  # provider B's record, reviewed by someone else
+
+
+def make_scene(world: World) -> Scene:
+    decision = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        rationale="Approved; publish the moderation policy.",
+        internal_notes="Tutor numbers look thin. Check them at the periodic review.",
+        conditions=[condition("Publish the moderation policy.", 30)],
+    )
+    second = replace(world, credential=submitted(world.personas.provider_a))
+    in_progress = open_review(second)
+    review_declare_no_conflict(actor=world.reviewer, review=in_progress)
+    third = replace(world, credential=submitted(world.personas.provider_b))
+    other = open_review(third, reviewers=[world.reviewer2])
+    return Scene(world, decision.review, in_progress, other)

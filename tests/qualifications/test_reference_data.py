@@ -17,7 +17,7 @@ def _snapshot() -> dict:
 
 
 def test_frameworks_and_levels_match_the_published_facts():
-    """frameworks.json: HKQF 1-7, RQF Entry 1-3 and 1-8, EQF 1-8 (shared/data/frameworks.json)."""
+    """qualifications/data/frameworks.json: HKQF 1-7, RQF Entry 1-3 and 1-8, EQF 1-8."""
     codes = {
         framework.code: list(framework.levels.order_by("ordinal").values_list("code", flat=True))
         for framework in Framework.objects.all()

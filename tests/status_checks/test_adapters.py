@@ -12,6 +12,7 @@ from status_checks.adapters.http import HttpPolicy, retry_after_seconds
 from status_checks.adapters.ofqual import parse_qualification
 from status_checks.adapters.published_file import parse_register_file
 from tests import TEST_DATA_DIR
+from tests.clock import Clock
 
 from .register_stub import Behaviour, RegisterStub
 
@@ -140,25 +141,27 @@ def test_circuit_opens_after_repeated_failures_and_stops_calling(register_stub: 
 
 def test_half_open_circuit_lets_one_probe_through_and_closes_on_success(register_stub):
     register_stub.set_record(NUMBER, "Available to learners")
-    breaker = CircuitBreaker(source="ofqual", reset_timeout=1)
+    clock = Clock()
+    breaker = CircuitBreaker(source="ofqual", reset_timeout=1, clock=clock)
     breaker.open_for(1)
     assert not breaker.allow()
 
-    time.sleep(1.1)
+    clock.advance(1.1)
     assert breaker.state() == "half_open"
-    other_process = CircuitBreaker(source="ofqual", reset_timeout=1)
+    other_process = CircuitBreaker(source="ofqual", reset_timeout=1, clock=clock)
     assert breaker.allow() and not other_process.allow(), "one probe at a time"
 
     breaker.redis.delete(breaker._probe)
-    with ofqual_adapter() as adapter:
+    with ofqual_adapter(breaker=breaker) as adapter:
         assert adapter.lookup([NUMBER])[NUMBER].found
     assert breaker.state() == "closed"
 
 
 def test_a_failed_probe_reopens_the_circuit():
-    breaker = CircuitBreaker(source="ofqual", reset_timeout=1, failure_threshold=100)
+    clock = Clock()
+    breaker = CircuitBreaker(source="ofqual", reset_timeout=1, failure_threshold=100, clock=clock)
     breaker.open_for(1)
-    time.sleep(1.1)
+    clock.advance(1.1)
 
     assert breaker.allow()
     breaker.record_failure()
@@ -195,7 +198,7 @@ def test_published_file_without_the_expected_columns_is_unavailable(register_stu
 
 
 def test_published_file_reads_the_ofqual_export_format():
-    """shared/data/uk/ofqual-full-export-sample.csv, with month-first dates."""
+    """tests/data/uk/ofqual-full-export-sample.csv, with month-first dates."""
     text = (TEST_DATA_DIR / "uk/ofqual-full-export-sample.csv").read_text()
 
     table = parse_register_file(

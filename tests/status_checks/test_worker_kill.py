@@ -1,7 +1,6 @@
 """A worker killed with SIGKILL mid-sweep loses no check and records no transition twice."""
 
 import signal
-import time
 
 from django.db.models import Count
 
@@ -38,7 +37,7 @@ def test_sigkilled_worker_mid_sweep_loses_no_check_and_repeats_no_transition(
             )
         )
         register_stub.set_record(number, "Available to learners")
-    # A slow register keeps each 4-credential chunk busy for ~0.6 s, so the kill lands mid-chunk.
+    # A slow register keeps each 4-credential chunk busy for ~0.6 s, each request 0.15 s of it.
     register_stub.always = Behaviour(delay=0.15)
     env = worker_env(register_stub)
 
@@ -48,8 +47,10 @@ def test_sigkilled_worker_mid_sweep_loses_no_check_and_repeats_no_transition(
             lambda: StatusSweep.objects.filter(pk=sweep.pk, checked__gte=4).exists(),
             what="the first chunk to commit",
         )
-        # Half a chunk later the worker is inside the next chunk, not between two tasks.
-        time.sleep(0.3)
+        # A request the register has received but not yet answered puts the worker inside a
+        # chunk it has not committed, not between two tasks: the kill lands there.
+        asked = len(register_stub.requests)
+        wait_for(lambda: len(register_stub.requests) > asked, what="the worker to ask for the next")
         first.process.send_signal(signal.SIGKILL)
         first.process.wait()
 

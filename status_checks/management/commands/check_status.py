@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credentials.models import Credential
-from credentials.numbers import registration_key
+from credentials.selectors import credential_by_number
 from providers.models import Provider
 from status_checks.choices import CheckOutcome, SweepScope
 from status_checks.services import status_sweep_run_inline, status_sweep_start
@@ -33,9 +32,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No provider with slug {options['provider']!r}.")
         elif options["credential"]:
             scope = SweepScope.CREDENTIAL
-            credential = Credential.objects.filter(
-                registration_key=registration_key(options["credential"])
-            ).first()
+            credential = credential_by_number(options["credential"])
             if credential is None:
                 raise CommandError(f"No credential numbered {options['credential']!r}.")
         else:
