@@ -149,6 +149,14 @@ class DecisionForm(forms.Form):
     supersedes = forms.ModelChoiceField(
         queryset=Decision.objects.none(), required=False, widget=forms.HiddenInput
     )
+    carry_conditions = forms.BooleanField(
+        label=_("Carry the corrected decision's conditions"),
+        required=False,
+        help_text=_(
+            "For an approval with conditions: its conditions continue as they stand; list only "
+            "new ones below. Otherwise its open conditions are closed as superseded."
+        ),
+    )
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
