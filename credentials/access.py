@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from providers.roles import is_registry_admin, is_reviewer, provider_ids
+from providers.roles import is_registry_admin, provider_ids
 
 from .models import Credential
 
@@ -22,7 +22,10 @@ def credentials_for_workspace(user: AbstractBaseUser | AnonymousUser) -> QuerySe
 
 
 def can_read_unpublished(user: AbstractBaseUser | AnonymousUser, credential: Credential) -> bool:
-    """Drafts and submissions are visible to their provider, reviewers and registry staff."""
-    return (
-        is_registry_admin(user) or is_reviewer(user) or credential.provider_id in provider_ids(user)
-    )
+    """Drafts and submissions are visible to their provider and registry staff.
+
+    Reviewers read a record under review through its review, not here: being in the
+    reviewers' group opens no other provider's unpublished record (the record API and page
+    answer 404 to them as well).
+    """
+    return is_registry_admin(user) or credential.provider_id in provider_ids(user)
