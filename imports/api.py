@@ -39,8 +39,9 @@ class CanImport(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
+        # A job is looked up among the caller's own providers' jobs, so anyone else's is 404.
         return bool(user and user.is_authenticated) and (
-            is_registry_admin(user) or bool(_administered(user))
+            view.action == "retrieve" or is_registry_admin(user) or bool(_administered(user))
         )
 
 

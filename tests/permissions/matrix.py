@@ -79,7 +79,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "get": (ANON, 200, 403, 200, 403, 403, 200),
         "post": (ANON, IN, 403, IN, 403, 403, IN),
     },
-    "api:import-job-detail": {"get": (ANON, 200, 403, 404, 403, 403, 200)},
+    "api:import-job-detail": {"get": (ANON, 200, 404, 404, 404, 404, 200)},
     # --- Status sweeps: registry staff ---------------------------------------------------------
     "api:status-sweep-list": {"get": STAFF_ONLY_API, "post": STAFF_WRITES_API},
     "api:status-sweep-detail": {"get": STAFF_ONLY_API},
