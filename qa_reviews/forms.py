@@ -161,6 +161,9 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supersedes"].queryset = Decision.objects.filter(review=review)
+        if not review.decisions.exists():
+            # A first decision has nothing to carry.
+            del self.fields["carry_conditions"]
 
 
 class ConditionForm(forms.Form):

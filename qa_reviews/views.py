@@ -340,7 +340,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 valid_to=data["valid_to"],
                 conditions=condition_drafts(conditions),
                 supersedes=data["supersedes"],
-                carry_conditions=data["carry_conditions"],
+                carry_conditions=data.get("carry_conditions", False),
             )
         except ValidationError as error:
             _show_service_errors(request, form, error)
