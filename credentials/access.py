@@ -7,7 +7,7 @@ Querysets are restricted per user, so another provider's record is simply not fo
 from django.db.models import QuerySet
 
 from config.types import RequestUser
-from providers.roles import is_registry_admin, is_reviewer, provider_ids
+from providers.roles import is_registry_admin, provider_ids
 
 from .models import Credential
 
@@ -21,7 +21,10 @@ def credentials_for_workspace(user: RequestUser) -> QuerySet[Credential]:
 
 
 def can_read_unpublished(user: RequestUser, credential: Credential) -> bool:
-    """Drafts and submissions are visible to their provider, reviewers and registry staff."""
-    return (
-        is_registry_admin(user) or is_reviewer(user) or credential.provider_id in provider_ids(user)
-    )
+    """Drafts and submissions are visible to their provider and registry staff.
+
+    Reviewers read a record under review through its review, not here: being in the
+    reviewers' group opens no other provider's unpublished record (the record API and page
+    answer 404 to them as well).
+    """
+    return is_registry_admin(user) or credential.provider_id in provider_ids(user)

@@ -80,7 +80,8 @@ def pathway_add_component(
     is_required: bool = False,
 ) -> PathwayComponent:
     """Count a credential toward the pathway's award; it must be on the public register
-    or belong to the same provider."""
+    or belong to the same provider, and count no more credits than it carries or than the
+    award needs (``PathwayComponent.clean``, so the admin refuses the same)."""
     _require_member(actor, pathway.award.provider_id)
     if credential.pk == pathway.award_id:
         raise ValidationError({"credential": _("An award cannot stack into itself.")})
@@ -90,7 +91,8 @@ def pathway_add_component(
         raise ValidationError({"credential": _("Only registered credentials can be stacked.")})
     if pathway.memberships.filter(credential=credential).exists():
         raise ValidationError({"credential": _("This credential is already in the pathway.")})
-    _check_credits(credential, credits_counted, "credits_counted")
+    if credits_counted < 0:
+        raise ValidationError({"credits_counted": _("Credits cannot be negative.")})
     component = PathwayComponent(
         pathway=pathway,
         credential=credential,

@@ -384,6 +384,13 @@ def credential_update(
 
 
 @transaction.atomic
+def credential_request_change_check(*, actor: User, credential: Credential) -> None:
+    """Refuse anyone but the provider's administrators (and registry staff) before any
+    request body is read: who may ask is answered before what they ask."""
+    if not (is_registry_admin(actor) or is_provider_admin(actor, credential.provider_id)):
+        raise PermissionDenied(_("Only the provider's administrators ask the registry."))
+
+
 def credential_request_change(
     *,
     actor: User,
@@ -394,8 +401,7 @@ def credential_request_change(
     """A provider asks the registry to change a fact it owns (a validity extension, a quality
     mark it holds); a registry administrator decides the request."""
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
-    if not (is_registry_admin(actor) or is_provider_admin(actor, credential.provider_id)):
-        raise PermissionDenied(_("Only the provider's administrators ask the registry."))
+    credential_request_change_check(actor=actor, credential=credential)
     unknown = set(values) - REQUESTABLE_FIELDS
     if unknown:
         raise ValidationError(

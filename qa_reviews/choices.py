@@ -41,3 +41,5 @@ class ConditionState(models.TextChoices):
     OPEN = "open", _("Open")
     MET = "met", _("Met")
     OVERDUE = "overdue", _("Overdue")
+    # Closed because the decision was corrected without carrying it; history, not a to-do.
+    SUPERSEDED = "superseded", _("Closed: decision corrected")

@@ -147,10 +147,21 @@ class DecisionForm(forms.Form):
     supersedes = forms.ModelChoiceField(
         queryset=Decision.objects.none(), required=False, widget=forms.HiddenInput
     )
+    carry_conditions = forms.BooleanField(
+        label=_("Carry the corrected decision's conditions"),
+        required=False,
+        help_text=_(
+            "For an approval with conditions: its conditions continue as they stand; list only "
+            "new ones below. Otherwise its open conditions are closed as superseded."
+        ),
+    )
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supersedes"].queryset = Decision.objects.filter(review=review)  # type: ignore[attr-defined]  # a ModelChoiceField
+        if not review.decisions.exists():
+            # A first decision has nothing to carry.
+            del self.fields["carry_conditions"]
 
 
 class ConditionForm(forms.Form):

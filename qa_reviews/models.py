@@ -329,6 +329,15 @@ class Condition(TimeStampedModel):
         blank=True,
         help_text=_("When the provider was reminded that the condition falls due."),
     )
+    carried_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried from"),
+        help_text=_("The corrected decision's condition this one continues."),
+    )
 
     class Meta:
         ordering = ["due_date"]

@@ -437,6 +437,7 @@ def _check_decision_values(
     valid_to: datetime.date | None,
     conditions: Sequence[ConditionDraft],
     today: datetime.date,
+    carrying: bool = False,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not (rationale or "").strip():
@@ -450,7 +451,7 @@ def _check_decision_values(
             errors["valid_to"] = [_("The validity period must end on or after its start.")]
     elif valid_from is not None or valid_to is not None:
         errors["valid_from"] = [_("Only an approval grants a validity period.")]
-    if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS and not conditions:
+    if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS and not (conditions or carrying):
         errors["conditions"] = [_("An approval with conditions needs at least one condition.")]
     elif outcome != DecisionOutcome.APPROVED_WITH_CONDITIONS and conditions:
         errors["conditions"] = [_("Only an approval with conditions carries conditions.")]
@@ -510,6 +511,7 @@ def review_decide(
     valid_to: datetime.date | None = None,
     conditions: Sequence[ConditionDraft] = (),
     supersedes: Decision | None = None,
+    carry_conditions: bool = False,
     today: datetime.date | None = None,
 ) -> Decision:
     """Decide a review, or correct its decision, and apply it to the register at once.
@@ -517,8 +519,10 @@ def review_decide(
     In one transaction: the decision entry and its conditions, the review's stage, and,
     through ``credentials.services.credential_apply_decision``, the record's status, the
     validity granted and the accreditation record. A first decision needs every standard
-    judged; a correction supersedes the review's current decision and replaces its
-    conditions (a condition already confirmed met, repeated word for word, stays met).
+    judged. A correction supersedes the review's current decision and settles its
+    conditions explicitly: with ``carry_conditions`` (only for an approval with conditions)
+    each one moves to the new decision as it stands; otherwise the unmet ones are closed
+    as superseded (a condition already confirmed met, repeated word for word, stays met).
     """
     today = today or timezone.localdate()
     review = _lock_review(review)
@@ -543,6 +547,19 @@ def review_decide(
             )
     else:
         refuse(correction_refusal(review, supersedes))
+    if carry_conditions and supersedes is None:
+        raise ValidationError(
+            {"carry_conditions": _("Only a correction carries the conditions of a decision.")}
+        )
+    if carry_conditions and outcome != DecisionOutcome.APPROVED_WITH_CONDITIONS:
+        raise ValidationError(
+            {
+                "carry_conditions": _(
+                    "Conditions are carried only to an approval with conditions; with this "
+                    "outcome the corrected decision's open conditions are closed."
+                )
+            }
+        )
     _check_decision_values(
         outcome=outcome,
         rationale=rationale,
@@ -550,6 +567,7 @@ def review_decide(
         valid_to=valid_to,
         conditions=conditions,
         today=today,
+        carrying=carry_conditions and supersedes is not None and supersedes.conditions.exists(),
     )
     decision = Decision(
         review=review,
@@ -581,7 +599,9 @@ def review_decide(
         accreditation=_accreditation_to_amend(review, supersedes, outcome),
     )
     decision.save()
-    _create_conditions(decision=decision, conditions=conditions, supersedes=supersedes)
+    _create_conditions(
+        decision=decision, conditions=conditions, supersedes=supersedes, carry=carry_conditions
+    )
     if review.stage != ReviewStage.DECIDED:
         review.stage = ReviewStage.DECIDED
         review.save(update_fields=["stage", "updated_at"])
@@ -594,24 +614,61 @@ def _review_reference(review: Review) -> str:
 
 
 def _create_conditions(
-    *, decision: Decision, conditions: Sequence[ConditionDraft], supersedes: Decision | None
+    *,
+    decision: Decision,
+    conditions: Sequence[ConditionDraft],
+    supersedes: Decision | None,
+    carry: bool,
 ) -> None:
-    met_before = {}
-    if supersedes is not None:
-        met_before = {
-            condition.text: condition
-            for condition in supersedes.conditions.filter(state=ConditionState.MET)
-        }
+    earlier = list(supersedes.conditions.order_by("due_date", "pk")) if supersedes else []
+    carried_texts = set()
+    if carry:
+        for old in earlier:
+            _condition_copy(old, decision=decision)
+            carried_texts.add(old.text)
+    met_before = {old.text: old for old in earlier if old.state == ConditionState.MET}
     for draft in conditions:
         text = draft.text.strip()
-        kept = met_before.get(text)
+        if text in carried_texts:
+            raise ValidationError(
+                {
+                    "conditions": _(
+                        "“%(text)s” is carried from the corrected decision already; list only "
+                        "new conditions."
+                    )
+                    % {"text": text}
+                }
+            )
+        kept = met_before.pop(text, None)
         condition = Condition(decision=decision, text=text, due_date=draft.due_date)
         if kept is not None:
             condition.state = ConditionState.MET
             condition.met_confirmed_by_id = kept.met_confirmed_by_id
             condition.met_confirmed_at = kept.met_confirmed_at
+            condition.carried_from = kept
         condition.full_clean()
         condition.save()
+    # What was not carried is closed, so no list, reminder or sweep counts it as still owed.
+    Condition.objects.filter(
+        pk__in=[old.pk for old in earlier], state__in=(ConditionState.OPEN, ConditionState.OVERDUE)
+    ).update(state=ConditionState.SUPERSEDED, updated_at=timezone.now())
+
+
+def _condition_copy(old: Condition, *, decision: Decision) -> Condition:
+    """Continue a corrected decision's condition on the new decision, exactly as it stands."""
+    condition = Condition(
+        decision=decision,
+        text=old.text,
+        due_date=old.due_date,
+        state=old.state,
+        met_confirmed_by_id=old.met_confirmed_by_id,
+        met_confirmed_at=old.met_confirmed_at,
+        reminded_at=old.reminded_at,
+        carried_from=old,
+    )
+    condition.full_clean()
+    condition.save()
+    return condition
 
 
 @transaction.atomic

@@ -326,6 +326,7 @@ def decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 valid_to=data["valid_to"],
                 conditions=condition_drafts(conditions),
                 supersedes=data["supersedes"],
+                carry_conditions=data.get("carry_conditions", False),
             )
         except ValidationError as error:
             actions = review_actions(review, request.user)

@@ -17,6 +17,7 @@ from credentials.services import (
     EDITABLE_FIELDS,
     credential_create,
     credential_request_change,
+    credential_request_change_check,
     credential_transition,
     credential_update,
 )
@@ -255,6 +256,7 @@ class WorkspaceCredentialViewSet(
             return Response(
                 ChangeRequestSerializer(credential.change_requests.all(), many=True).data
             )
+        credential_request_change_check(actor=request.user, credential=credential)
         body = RegistryRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)

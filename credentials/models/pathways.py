@@ -1,9 +1,15 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from config.db import TimeStampedModel
+
+
+def _credits(value: Decimal | int) -> str:
+    return format(Decimal(value).normalize(), "f")
 
 
 class Pathway(TimeStampedModel):
@@ -79,8 +85,40 @@ class PathwayComponent(models.Model):
         return f"{self.credential} → {self.pathway} ({self.credits_counted} credits)"
 
     def clean(self) -> None:
+        # Here rather than only in the service, so the admin's inline form refuses it too.
         if self.pathway_id and self.credential_id == self.pathway.award_id:
             raise ValidationError({"credential": _("An award cannot stack into itself.")})
+        if self.credits_counted is None or not (self.pathway_id and self.credential_id):
+            return
+        carried = self.credential.credits
+        named = {"credential": self.credential.registration_number or self.credential.title_en}
+        if carried is None and self.credits_counted > 0:
+            raise ValidationError(
+                {
+                    "credits_counted": _(
+                        "%(credential)s carries no credits on the register, so it cannot count "
+                        "credits toward an award."
+                    )
+                    % named
+                }
+            )
+        if carried is not None and self.credits_counted > carried:
+            raise ValidationError(
+                {
+                    "credits_counted": _("%(credential)s carries only %(credits)s credits.")
+                    % {**named, "credits": _credits(carried)}
+                }
+            )
+        if self.credits_counted > self.pathway.credits_required:
+            raise ValidationError(
+                {
+                    "credits_counted": _(
+                        "The award needs only %(required)s credits; a component cannot count "
+                        "more toward it."
+                    )
+                    % {"required": _credits(self.pathway.credits_required)}
+                }
+            )
 
 
 class RecognitionAgreement(TimeStampedModel):

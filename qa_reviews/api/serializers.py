@@ -277,6 +277,14 @@ class DecideSerializer(serializers.Serializer):
         default=None,
         help_text=_("To correct a decision: the id of the review's current decision."),
     )
+    carry_conditions = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "With a correction that approves with conditions: carry the corrected decision's "
+            "conditions as they stand. Otherwise its open conditions are closed as superseded."
+        ),
+    )
 
 
 class CancelSerializer(serializers.Serializer):

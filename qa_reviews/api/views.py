@@ -159,7 +159,7 @@ class ReviewViewSet(
     @action(detail=True, methods=["post"])
     def decide(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Decide the review, or correct its decision by naming it in ``supersedes``."""
-        review = self.get_object()
+        review = self._full_review()
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         review_decide(actor=request.user, review=review, **body.validated_data)

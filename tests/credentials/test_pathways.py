@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import modelform_factory
 from django.urls import reverse
+from django.utils import translation
 
 from credentials.choices import CredentialKind, CredentialStatus
+from credentials.models import PathwayComponent
 from credentials.pathways import (
     pathway_add_component,
     pathway_create,
@@ -59,6 +62,69 @@ def test_a_component_cannot_count_more_credits_than_it_carries(world):
         pathway_add_component(
             actor=personas.a_admin, pathway=pathway, credential=module, credits_counted=20
         )
+
+
+def test_a_component_cannot_count_more_credits_than_the_award_needs(world):
+    """A 15-credit module counting 15 toward a 3-credit award is refused, in both languages."""
+    personas, _award, module, _other = world
+    small_award = CredentialFactory(
+        provider=personas.provider_a, kind=CredentialKind.QUALIFICATION, credits=3
+    )
+    pathway = pathway_create(
+        actor=personas.a_admin, award=small_award, name_en="Short stack", credits_required=3
+    )
+
+    with pytest.raises(ValidationError, match="The award needs only 3 credits"):
+        pathway_add_component(
+            actor=personas.a_admin, pathway=pathway, credential=module, credits_counted=15
+        )
+    with translation.override("zh-hant"), pytest.raises(ValidationError) as refused:
+        pathway_add_component(
+            actor=personas.a_admin, pathway=pathway, credential=module, credits_counted=15
+        )
+    assert "3" in str(refused.value) and "學分" in str(refused.value)
+    assert not pathway.memberships.exists()
+
+    component = pathway_add_component(
+        actor=personas.a_admin, pathway=pathway, credential=module, credits_counted=3
+    )
+    assert component.credits_counted == 3
+
+
+def test_a_credential_without_credits_cannot_count_credits(world):
+    personas, award, _module, _other = world
+    uncredited = CredentialFactory(provider=personas.provider_a, credits=None, notional_hours=None)
+    pathway = pathway_create(
+        actor=personas.a_admin, award=award, name_en="FinTech stack", credits_required=60
+    )
+
+    with pytest.raises(ValidationError, match="carries no credits on the register"):
+        pathway_add_component(
+            actor=personas.a_admin, pathway=pathway, credential=uncredited, credits_counted=5
+        )
+    assert not pathway.memberships.exists()
+
+
+def test_the_admin_form_refuses_the_same_credit_rules(world):
+    """The model's own validation holds the rule, so a plain ModelForm (the admin) refuses it."""
+    personas, _award, module, _other = world
+    small_award = CredentialFactory(
+        provider=personas.provider_a, kind=CredentialKind.QUALIFICATION, credits=3
+    )
+    pathway = pathway_create(
+        actor=personas.a_admin, award=small_award, name_en="Short stack", credits_required=3
+    )
+    form_class = modelform_factory(
+        PathwayComponent, fields=["pathway", "credential", "credits_counted", "is_required"]
+    )
+    form = form_class(
+        data={"pathway": pathway.pk, "credential": module.pk, "credits_counted": "15"}
+    )
+
+    assert not form.is_valid()
+    assert form.errors["credits_counted"] == [
+        "The award needs only 3 credits; a component cannot count more toward it."
+    ]
 
 
 def test_pathways_belong_to_the_awarding_provider(world):

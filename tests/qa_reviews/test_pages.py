@@ -15,6 +15,8 @@ from tests.factories import MembershipFactory
 from tests.qa_reviews.workflow import (
     PERSONAS,
     Scene,
+    approve,
+    condition,
     days,
     judge_all,
     open_review,
@@ -368,3 +370,51 @@ def test_a_demo_like_day_of_due_dates_does_not_break_the_board(client, scene):
     Review.objects.filter(pk=scene.other.pk).update(due_date=datetime.date(2020, 1, 1))
     response = _as(client, scene, "registry_admin").get(reverse("reviews:board"))
     assert scene.other in response.context["board"].overdue
+
+
+def test_a_correction_on_the_page_carries_the_conditions_when_ticked(client, world):
+    """The carry checkbox appears only once there is a decision to correct, and carries."""
+    review = open_review(world)
+    review_declare_no_conflict(actor=world.reviewer, review=review)
+    judge_all(world, review)
+    client.force_login(world.reviewer)
+    assert (
+        'name="decision-carry_conditions"'
+        not in client.get(_review_url("review", review)).content.decode()
+    )
+    original = _decide_with_a_condition(world, review)
+    assert (
+        'name="decision-carry_conditions"'
+        in client.get(_review_url("review", review)).content.decode()
+    )
+
+    response = client.post(
+        _review_url("decide", review),
+        {
+            "decision-outcome": DecisionOutcome.APPROVED_WITH_CONDITIONS,
+            "decision-rationale": "Corrected: the rubric condition stands.",
+            "decision-valid_from": days(1).isoformat(),
+            "decision-valid_to": days(900).isoformat(),
+            "decision-supersedes": original.pk,
+            "decision-carry_conditions": "on",
+            "conditions-TOTAL_FORMS": "3",
+            "conditions-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    correction = review.decisions.get(supersedes=original)
+    carried = correction.conditions.get()
+    assert carried.carried_from == original.conditions.get()
+    assert carried.state == ConditionState.OPEN
+    assert original.conditions.get().state == ConditionState.SUPERSEDED
+
+
+def _decide_with_a_condition(world, review):
+    """Approve with one condition, as the reviewer."""
+    return approve(
+        world,
+        review,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30)],
+    )

@@ -11,6 +11,7 @@ from credentials.choices import AccreditationStatus, CredentialStatus, StatusSou
 from credentials.services import credential_transition
 from providers.choices import MembershipRole
 from qa_reviews.choices import (
+    APPROVING_OUTCOMES,
     ConditionState,
     DecisionOutcome,
     JudgementOutcome,
@@ -598,6 +599,138 @@ def test_a_correction_keeps_a_condition_already_confirmed_met(world):
         condition_confirm_met(
             actor=world.admin, condition=original.conditions.get(text="Name the tutors.")
         )
+
+
+def test_a_correction_that_does_not_carry_closes_the_open_conditions_as_superseded(world):
+    """Without carrying, the corrected decision's unmet conditions are closed, met ones stay."""
+    original = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30), condition("Name the tutors.", 60)],
+    )
+    condition_confirm_met(
+        actor=world.admin, condition=original.conditions.get(text="Name the tutors.")
+    )
+
+    correction = approve(world, original.review, supersedes=original)
+
+    assert dict(original.conditions.values_list("text", "state")) == {
+        "Publish the rubric.": ConditionState.SUPERSEDED,
+        "Name the tutors.": ConditionState.MET,
+    }
+    assert not correction.conditions.exists()
+
+
+def test_a_correction_approving_with_conditions_carries_them_when_it_says_so(world):
+    """Carried conditions keep their state, due date and reminder; the originals are closed."""
+    original = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30), condition("Name the tutors.", 60)],
+    )
+    met = original.conditions.get(text="Name the tutors.")
+    condition_confirm_met(actor=world.admin, condition=met)
+    open_one = original.conditions.get(text="Publish the rubric.")
+
+    correction = approve(
+        world,
+        original.review,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the appeals policy.", 90)],
+        supersedes=original,
+        carry_conditions=True,
+    )
+
+    carried = {c.text: c for c in correction.conditions.all()}
+    assert {text: c.state for text, c in carried.items()} == {
+        "Publish the rubric.": ConditionState.OPEN,
+        "Name the tutors.": ConditionState.MET,
+        "Publish the appeals policy.": ConditionState.OPEN,
+    }
+    assert carried["Publish the rubric."].carried_from == open_one
+    assert carried["Publish the rubric."].due_date == open_one.due_date
+    assert carried["Name the tutors."].met_confirmed_by == world.admin
+    assert carried["Publish the appeals policy."].carried_from is None
+    open_one.refresh_from_db()
+    assert open_one.state == ConditionState.SUPERSEDED
+    assert conditions_mark_overdue(today=world.today + datetime.timedelta(days=40)) == [
+        carried["Publish the rubric."].pk
+    ]
+
+
+def test_carrying_alone_satisfies_an_approval_with_conditions(world):
+    original = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30)],
+    )
+    correction = approve(
+        world,
+        original.review,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        supersedes=original,
+        carry_conditions=True,
+    )
+    assert list(correction.conditions.values_list("text", flat=True)) == ["Publish the rubric."]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        (DecisionOutcome.APPROVED, "only to an approval with conditions"),
+        (DecisionOutcome.NOT_APPROVED, "only to an approval with conditions"),
+    ],
+)
+def test_conditions_are_carried_only_to_an_approval_with_conditions(world, outcome, message):
+    original = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30)],
+    )
+    values = {} if outcome in APPROVING_OUTCOMES else {"valid_from": None, "valid_to": None}
+    with pytest.raises(ValidationError, match=message):
+        approve(
+            world,
+            original.review,
+            outcome=outcome,
+            supersedes=original,
+            carry_conditions=True,
+            **values,
+        )
+    assert original.conditions.get().state == ConditionState.OPEN
+    assert Decision.objects.filter(review=original.review).count() == 1
+
+
+def test_a_first_decision_carries_nothing(world):
+    review = ready_to_decide(world)
+    with pytest.raises(ValidationError, match="Only a correction carries"):
+        approve(
+            world,
+            review,
+            outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+            conditions=[condition("Publish the rubric.", 30)],
+            carry_conditions=True,
+        )
+    assert not Decision.objects.filter(review=review).exists()
+
+
+def test_a_carried_condition_listed_again_is_refused_and_nothing_changes(world):
+    original = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30)],
+    )
+    with pytest.raises(ValidationError, match="carried from the corrected decision already"):
+        approve(
+            world,
+            original.review,
+            outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+            conditions=[condition("Publish the rubric.", 45)],
+            supersedes=original,
+            carry_conditions=True,
+        )
+    assert Decision.objects.filter(review=original.review).count() == 1
+    assert original.conditions.get().state == ConditionState.OPEN
 
 
 # --- Reviews of records already on the register -----------------------------------------------

@@ -1,0 +1,56 @@
+"""Which of the world's objects each object route is asked about."""
+
+from collections.abc import Callable
+
+from .world import World
+
+# Route name -> the URL kwargs naming one of provider A's objects. Routes not listed take none.
+ROUTE_KWARGS: dict[str, Callable[[World], dict[str, object]]] = {
+    "api:provider-detail": lambda w: {"pk": w.provider_a.pk},
+    "api:framework-detail": lambda w: {"code": w.registered.level.framework.code},
+    "api:level-detail": lambda w: {"pk": w.registered.level_id},
+    "api:credential-detail": lambda w: {"pk": w.registered.pk},
+    "api:credential-openbadges": lambda w: {"pk": w.registered.pk},
+    "api:credential-ctdl": lambda w: {"pk": w.registered.pk},
+    "api:verify": lambda w: {"registration_number": w.registered.registration_number},
+    "api:status-sweep-detail": lambda w: {"pk": w.sweep.pk},
+    "api:status-sweep-checks": lambda w: {"pk": w.sweep.pk},
+    "api:workspace-credential-detail": lambda w: {"pk": w.draft.pk},
+    "api:workspace-credential-change-requests": lambda w: {"pk": w.draft.pk},
+    "api:workspace-credential-transition": lambda w: {"pk": w.draft.pk},
+    "api:workspace-credential-versions": lambda w: {"pk": w.draft.pk},
+    "api:api-token-detail": lambda w: {"pk": w.token.pk},
+    "api:import-job-detail": lambda w: {"pk": w.import_job.pk},
+    "api:review-detail": lambda w: {"pk": w.review.pk},
+    "api:review-assign": lambda w: {"pk": w.review.pk},
+    "api:review-cancel": lambda w: {"pk": w.review.pk},
+    "api:review-decide": lambda w: {"pk": w.review.pk},
+    "api:review-declare": lambda w: {"pk": w.review.pk},
+    "api:review-judgements": lambda w: {"pk": w.review.pk},
+    "api:review-condition-detail": lambda w: {"pk": w.condition.pk},
+    "api:review-condition-confirm-met": lambda w: {"pk": w.condition.pk},
+    "api:review-standard-set-detail": lambda w: {"pk": w.review.standard_set_id},
+    "credentials:detail": lambda w: {"pk": w.registered.pk},
+    "credentials:provider": lambda w: {"slug": w.provider_a.slug},
+    "workspace:credential": lambda w: {"pk": w.draft.pk},
+    "workspace:credential-edit": lambda w: {"pk": w.draft.pk},
+    "workspace:credential-move": lambda w: {"pk": w.draft.pk},
+    "workspace:credential-ask": lambda w: {"pk": w.draft.pk},
+    "workspace:pathway-new": lambda w: {"pk": w.registered.pk},
+    "workspace:pathway-component-new": lambda w: {
+        "pk": w.registered.pk,
+        "pathway_pk": w.pathway.pk,
+    },
+    "workspace:recognition-new": lambda w: {"pk": w.registered.pk},
+    "workspace:import": lambda w: {"pk": w.import_job.pk},
+    "workspace:token-revoke": lambda w: {"pk": w.token.pk},
+    "reviews:review": lambda w: {"pk": w.review.pk},
+    "reviews:declare": lambda w: {"pk": w.review.pk},
+    "reviews:judge": lambda w: {"pk": w.review.pk},
+    "reviews:decide": lambda w: {"pk": w.review.pk},
+    "reviews:assign": lambda w: {"pk": w.review.pk},
+    "reviews:cancel": lambda w: {"pk": w.review.pk},
+    "reviews:condition-confirm": lambda w: {"pk": w.condition.pk},
+    "reviews:judgement-evidence": lambda w: {"pk": w.judgement.pk},
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+}
