@@ -1,7 +1,7 @@
 """Settings for the pytest suite: real PostgreSQL and Redis, fast hashing, in-memory email."""
 
 from .base import *  # noqa: F403
-from .base import env, task_queues
+from .base import DATABASE_APP_ROLE, DATABASES, MIGRATION_DATABASE, env, task_queues
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="insecure-test-key")
@@ -22,4 +22,13 @@ HEARTBEAT_KEY_PREFIX = "registry-test:heartbeat"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Flushes between transactional tests get past the history tables' TRUNCATE triggers.
-DATABASES["default"]["ENGINE"] = "config.test_postgresql"  # noqa: F405
+DATABASES["default"]["ENGINE"] = "config.test_postgresql"
+# The suite creates, migrates and flushes its database, so it connects as the owner; the role
+# tests (tests/test_database_roles.py) log in as the application role, DATABASE_URL's when two
+# URLs are given, else `registry_app`, which they create if they may.
+APP_ROLE_PASSWORD = DATABASES["default"]["PASSWORD"] if MIGRATION_DATABASE else ""
+if MIGRATION_DATABASE:
+    DATABASES["default"].update(
+        {key: MIGRATION_DATABASE[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
+    )
+DATABASE_APP_ROLE = DATABASE_APP_ROLE or "registry_app"

@@ -1,0 +1,60 @@
+"""``migrate`` as the owner role, then the application role's grants.
+
+With ``MIGRATION_DATABASE_URL`` set, the default connection logs in as that URL's role (the
+owner) for the migrations and the grants, and as ``DATABASE_URL``'s role again afterwards.
+Without it, one role does both and history is guarded by its triggers alone.
+"""
+
+from django.conf import settings
+from django.core.management import CommandError
+from django.core.management.commands import migrate
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from config.db_roles import AppRoleError, grant_app_role, role_exists
+
+CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
+
+
+class Command(migrate.Command):
+    help = migrate.Command.help + " Runs as MIGRATION_DATABASE_URL's role when that is set."
+
+    def handle(self, *args, **options):
+        connection = connections[options["database"]]
+        owner = settings.MIGRATION_DATABASE if options["database"] == DEFAULT_DB_ALIAS else {}
+        saved = {key: connection.settings_dict.get(key) for key in CREDENTIALS}
+        if owner:
+            connection.close()
+            connection.settings_dict.update({key: owner.get(key) for key in CREDENTIALS})
+        try:
+            super().handle(*args, **options)
+            if not (options["plan"] or options["check_unapplied"]):
+                self._grant(connection, options["verbosity"])
+        finally:
+            if owner:
+                connection.close()
+                connection.settings_dict.update(saved)
+
+    def _grant(self, connection, verbosity: int) -> None:
+        role = settings.DATABASE_APP_ROLE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            (current,) = cursor.fetchone()
+        if not role or role == current:
+            if verbosity:
+                self.stdout.write(
+                    f"One database role ({current}) runs the application and its migrations: "
+                    "history is guarded by triggers only (set MIGRATION_DATABASE_URL)."
+                )
+            return
+        if not role_exists(connection, role) and not settings.MIGRATION_DATABASE:
+            # DATABASE_APP_ROLE's default in the test settings, on a server without it.
+            self.stderr.write(f"Database role {role} does not exist: no grants made.")
+            return
+        try:
+            grant_app_role(connection, role)
+        except AppRoleError as error:
+            raise CommandError(str(error)) from error
+        if verbosity:
+            self.stdout.write(
+                f"Granted {role}: history SELECT/INSERT, kept records no DELETE, the rest DML."
+            )
