@@ -69,13 +69,15 @@ def create_function(name: str) -> str:
     )
 
 
-def append_only_triggers(table: str, function: str = "registry_refuse_history_change") -> list:
+def append_only_triggers(
+    table: str, function: str = "registry_refuse_history_change", row_trigger: str = "append_only"
+) -> list:
     """UPDATE/DELETE refused row by row (the message names the row), TRUNCATE per statement."""
     return [
         migrations.RunSQL(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"CREATE TRIGGER {table}_{row_trigger} BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}();",
-            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+            f"DROP TRIGGER IF EXISTS {table}_{row_trigger} ON {table};",
         ),
         migrations.RunSQL(
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
@@ -143,6 +145,8 @@ class Migration(migrations.Migration):
         ),
         *(operation for table in APPEND_ONLY_TABLES for operation in append_only_triggers(table)),
         *append_only_triggers(
-            "credentials_changerequest", "credentials_changerequest_refuse_rewrite"
+            "credentials_changerequest",
+            "credentials_changerequest_refuse_rewrite",
+            row_trigger="decided_final",
         ),
     ]
