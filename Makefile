@@ -9,7 +9,8 @@ DEVSTACK := $(PY) -m devstack
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev manage test test-in-env lint format lock up down status chromium bench
+.PHONY: help install run dev manage test test-in-env lint format lock up down status chromium bench \
+	backup restore
 
 help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
@@ -19,6 +20,8 @@ help:
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
 	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
+	@echo "make backup              dump the database to backups/registry-<UTC time>.dump"
+	@echo "make restore FILE=...    replace the database with that dump (asks first)"
 	@echo "make lock                re-resolve pyproject.toml's .[dev] and rewrite constraints.txt"
 
 $(PY):
@@ -77,6 +80,16 @@ format: install
 N ?= 100000
 bench: install
 	$(DEVSTACK) exec -- sh -c 'DATABASE_URL="$${MIGRATION_DATABASE_URL:-$$DATABASE_URL}" MIGRATION_DATABASE_URL= exec $(PY) manage.py bench_search --n $(N) $(BENCH_ARGS)'
+
+# pg_dump/pg_restore of the server's major version (README, Backup and restore).
+backup: install
+	$(DEVSTACK) exec -- $(PY) manage.py backup
+
+restore: install
+	@if [ -z "$(FILE)" ]; then \
+		echo "make restore needs FILE=backups/registry-<UTC time>.dump (see ls backups/)" >&2; \
+		exit 2; fi
+	$(DEVSTACK) exec -- $(PY) manage.py restore "$(FILE)"
 
 up down status: install
 	$(DEVSTACK) $@

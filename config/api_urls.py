@@ -1,5 +1,6 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView, DefaultRouter
 
 from credentials.api.exports import (
     CredentialCtdlView,
@@ -15,7 +16,15 @@ from qualifications.api.views import FrameworkViewSet, LevelViewSet
 from status_checks.api import StatusSweepViewSet
 from workspace.api import WorkspaceCredentialViewSet
 
+
+class PublicAPIRootView(APIRootView):
+    """The list of endpoints is public, like the register it leads to."""
+
+    permission_classes = [AllowAny]
+
+
 router = DefaultRouter()
+router.APIRootView = PublicAPIRootView
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("frameworks", FrameworkViewSet, basename="framework")
 router.register("levels", LevelViewSet, basename="level")

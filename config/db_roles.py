@@ -15,7 +15,13 @@ gets only the privileges below, re-granted after every ``migrate``:
 Tables later migrations create get the current-state default, then their class here.
 """
 
+from typing import Any
+
+from django.conf import settings
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+# What MIGRATION_DATABASE_URL replaces in a connection's settings: the database stays.
+OWNER_CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 
 # Current state that is kept for good: updated in place, never deleted (decision record 0001).
 KEPT_TABLES = (
@@ -37,6 +43,14 @@ WHERE p.proname = 'registry_refuse_history_change'
   AND c.relnamespace = current_schema()::regnamespace
 ORDER BY c.relname
 """
+
+
+def as_owner(settings_dict: dict[str, Any]) -> dict[str, Any]:
+    """Return ``settings_dict`` logged in as the owner when MIGRATION_DATABASE_URL is set."""
+    owner = settings.MIGRATION_DATABASE
+    if not owner:
+        return dict(settings_dict)
+    return {**settings_dict, **{key: owner.get(key) for key in OWNER_CREDENTIALS}}
 
 
 class AppRoleError(Exception):

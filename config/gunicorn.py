@@ -24,7 +24,9 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # restarting at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
-accesslog = "-"
+# The application logs each request itself (with its request id, as JSON in production), so
+# gunicorn's own text access line would only say it twice; GUNICORN_ACCESS_LOG=- brings it back.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 # Behind the compose proxy (or any load balancer), trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

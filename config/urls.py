@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
@@ -9,15 +11,31 @@ from .observability.views import metrics
 
 handler500 = "config.unavailable.server_error_or_unavailable"
 
+# The API docs pages (Swagger UI, Redoc) run their own inline bootstrap script and styles,
+# from this site's static files (drf-spectacular-sidecar); Redoc also starts a blob: worker.
+SWAGGER_UI_POLICY = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:"],
+    "worker-src": [SELF, "blob:"],
+}
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # Swagger UI writes inline scripts and styles: this page alone gets a looser policy.
+        csp_replace(SWAGGER_UI_POLICY)(SpectacularSwaggerView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+        csp_replace(SWAGGER_UI_POLICY)(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
+        ),
         name="api-redoc",
     ),
     path("metrics", metrics, name="metrics"),
@@ -31,5 +49,6 @@ urlpatterns += i18n_patterns(
     path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     prefix_default_language=False,
 )

@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from config.throttling import html_rate_limit
 from providers.models import Provider
 
 from .choices import CredentialStatus, QualityMark
@@ -201,6 +202,7 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
     }
 
 
+@html_rate_limit("browse")
 def search(request: HttpRequest) -> HttpResponse:
     """Results with facets, chips, sort and pagination; a fragment for htmx requests."""
     context = _search_context(request)

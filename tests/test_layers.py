@@ -22,11 +22,15 @@ LAYERS: dict[str, int] = {
     "config": 0,
     "qualifications": 1,
     "providers": 1,
+    # Sign-in lockout and two-factor: user accounts, no register data.
+    "accounts": 1,
     # The register: models, lifecycle, services, selectors, search, interop, public pages.
     "credentials": 2,
     "qa_reviews": 3,
     "imports": 3,
     "status_checks": 3,
+    # Backup and restore of the whole database; a restore marks the search caches stale.
+    "operations": 3,
     # Composes the domains into the provider workspace and the staff pages.
     "workspace": 4,
     # Demo data and benchmarks load through every app's services.

@@ -16,7 +16,7 @@ from credentials.services import credential_create, credential_transition, crede
 from providers.choices import MembershipRole
 from providers.models import ApiToken, Provider
 from providers.roles import is_registry_admin, provider_ids
-from providers.tokens import api_token_create, api_token_revoke
+from providers.tokens import api_token_create, api_token_revoke, token_expiry_from_date
 
 from .forms import (
     CredentialForm,
@@ -173,7 +173,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            _token, new_key = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            _token, new_key = api_token_create(
+                user=request.user,
+                name=request.POST.get("name", ""),
+                expires_at=token_expiry_from_date(request.POST.get("expires_on", "")),
+            )
         except ValidationError as exc:
             error = "; ".join(exc.messages)
     return render(

@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.celery_routes import task_queues
@@ -83,6 +85,18 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional streaming replica for public reads: config/db_routers.py, README "Scale-out".
+# Without DATABASE_REPLICA_URL there is no replica alias and every query uses default.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
+# Seconds a browser that just wrote keeps reading the primary, to see its own change.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+MIDDLEWARE += ["config.replica.ReplicaReadsMiddleware"]
+# `manage.py backup` / `restore`: README "Backup and restore".
+INSTALLED_APPS += ["operations"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, cache and status-check state (platform) ---------------------------------
@@ -430,3 +444,77 @@ DATABASE_APP_ROLE = env(
     "DATABASE_APP_ROLE",
     default=DATABASES["default"]["USER"] if MIGRATION_DATABASE_URL else "",
 )
+
+# --- Security: sign-in lockout, two-factor, rate limits, Content-Security-Policy (accounts) ----
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp", "accounts"]
+MIDDLEWARE.insert(0, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accounts.middleware.StaffTwoFactorMiddleware",
+)
+# https://django-axes.readthedocs.io/en/latest/2_installation.html: last, to answer lockouts.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Behind N reverse proxies, the client address is the entry N places from the right of this
+# header (each proxy appends the address it saw). 0 trusts no header: REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = "HTTP_" + env(
+    "TRUSTED_PROXY_HEADER", default="X-Forwarded-For"
+).upper().replace("-", "_")
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# A username from one address: a forgotten password locks only that pair, not the account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout; more tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# /admin/ asks staff for a TOTP code (accounts.middleware); production turns it on.
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Credential Registry")
+
+# Rate limits, "N/second|minute|hour|day" or blank for none, per user or else per address
+# (config.throttling); the HTML search shares the API's browse bucket.
+THROTTLE_RATES = {
+    "browse": env("THROTTLE_RATE_BROWSE", default="120/minute") or None,
+    "export": env("THROTTLE_RATE_EXPORT", default="20/hour") or None,
+    "write": env("THROTTLE_RATE_WRITE", default="120/minute") or None,
+    "token": env("THROTTLE_RATE_TOKEN", default="10/hour") or None,
+}
+# https://www.django-rest-framework.org/api-guide/throttling/
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "config.throttling.AnonymousBrowseThrottle",
+    "config.throttling.ExportThrottle",
+    "config.throttling.WriteThrottle",
+    "config.throttling.TokenCreateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = THROTTLE_RATES
+# Fail closed: a new endpoint needs a sign-in until it declares AllowAny.
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["rest_framework.permissions.IsAuthenticated"]
+
+# https://django-csp.readthedocs.io/en/latest/configuration.html
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Status sweeps and imports share one set of job states (queued, running, finished, failed);
+# naming it keeps the schema check, and so check --deploy, free of collision warnings.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["JobStateEnum"] = "status_checks.choices.SweepState"

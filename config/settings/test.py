@@ -12,6 +12,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# A configured replica is the test database itself, so TestCase transactions stay visible.
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 CACHES["default"]["KEY_PREFIX"] = "registry-test"  # noqa: F405
 # A developer's `make run` worker may share this Redis: keep test tasks on their own queues.
 TASK_QUEUE_PREFIX = "registry-test-"
@@ -30,5 +33,8 @@ APP_ROLE_PASSWORD = DATABASES["default"]["PASSWORD"] if MIGRATION_DATABASE else 
 if MIGRATION_DATABASE:
     DATABASES["default"].update(
         {key: MIGRATION_DATABASE[key] for key in ("USER", "PASSWORD", "HOST", "PORT")}
-    )
+    )  # as config.db_roles.as_owner does; settings cannot import it
 DATABASE_APP_ROLE = DATABASE_APP_ROLE or "registry_app"
+
+# No rate limits but where a test sets them (tests/security); every client is 127.0.0.1.
+THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)  # noqa: F405

@@ -127,6 +127,7 @@ class RegisterExportView(APIView):
     registry-csv`` reads back unchanged; ``?provider=<slug>`` for one provider."""
 
     permission_classes = [AllowAny]
+    throttle_scope = "export"
     renderer_classes = [RegistryCSVRenderer]
     content_negotiation_class = FirstRenderer
 

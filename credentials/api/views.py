@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,6 +63,9 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
     """
 
     filterset_class = CredentialFilterSet
+    permission_classes = [AllowAny]
+    # `?format=csv|json` on the list is an export (config.throttling).
+    throttle_scope = "search"
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVExportRenderer]
 
     def get_queryset(self):
@@ -140,6 +144,8 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CredentialVerifyView(APIView):
     """Is this a real registration, and is it current? For an employer checking a CV."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[

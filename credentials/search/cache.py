@@ -9,6 +9,14 @@ generation, a counter that every saved or deleted credential (and provider, leve
 area, whose names and links facets show) bumps, so an edit shows in the next count.
 Writes that bypass `save()` (QuerySet.update, bulk loads) show within the timeout, or at
 once after `search_cache_invalidate()`.
+
+With a read replica (config.db_routers) the counts are computed where public reads go, which
+may not have replayed the write that bumped the generation yet: each bump also records the
+primary's WAL position, and a value read from the replica is cached only once the replica
+has replayed that far (otherwise it is served, uncached, and the next request tries again).
+Two writers that record their positions in the opposite order of their bumps can leave the
+older position in place; a count missing the later write then lasts until the next write or
+the timeout.
 """
 
 from __future__ import annotations
@@ -19,9 +27,12 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from config.replica import primary_wal_position, replica_has_replayed
 
 GENERATION_KEY = "credential-search:generation"
+POSITION_KEY = "credential-search:generation-wal-position"
 DEFAULT_FACET_CACHE_SECONDS = 300
 
 T = TypeVar("T")
@@ -39,40 +50,51 @@ class Lookup:
     generation: int
     hit: bool
     value: Any = None
+    position: str | None = None
 
 
 def cache_lookup(key: str) -> Lookup:
     """Read `key`; a value stored in an older generation is a miss."""
-    found = cache.get_many([key, GENERATION_KEY])
+    found = cache.get_many([key, GENERATION_KEY, POSITION_KEY])
     generation = found.get(GENERATION_KEY, 0)
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return Lookup(key, generation, True, entry[1])
-    return Lookup(key, generation, False)
+    return Lookup(key, generation, False, position=found.get(POSITION_KEY))
 
 
-def cache_store(lookup: Lookup, value: Any, seconds: int) -> None:
+def cache_store(
+    lookup: Lookup, value: Any, seconds: int, *, read_from: str = DEFAULT_DB_ALIAS
+) -> None:
     """Store `value` under the generation read at lookup: a write committed since then
     bumped the generation, and the next request recomputes instead of trusting a value
-    that may predate the write."""
-    cache.set(lookup.key, (lookup.generation, value), seconds)
+    that may predate the write. A value read from database `read_from` that has not yet
+    replayed the generation's last write is not stored."""
+    if replica_has_replayed(read_from, lookup.position):
+        cache.set(lookup.key, (lookup.generation, value), seconds)
 
 
-def cached_while_current(key: str, compute: Callable[[], T], seconds: int) -> T:
-    """Return the value cached for `key` in the current generation, else compute and
-    store it (nothing is cached when `seconds` is 0)."""
+def cached_while_current(
+    key: str, compute: Callable[[], T], seconds: int, *, read_from: str = DEFAULT_DB_ALIAS
+) -> T:
+    """Return the value cached for `key` in the current generation, else compute it (from
+    database `read_from`) and store it (nothing is cached when `seconds` is 0)."""
     if seconds <= 0:
         return compute()
     lookup = cache_lookup(key)
     if lookup.hit:
         return lookup.value
     value = compute()
-    cache_store(lookup, value, seconds)
+    cache_store(lookup, value, seconds, read_from=read_from)
     return value
 
 
 def search_cache_invalidate() -> None:
     """Make every cached browse count stale."""
+    position = primary_wal_position()
+    if position is not None:
+        # Recorded before the bump, so a reader of the new generation finds this position.
+        cache.set(POSITION_KEY, position, timeout=None)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or evicted): start one

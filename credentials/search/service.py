@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -565,7 +565,7 @@ class CredentialSearch:
     def _run_counts(
         self, sql: str, params: list[Any]
     ) -> tuple[int, dict[str, list[tuple]], bool, list[int]]:
-        with connection.cursor() as cursor:
+        with connections[_read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         total = 0
@@ -603,7 +603,9 @@ class CredentialSearch:
             total, raw, _capped, _ids = self._run_counts(*self._counts_sql(limit=None))
             return total, raw, False
 
-        return cached_while_current(self._cache_key(), compute, facet_cache_seconds())
+        return cached_while_current(
+            self._cache_key(), compute, facet_cache_seconds(), read_from=_read_alias()
+        )
 
     def _cache_key(self, page: tuple | None = None) -> str:
         """A browse's cache key: every filter that changes the matches, the day, and for a
@@ -740,7 +742,7 @@ class CredentialSearch:
         if lookup.hit:
             return self._in_order(lookup.value)
         rows = self.results(offset, limit, found=found)
-        cache_store(lookup, [row.pk for row in rows], seconds)
+        cache_store(lookup, [row.pk for row in rows], seconds, read_from=_read_alias())
         return rows
 
     def _in_order(self, ids: list[int]) -> list[Credential]:
@@ -761,6 +763,11 @@ class CredentialSearch:
         rows = self.export_rows()
         with transaction.atomic(using=rows.db):
             yield from rows.iterator(chunk_size=chunk_size)
+
+
+def _read_alias() -> str:
+    """The database the router sends this request's credential reads to (raw SQL too)."""
+    return router.db_for_read(Credential) or DEFAULT_DB_ALIAS
 
 
 def credential_search(

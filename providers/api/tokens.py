@@ -11,7 +11,7 @@ from ..tokens import api_token_create, api_token_revoke
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
         read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
 
 
@@ -31,9 +31,12 @@ class ApiTokenViewSet(
     """Your own API tokens. DELETE revokes a token; it stays listed as revoked."""
 
     permission_classes = [IsAuthenticated]
+    throttle_scope = "tokens"
     pagination_class = None
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
         return ApiToken.objects.filter(user=self.request.user)
 
     def get_serializer_class(self):
@@ -42,7 +45,11 @@ class ApiTokenViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
+        token, key = api_token_create(
+            user=request.user,
+            name=serializer.validated_data["name"],
+            expires_at=serializer.validated_data.get("expires_at"),
+        )
         token.key = key
         return Response(NewApiTokenSerializer(token).data, status=status.HTTP_201_CREATED)
 

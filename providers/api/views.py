@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
 
 from ..models import Provider
 from .filtersets import ProviderFilterSet
@@ -11,3 +12,4 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Provider.objects.order_by("name_en")
     serializer_class = ProviderSerializer
     filterset_class = ProviderFilterSet
+    permission_classes = [AllowAny]

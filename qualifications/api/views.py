@@ -1,4 +1,5 @@
 from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
 
 from ..selectors import framework_list, level_list
 from .filtersets import LevelFilterSet
@@ -12,6 +13,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FrameworkSerializer
     lookup_field = "code"
     pagination_class = None
+    permission_classes = [AllowAny]
 
 
 class LevelViewSet(viewsets.ReadOnlyModelViewSet):
@@ -20,3 +22,4 @@ class LevelViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = level_list()
     serializer_class = LevelSerializer
     filterset_class = LevelFilterSet
+    permission_classes = [AllowAny]

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from credentials.choices import CredentialKind, CredentialStatus, QualityMark, StatusSource
@@ -265,7 +266,10 @@ class TestSeededRegister:
     def test_demo_users_can_log_in_with_their_roles(self, seeded, client):
         """Each demo account logs in with its documented password and holds its role."""
         for username, password in DEMO_PASSWORDS.items():
-            assert client.login(username=username, password=password), username
+            # Through the sign-in form: the lockout backend needs the request.
+            response = client.post(reverse("login"), {"username": username, "password": password})
+            assert response.status_code == 302, username
+            client.logout()
             assert f"{username}  " in seeded.output and password in seeded.output
         users = get_user_model().objects.in_bulk(DEMO_PASSWORDS, field_name="username")
         assert users["registry-admin"].is_staff and users["registry-admin"].is_superuser

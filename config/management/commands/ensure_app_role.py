@@ -4,9 +4,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django.db import connections
 
-from config.db_roles import create_app_role
-
-CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
+from config.db_roles import as_owner, create_app_role
 
 
 class Command(BaseCommand):
@@ -23,9 +21,9 @@ class Command(BaseCommand):
             raise CommandError("set MIGRATION_DATABASE_URL (the owner) and DATABASE_URL (the app)")
         connection = connections["default"]
         password = connection.settings_dict.get("PASSWORD") or None
-        saved = {key: connection.settings_dict.get(key) for key in CREDENTIALS}
+        saved = dict(connection.settings_dict)
         connection.close()
-        connection.settings_dict.update({key: owner.get(key) for key in CREDENTIALS})
+        connection.settings_dict.update(as_owner(saved))
         try:
             created = create_app_role(connection, role, password)
         finally:

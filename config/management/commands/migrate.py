@@ -10,9 +10,7 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from config.db_roles import AppRoleError, grant_app_role, role_exists
-
-CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
+from config.db_roles import AppRoleError, as_owner, grant_app_role, role_exists
 
 
 class Command(migrate.Command):
@@ -20,11 +18,11 @@ class Command(migrate.Command):
 
     def handle(self, *args, **options):
         connection = connections[options["database"]]
-        owner = settings.MIGRATION_DATABASE if options["database"] == DEFAULT_DB_ALIAS else {}
-        saved = {key: connection.settings_dict.get(key) for key in CREDENTIALS}
+        owner = options["database"] == DEFAULT_DB_ALIAS and bool(settings.MIGRATION_DATABASE)
+        saved = dict(connection.settings_dict)
         if owner:
             connection.close()
-            connection.settings_dict.update({key: owner.get(key) for key in CREDENTIALS})
+            connection.settings_dict.update(as_owner(saved))
         try:
             super().handle(*args, **options)
             if not (options["plan"] or options["check_unapplied"]):
