@@ -143,3 +143,24 @@ def grant_app_role(connection: BaseDatabaseWrapper, role: str) -> list[str]:
         for statement in statements:
             cursor.execute(statement)
     return statements
+
+
+def grant_configured_app_role(connection: BaseDatabaseWrapper) -> str:
+    """Grant DATABASE_APP_ROLE its privileges if it is a role of its own; say what was done.
+
+    Run as the owner after anything that (re)creates tables: ``migrate``, ``restore``.
+    """
+    role = settings.DATABASE_APP_ROLE
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (current,) = cursor.fetchone()
+    if not role or role == current:
+        return (
+            f"One database role ({current}) runs the application and its migrations: "
+            "history is guarded by triggers only (set MIGRATION_DATABASE_URL)."
+        )
+    if not settings.MIGRATION_DATABASE and not role_exists(connection, role):
+        # DATABASE_APP_ROLE's default in the test settings, on a server without it.
+        return f"Database role {role} does not exist: no grants made."
+    grant_app_role(connection, role)
+    return f"Granted {role}: history SELECT/INSERT, kept records no DELETE, the rest DML."

@@ -10,7 +10,7 @@ from django.core.management import CommandError
 from django.core.management.commands import migrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from config.db_roles import AppRoleError, as_owner, grant_app_role, role_exists
+from config.db_roles import AppRoleError, as_owner, grant_configured_app_role
 
 
 class Command(migrate.Command):
@@ -33,26 +33,9 @@ class Command(migrate.Command):
                 connection.settings_dict.update(saved)
 
     def _grant(self, connection, verbosity: int) -> None:
-        role = settings.DATABASE_APP_ROLE
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_user")
-            (current,) = cursor.fetchone()
-        if not role or role == current:
-            if verbosity:
-                self.stdout.write(
-                    f"One database role ({current}) runs the application and its migrations: "
-                    "history is guarded by triggers only (set MIGRATION_DATABASE_URL)."
-                )
-            return
-        if not role_exists(connection, role) and not settings.MIGRATION_DATABASE:
-            # DATABASE_APP_ROLE's default in the test settings, on a server without it.
-            self.stderr.write(f"Database role {role} does not exist: no grants made.")
-            return
         try:
-            grant_app_role(connection, role)
+            said = grant_configured_app_role(connection)
         except AppRoleError as error:
             raise CommandError(str(error)) from error
         if verbosity:
-            self.stdout.write(
-                f"Granted {role}: history SELECT/INSERT, kept records no DELETE, the rest DML."
-            )
+            self.stdout.write(said)
