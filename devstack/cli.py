@@ -23,7 +23,9 @@ def up(_args: argparse.Namespace) -> int:
         else:
             note = "started" if service.name in fresh else "already running"
         print(f"devstack: {service.name} {note}", file=sys.stderr)
-        print(f"{service.env_var}={env[service.env_var]}")
+        names = [service.env_var] if os.environ.get(service.env_var) else service.environment()
+        for name in names:
+            print(f"{name}={env[name]}")
     return 0
 
 

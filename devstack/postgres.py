@@ -16,6 +16,16 @@ from devstack.proc import end_process, log_tail, pids_in, port_open, read_pid, r
 
 DATABASE = "registry"
 SUPERUSER = "postgres"
+# The application's login: a plain role that cannot rewrite history (config/db_roles.py).
+# The superuser owns the tables and runs migrations (MIGRATION_DATABASE_URL).
+APP_ROLE = "registry_app"
+CREATE_APP_ROLE = f"""
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+        CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+    END IF;
+END $$;
+"""
 READY_TIMEOUT = 30
 # A Unix socket path longer than this (sun_path is 108 bytes) cannot be bound.
 MAX_SOCKET_PATH = 100
@@ -34,8 +44,16 @@ class Postgres:
         self.sockets = STATE_DIR / "run"
 
     def url(self) -> str:
-        """Return the DATABASE_URL that reaches this server's database."""
+        """Return the DATABASE_URL that reaches this server's database as the app role."""
+        return f"postgres://{APP_ROLE}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def owner_url(self) -> str:
+        """Return the MIGRATION_DATABASE_URL: the same database as its owner."""
         return f"postgres://{SUPERUSER}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def environment(self) -> dict[str, str]:
+        """Return the variables that point the project at this server: both roles."""
+        return {self.env_var: self.url(), "MIGRATION_DATABASE_URL": self.owner_url()}
 
     def pid(self) -> int | None:
         """Return the postmaster's pid if it is alive and serves this data folder."""
@@ -150,6 +168,7 @@ class Postgres:
         found = self._client("psql", [*client, "--dbname=postgres", "-XtAc", query])
         if found.strip() != "1":
             self._client("createdb", [*client, DATABASE])
+        self._client("psql", [*client, "--dbname=postgres", "-XqAc", CREATE_APP_ROLE])
 
     def _client_args(self) -> list[str]:
         return ["--host=127.0.0.1", f"--port={self.port}", f"--username={SUPERUSER}"]

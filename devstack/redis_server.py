@@ -37,6 +37,10 @@ class Redis:
         """Return the REDIS_URL that reaches this server."""
         return f"redis://127.0.0.1:{self.port}/{self.db}"
 
+    def environment(self) -> dict[str, str]:
+        """Return the variables that point the project at this server."""
+        return {self.env_var: self.url()}
+
     def pid(self) -> int | None:
         """Return the server's pid if it is alive and works in this data folder."""
         pid = read_pid(self.pidfile)

@@ -19,6 +19,7 @@ class Service(Protocol):
     env_var: str
 
     def url(self) -> str: ...
+    def environment(self) -> dict[str, str]: ...
     def pid(self) -> int | None: ...
     def ensure(self) -> bool: ...
     def stop(self) -> bool: ...
@@ -56,7 +57,7 @@ def ensure(environ: Mapping[str, str], started: list[Service]) -> dict[str, str]
             if service.pid() is None:
                 started.append(service)
             service.ensure()
-            env[service.env_var] = service.url()
+            env.update(service.environment())
     return env
 
 
@@ -68,7 +69,8 @@ def stop(services: list[Service]) -> list[Service]:
 
 @contextmanager
 def running(environ: Mapping[str, str] = os.environ) -> Iterator[dict[str, str]]:
-    """Provide an environment with DATABASE_URL and REDIS_URL; stop what was started on exit."""
+    """Provide an environment with DATABASE_URL (the app role), MIGRATION_DATABASE_URL (the
+    owner) and REDIS_URL; stop what was started on exit."""
     started: list[Service] = []
     try:
         yield ensure(environ, started)

@@ -83,7 +83,9 @@ def database_restore(*, server: Server, path: Path) -> None:
     _run([str(pg_restore), "--list", str(path)], server, f"reading {path}")
     _run(
         [
-            str(pg_restore), "--clean", "--if-exists", "--no-owner",
+            # No GRANTs from the dump: its roles may not exist here, and the application
+            # role's privileges are re-granted from config/db_roles.py after the restore.
+            str(pg_restore), "--clean", "--if-exists", "--no-owner", "--no-privileges",
             "--single-transaction", "--exit-on-error", *server.client_args(), str(path),
         ],
         server,

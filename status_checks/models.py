@@ -16,7 +16,7 @@ class StatusSweep(models.Model):
     scope = models.CharField(_("scope"), max_length=16, choices=SweepScope.choices)
     provider = models.ForeignKey(
         "providers.Provider",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="status_sweeps",
@@ -24,7 +24,7 @@ class StatusSweep(models.Model):
     )
     credential = models.ForeignKey(
         "credentials.Credential",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="status_sweeps",
@@ -81,13 +81,13 @@ class StatusCheck(models.Model):
 
     credential = models.ForeignKey(
         "credentials.Credential",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="status_checks",
         verbose_name=_("credential"),
     )
     sweep = models.ForeignKey(
         StatusSweep,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="checks",

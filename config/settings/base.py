@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "config",  # migrate as the owner role, then the application role's grants
     "providers",
     "qualifications",
     "credentials",
@@ -445,6 +446,19 @@ if SENTRY_DSN:
         environment=SENTRY_ENVIRONMENT,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# --- Database roles (roles) ----------------------------------------------------------------
+# DATABASE_URL's role runs the application and may not rewrite history; `migrate` connects as
+# MIGRATION_DATABASE_URL's role, the owner, then grants DATABASE_APP_ROLE its privileges
+# (config/db_roles.py). Without MIGRATION_DATABASE_URL one role does both: triggers only.
+MIGRATION_DATABASE_URL = env("MIGRATION_DATABASE_URL", default="")
+MIGRATION_DATABASE = (
+    environ.Env.db_url_config(MIGRATION_DATABASE_URL) if MIGRATION_DATABASE_URL else {}
+)
+DATABASE_APP_ROLE = env(
+    "DATABASE_APP_ROLE",
+    default=DATABASES["default"]["USER"] if MIGRATION_DATABASE_URL else "",
+)
 
 # --- Security: sign-in lockout, two-factor, rate limits, Content-Security-Policy (accounts) ----
 INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp", "accounts"]

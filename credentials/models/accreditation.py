@@ -12,7 +12,7 @@ class AccreditationRecord(TimeStampedModel):
 
     credential = models.ForeignKey(
         "credentials.Credential",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="accreditations",
         verbose_name=_("credential"),
     )

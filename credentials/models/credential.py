@@ -265,7 +265,7 @@ class CredentialStatusChange(models.Model):
 
     credential = models.ForeignKey(
         Credential,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="status_changes",
         verbose_name=_("credential"),
     )
@@ -276,7 +276,7 @@ class CredentialStatusChange(models.Model):
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True, editable=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -12,7 +12,7 @@ class CredentialVersion(models.Model):
 
     credential = models.ForeignKey(
         "credentials.Credential",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="versions",
         verbose_name=_("credential"),
     )
@@ -20,7 +20,7 @@ class CredentialVersion(models.Model):
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -62,7 +62,7 @@ class ChangeRequest(models.Model):
 
     credential = models.ForeignKey(
         "credentials.Credential",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="change_requests",
         verbose_name=_("credential"),
     )
@@ -80,7 +80,7 @@ class ChangeRequest(models.Model):
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         related_name="+",
         verbose_name=_("requested by"),
@@ -88,7 +88,7 @@ class ChangeRequest(models.Model):
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -99,7 +99,8 @@ def test_restore_over_a_changed_database_puts_it_back_and_keeps_the_guards(
     dump = database_backup(server=demo_register, path=tmp_path / "registry.dump")
     database_restore(server=fresh_database, path=dump)
     with _connect(fresh_database) as conn:
-        conn.execute("DELETE FROM credentials_credentialstatuschange")
+        # History cannot be changed (the triggers refuse): change a record instead.
+        conn.execute("UPDATE credentials_credential SET title_en = 'changed after the backup'")
         conn.execute("INSERT INTO auth_group (name) VALUES ('added after the backup')")
 
     database_restore(server=fresh_database, path=dump)

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from config.db_roles import as_owner
 from operations.backup import database_backup, default_backup_path
 from operations.pg_clients import BackupError, Server
 
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="Write the dump here instead.")
 
     def handle(self, *args, output: Path | None, **options) -> None:
-        server = Server.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
+        # As the owner (MIGRATION_DATABASE_URL) when there is one: it can read and drop every table.
+        server = Server.from_settings(as_owner(connections[DEFAULT_DB_ALIAS].settings_dict))
         try:
             path = database_backup(server=server, path=output or default_backup_path())
         except BackupError as exc:

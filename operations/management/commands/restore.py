@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from config.db_roles import AppRoleError, as_owner, grant_configured_app_role
 from credentials.search.cache import search_cache_invalidate
 from operations.backup import check_archive, database_restore
 from operations.pg_clients import BackupError, Server
@@ -21,7 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, interactive: bool, **options) -> None:
-        server = Server.from_settings(connections[DEFAULT_DB_ALIAS].settings_dict)
+        # As the owner (MIGRATION_DATABASE_URL) when there is one: it can read and drop every table.
+        server = Server.from_settings(as_owner(connections[DEFAULT_DB_ALIAS].settings_dict))
         try:
             check_archive(file)
             if interactive:
@@ -42,6 +44,18 @@ class Command(BaseCommand):
             database_restore(server=server, path=file)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        # The restore recreated every table without grants: give the application role its own.
+        connection = connections[DEFAULT_DB_ALIAS]
+        saved = dict(connection.settings_dict)
+        connection.settings_dict.update(as_owner(saved))
+        try:
+            said = grant_configured_app_role(connection)
+        except AppRoleError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            connection.close()
+            connection.settings_dict.update(saved)
+        self.stdout.write(said)
         # Cached search counts describe the database as it was before.
         search_cache_invalidate()
         self.stdout.write(f"Restored {file} into {server.describe()}")

@@ -1,0 +1,74 @@
+"""One row in every history table, for tests that try to rewrite them."""
+
+from django.utils import timezone
+
+from credentials.choices import ChangeRequestState, CredentialStatus, StatusSource
+from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
+from qa_reviews.choices import DecisionOutcome, JudgementOutcome
+from qa_reviews.models import Decision, Judgement
+from status_checks.choices import CheckOutcome
+from status_checks.models import StatusCheck
+from tests.factories import CredentialFactory, ReviewFactory, ReviewStandardFactory, UserFactory
+
+# Every table whose rows are never updated, deleted or truncated.
+APPEND_ONLY_TABLES = (
+    "credentials_credentialversion",
+    "credentials_credentialstatuschange",
+    "credentials_statuscheck",
+    "qa_reviews_judgement",
+    "qa_reviews_decision",
+)
+
+
+def make_history() -> dict[str, int]:
+    """Create a credential with a row in each history table; return table → a row's id."""
+    credential = CredentialFactory()
+    actor = UserFactory()
+    review = ReviewFactory(credential=credential)
+    version = CredentialVersion.objects.create(
+        credential=credential, number=1, actor=actor, source=StatusSource.MANUAL, snapshot={}
+    )
+    change = CredentialStatusChange.objects.create(
+        credential=credential,
+        from_status=CredentialStatus.DRAFT,
+        to_status=CredentialStatus.SUBMITTED,
+        changed_by=actor,
+        source=StatusSource.MANUAL,
+    )
+    check = StatusCheck.objects.create(
+        credential=credential,
+        source="local rules",
+        outcome=CheckOutcome.UNCHANGED,
+        previous_status=credential.status,
+        new_status=credential.status,
+    )
+    judgement = Judgement.objects.create(
+        review=review,
+        standard=ReviewStandardFactory(standard_set=review.standard_set),
+        reviewer=actor,
+        outcome=JudgementOutcome.MET,
+        comment="Outcomes are mapped to assessment.",
+    )
+    decision = Decision.objects.create(
+        review=review,
+        outcome=DecisionOutcome.REFERRED_BACK,
+        rationale="Assessment does not cover outcome 3.",
+        decided_by=actor,
+    )
+    decided = ChangeRequest.objects.create(
+        credential=credential,
+        changes={"title_en": ["Old", "New"]},
+        requested_by=actor,
+        state=ChangeRequestState.REJECTED,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    return {
+        "credential": credential.pk,
+        "credentials_credentialversion": version.pk,
+        "credentials_credentialstatuschange": change.pk,
+        "credentials_statuscheck": check.pk,
+        "qa_reviews_judgement": judgement.pk,
+        "qa_reviews_decision": decision.pk,
+        "credentials_changerequest": decided.pk,
+    }
