@@ -43,7 +43,7 @@ def _operations(table: str) -> list:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("qa_reviews", "0003_review_workflow"),
+        ("qa_reviews", "0004_condition_carried_or_superseded"),
         ("credentials", "0008_history_append_only"),
     ]
 
