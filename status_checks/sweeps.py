@@ -38,7 +38,7 @@ from qa_reviews.models import Condition
 
 from .adapters import RegisterAnswer, get_adapter
 from .choices import SweepScope, SweepState
-from .models import StatusCheck, StatusSweep
+from .models import StatusCheck, StatusSweep, StatusSweepChunk
 from .rules import (
     LIVE_STATUSES,
     LOCAL_SOURCE,
@@ -190,37 +190,70 @@ def sweep_create_scheduled() -> StatusSweep | None:
 def sweep_plan(*, sweep_id: int, chunk_size: int | None = None) -> list[list[int]]:
     """Fix the set of credentials a sweep checks, set its total, and cut it into chunks.
 
-    Running it again (a redelivered dispatch) returns only credentials the sweep has not
-    checked yet and recomputes the total from what is checked plus what is pending.
+    The chunks are recorded (StatusSweepChunk) in the same transaction, so the database, not
+    the broker, knows what is left. Running it again (a redelivered dispatch, or the reaper)
+    returns only the credentials of unfinished chunks that the sweep has not checked yet.
     """
     size = chunk_size or settings.STATUS_CHECK_CHUNK_SIZE
     with transaction.atomic():
         sweep = StatusSweep.objects.select_for_update().get(pk=sweep_id)
         if sweep.state in (SweepState.FINISHED, SweepState.FAILED):
             return []
-        done = StatusCheck.objects.filter(sweep_id=sweep.pk, credential_id=OuterRef("pk"))
-        pending = list(
-            sweep_scope_queryset(sweep)
+        now = timezone.now()
+        if sweep.chunks.exists():
+            pending = sweep_unfinished_chunks(sweep_id)
+        else:
+            # Checks already recorded count: a sweep planned before chunks were recorded.
+            done = StatusCheck.objects.filter(sweep_id=sweep.pk, credential_id=OuterRef("pk"))
+            ids = list(
+                sweep_scope_queryset(sweep)
+                .exclude(Exists(done))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            pending = [ids[i : i + size] for i in range(0, len(ids), size)]
+            StatusSweepChunk.objects.bulk_create(
+                StatusSweepChunk(sweep=sweep, number=number, credential_ids=chunk)
+                for number, chunk in enumerate(pending)
+            )
+            sweep.total = sweep.checked + len(ids)
+        sweep.started_at = sweep.started_at or now
+        sweep.progressed_at = now
+        sweep.state = SweepState.RUNNING if pending else SweepState.FINISHED
+        if not pending:
+            sweep.finished_at = now
+        sweep.save(update_fields=["total", "started_at", "progressed_at", "state", "finished_at"])
+        return pending
+
+
+def sweep_unfinished_chunks(sweep_id: int) -> list[list[int]]:
+    """The credentials of a sweep's unfinished chunks not checked yet, chunk by chunk.
+
+    A chunk left with nothing to check (its work committed, or its credentials deleted) is
+    marked finished here instead of being sent again.
+    """
+    done = StatusCheck.objects.filter(sweep_id=sweep_id, credential_id=OuterRef("pk"))
+    pending = []
+    for chunk in StatusSweepChunk.objects.filter(sweep_id=sweep_id, finished_at__isnull=True):
+        left = list(
+            Credential.objects.filter(pk__in=_id_set(chunk.credential_ids))
             .exclude(Exists(done))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        now = timezone.now()
-        sweep.total = sweep.checked + len(pending)
-        sweep.started_at = sweep.started_at or now
-        sweep.state = SweepState.RUNNING if pending else SweepState.FINISHED
-        if not pending:
-            sweep.finished_at = now
-        sweep.save(update_fields=["total", "started_at", "state", "finished_at"])
-        return [pending[i : i + size] for i in range(0, len(pending), size)]
+        if left:
+            pending.append(left)
+        else:
+            StatusSweepChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now())
+    return pending
 
 
 def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
-    """Mark a sweep failed, e.g. when one of its chunks keeps killing workers."""
+    """Mark a sweep failed with its reason, e.g. when one of its chunks keeps killing workers."""
     logger.error("Status sweep %s failed: %s", sweep_id, reason)
     StatusSweep.objects.filter(
         pk=sweep_id, state__in=[SweepState.QUEUED, SweepState.RUNNING]
-    ).update(state=SweepState.FAILED, finished_at=timezone.now())
+    ).update(state=SweepState.FAILED, finished_at=timezone.now(), failure_reason=reason)
 
 
 def check_chunk(
@@ -300,6 +333,7 @@ def check_chunk(
             # on the chunk's first (and only committed) run.
             dropped = 0 if done else len(ids) - len(credentials)
             _advance_sweep(sweep_id, checked=len(todo), changed=result.changed, dropped=dropped)
+            _finish_chunks(sweep_id, ids)
     return result
 
 
@@ -484,9 +518,39 @@ def _mirror_external_status(
             Credential.objects.filter(pk=credential.pk).update(external_status=text, updated_at=now)
 
 
+def _finish_chunks(sweep_id: int, ids: Sequence[int]) -> None:
+    """Mark finished the sweep's chunks among these ids that have nothing left to check.
+
+    By content, not by number: a re-planned chunk carries only part of its row's ids, and the
+    row is finished once every credential in it is checked in this sweep (or deleted).
+    """
+    chunk = StatusSweepChunk._meta.db_table
+    check = StatusCheck._meta.db_table
+    entry = Credential._meta.db_table
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {chunk} AS chunk SET finished_at = now()
+            WHERE chunk.sweep_id = %(sweep)s AND chunk.finished_at IS NULL
+              AND chunk.credential_ids && %(ids)s::bigint[]
+              AND NOT EXISTS (
+                SELECT 1 FROM unnest(chunk.credential_ids) AS member(id)
+                JOIN {entry} AS entry ON entry.id = member.id
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {check} AS done
+                    WHERE done.sweep_id = %(sweep)s AND done.credential_id = member.id
+                )
+              )
+            """,
+            {"sweep": sweep_id, "ids": literal},
+        )
+
+
 def _advance_sweep(sweep_id: int, *, checked: int, changed: int, dropped: int) -> None:
     """Count progress with F() so concurrent chunks never lose an update; finish at total."""
     StatusSweep.objects.filter(pk=sweep_id).update(
+        progressed_at=timezone.now(),
         checked=F("checked") + checked,
         changes=F("changes") + changed,
         # Never below what is checked: keeps checked <= total even if the scope moved under a
