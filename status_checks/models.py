@@ -154,8 +154,11 @@ class StatusSweepChunk(models.Model):
         StatusSweep, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("sweep")
     )
     number = models.PositiveIntegerField(_("number"))
-    # Sorted, as the chunk task sorts them: the task finds its row by sweep and exact ids.
+    # Sorted, as the chunk task sorts them.
     credential_ids = ArrayField(models.BigIntegerField(), verbose_name=_("credential ids"))
+    # The ends of the sorted ids: a committing chunk finds its row without reading the arrays.
+    first_id = models.BigIntegerField(_("first credential id"))
+    last_id = models.BigIntegerField(_("last credential id"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -164,10 +167,13 @@ class StatusSweepChunk(models.Model):
         verbose_name_plural = _("status sweep chunks")
         constraints = [
             models.UniqueConstraint(fields=["sweep", "number"], name="statussweepchunk_once"),
+            models.CheckConstraint(
+                condition=Q(first_id__lte=F("last_id")), name="statussweepchunk_ids_ordered"
+            ),
         ]
         indexes = [
             models.Index(
-                fields=["sweep"],
+                fields=["sweep", "first_id"],
                 condition=Q(finished_at__isnull=True),
                 name="statussweepchunk_unfinished",
             )

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
+from credentials.search.cache import search_cache_invalidate_on_change
 from credentials.services import credential_change_status
 from providers.models import Provider
 from qa_reviews.choices import ConditionState
@@ -55,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 # Any constant works as long as nothing else in the database uses it for an advisory lock.
 DAILY_SWEEP_LOCK_KEY = 0x5354_4154_5553  # "STATUS"
+
+# How a chunk applies its transitions (see `check_chunk`).
+Transitions = Literal["bulk", "each"]
 
 
 class _Entry(NamedTuple):
@@ -213,7 +217,13 @@ def sweep_plan(*, sweep_id: int, chunk_size: int | None = None) -> list[list[int
             )
             pending = [ids[i : i + size] for i in range(0, len(ids), size)]
             StatusSweepChunk.objects.bulk_create(
-                StatusSweepChunk(sweep=sweep, number=number, credential_ids=chunk)
+                StatusSweepChunk(
+                    sweep=sweep,
+                    number=number,
+                    credential_ids=chunk,
+                    first_id=chunk[0],
+                    last_id=chunk[-1],
+                )
                 for number, chunk in enumerate(pending)
             )
             sweep.total = sweep.checked + len(ids)
@@ -257,12 +267,19 @@ def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
 
 
 def check_chunk(
-    *, sweep_id: int | None, credential_ids: Sequence[int], today: date | None = None
+    *,
+    sweep_id: int | None,
+    credential_ids: Sequence[int],
+    today: date | None = None,
+    transitions: Transitions = "bulk",
 ) -> ChunkResult:
     """Check a chunk of credentials: decide each, apply transitions, record every check.
 
-    The checks that call for an e-mail are in the result's ``alert_check_ids``; the caller
-    sends or queues those alerts once the chunk has committed.
+    ``transitions="bulk"`` (sweeps) writes the chunk's status changes and their history in a
+    few set-based statements; ``"each"`` (a one-credential check) moves each credential
+    through ``credential_change_status`` with the model's full validation. Both record the
+    same rows. The checks that call for an e-mail are in the result's ``alert_check_ids``;
+    the caller sends or queues those alerts once the chunk has committed.
     """
     today = today or timezone.localdate()
     ids = sorted(set(credential_ids))
@@ -295,11 +312,13 @@ def check_chunk(
             for c in todo
         }
         history = _notified_before({pk: v.notice_keys for pk, v in verdicts.items()})
+        if transitions == "bulk":
+            verdicts = _apply_transitions_in_bulk(todo, verdicts)
 
         rows: list[_CheckRow] = []
         for credential in todo:
             verdict = verdicts[credential.pk]
-            if verdict.changes_status:
+            if transitions == "each" and verdict.changes_status:
                 verdict = _apply_transition(credential, verdict)
             if verdict.changes_status:
                 result.changed += 1
@@ -446,21 +465,98 @@ def _apply_transition(entry: _Entry, verdict: Verdict) -> Verdict:
     """Move the credential through the one status service; a refusal becomes a flag."""
     finding = verdict.decisive
     assert finding is not None
-    source = (
-        StatusSource.STATUS_CHECK
-        if finding.source == LOCAL_SOURCE
-        else (StatusSource.EXTERNAL_REGISTER)
-    )
     try:
         credential_change_status(
             credential=Credential(pk=entry.pk, status=entry.status),
             to_status=CredentialStatus(finding.target_status),
-            source=source,
+            source=_transition_source(finding),
             reason=finding.message,
         )
     except ValidationError as exc:
         return verdict.refused("; ".join(exc.messages))
     return verdict
+
+
+def _transition_source(finding: Finding) -> StatusSource:
+    if finding.source == LOCAL_SOURCE:
+        return StatusSource.STATUS_CHECK
+    return StatusSource.EXTERNAL_REGISTER
+
+
+def _registered_needs() -> str:
+    """The message of the one check constraint a status move can break (registered entries
+    need a level and a validity start), as the model's validation words it."""
+    (constraint,) = (
+        c
+        for c in Credential._meta.constraints
+        if c.name.endswith("registered_has_level_and_validity")
+    )
+    return constraint.get_violation_error_message()
+
+
+def _apply_transitions_in_bulk(
+    entries: Sequence[_Entry], verdicts: dict[int, Verdict]
+) -> dict[int, Verdict]:
+    """Apply every transition of a chunk at once: one UPDATE of the credentials, one COPY of
+    their status-change history, one search-cache invalidation.
+
+    The rows are those `credential_change_status` writes (the chunk already holds the
+    credentials' row locks and read their current status), and a move is refused for the same
+    reasons its full_clean gives: the moving entries' fields are validated in Python, and the
+    one check constraint a status can break (registered needs a level and a validity start)
+    is tested here; the other constraints hold for every stored row already.
+    """
+    verdicts = dict(verdicts)
+    moving = {pk: v for pk, v in verdicts.items() if v.changes_status}
+    if not moving:
+        return verdicts
+    needs = _registered_needs()
+    for instance in Credential.objects.filter(pk__in=_id_set(moving)).defer("search_document"):
+        instance.status = moving[instance.pk].new_status
+        messages: list[str] = []
+        try:
+            instance.clean_fields(exclude=["registration_number", "search_document"])
+        except ValidationError as exc:
+            messages += exc.messages
+        if instance.status == CredentialStatus.REGISTERED and (
+            instance.level_id is None or instance.valid_from is None
+        ):
+            messages.append(needs)
+        if messages:
+            verdicts[instance.pk] = moving.pop(instance.pk).refused("; ".join(messages))
+    if not moving:
+        return verdicts
+    previous = {entry.pk: entry.status for entry in entries}
+    now = timezone.now()
+    ids = sorted(moving)
+    table = connection.ops.quote_name(Credential._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS entry SET status = moved.status, status_changed_at = %s,"
+            " updated_at = %s FROM unnest(%s::bigint[], %s::text[]) AS moved(id, status)"
+            " WHERE entry.id = moved.id",
+            [now, now, ids, [moving[pk].new_status for pk in ids]],
+        )
+        history = connection.ops.quote_name(CredentialStatusChange._meta.db_table)
+        columns = "credential_id, from_status, to_status, changed_at, changed_by_id, source, reason"
+        with cursor.copy(f"COPY {history} ({columns}) FROM STDIN") as copy:
+            for pk in ids:
+                finding = moving[pk].decisive
+                assert finding is not None
+                copy.write_row(
+                    (
+                        pk,
+                        previous[pk],
+                        moving[pk].new_status,
+                        now,
+                        None,
+                        str(_transition_source(finding)),
+                        finding.message,
+                    )
+                )
+    # What each credential's post_save would do, once for the chunk.
+    search_cache_invalidate_on_change()
+    return verdicts
 
 
 def _check_rows(
@@ -519,32 +615,22 @@ def _mirror_external_status(
 
 
 def _finish_chunks(sweep_id: int, ids: Sequence[int]) -> None:
-    """Mark finished the sweep's chunks among these ids that have nothing left to check.
+    """Mark finished the sweep's chunks that lie within these ids: once a chunk of ids has
+    committed, each of them is checked in this sweep or no longer exists.
 
-    By content, not by number: a re-planned chunk carries only part of its row's ids, and the
-    row is finished once every credential in it is checked in this sweep (or deleted).
+    A re-planned chunk carries only part of its row's ids and leaves the row unfinished;
+    the reaper's re-plan marks such a row finished when it finds nothing left in it.
     """
-    chunk = StatusSweepChunk._meta.db_table
-    check = StatusCheck._meta.db_table
-    entry = Credential._meta.db_table
+    if not ids:
+        return
     literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {chunk} AS chunk SET finished_at = now()
-            WHERE chunk.sweep_id = %(sweep)s AND chunk.finished_at IS NULL
-              AND chunk.credential_ids && %(ids)s::bigint[]
-              AND NOT EXISTS (
-                SELECT 1 FROM unnest(chunk.credential_ids) AS member(id)
-                JOIN {entry} AS entry ON entry.id = member.id
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {check} AS done
-                    WHERE done.sweep_id = %(sweep)s AND done.credential_id = member.id
-                )
-              )
-            """,
-            {"sweep": sweep_id, "ids": literal},
-        )
+    StatusSweepChunk.objects.filter(
+        sweep_id=sweep_id,
+        finished_at__isnull=True,
+        first_id__gte=ids[0],
+        last_id__lte=ids[-1],
+        credential_ids__contained_by=RawSQL("%s::bigint[]", (literal,)),
+    ).update(finished_at=timezone.now())
 
 
 def _advance_sweep(sweep_id: int, *, checked: int, changed: int, dropped: int) -> None:
