@@ -16,14 +16,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache
 from typing import Literal, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, Field, OuterRef, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -494,6 +496,52 @@ def _registered_needs() -> str:
     return constraint.get_violation_error_message()
 
 
+@cache
+def _validated_fields() -> tuple[Field, ...]:
+    """The credential fields whose validation in full_clean (the one-at-a-time path) could
+    reject a stored row, in model order.
+
+    The rest cannot: their types, lengths, ranges, NOT NULL and foreign keys are the database's
+    own constraints, which every stored row already meets (and a foreign key's validation would
+    cost a query each). Left are choices, non-blank text, and validators such as URLs'.
+    ``registration_number`` and ``search_document`` are excluded there too.
+    """
+    enforced = (MaxLengthValidator, MinValueValidator, MaxValueValidator)
+
+    def may_fail(model_field: Field) -> bool:
+        if model_field.is_relation or model_field.name in (
+            "registration_number",
+            "search_document",
+        ):
+            return False
+        own = [v for v in model_field.validators if not isinstance(v, enforced)]
+        blank_text = not model_field.blank and isinstance(model_field, CharField | TextField)
+        return bool(model_field.choices or own or blank_text)
+
+    return tuple(f for f in Credential._meta.concrete_fields if may_fail(f))
+
+
+def _field_errors(values: Sequence, *, status: str, known: dict) -> list[str]:
+    """What ``Model.clean_fields`` would say about a credential with these stored values of
+    `_validated_fields` and the new status, without building the model instance.
+
+    ``known`` remembers each (field, value) verdict: a chunk repeats the same kinds, modes and
+    statuses on most of its rows."""
+    messages: list[str] = []
+    for model_field, raw in zip(_validated_fields(), values, strict=True):
+        value = status if model_field.attname == "status" else raw
+        if model_field.blank and value in model_field.empty_values:
+            continue
+        if (model_field.attname, value) not in known:
+            try:
+                model_field.clean(value, None)
+                known[model_field.attname, value] = []
+            except ValidationError as exc:
+                known[model_field.attname, value] = exc.messages
+        messages += known[model_field.attname, value]
+    return messages
+
+
 def _apply_transitions_in_bulk(
     entries: Sequence[_Entry], verdicts: dict[int, Verdict]
 ) -> dict[int, Verdict]:
@@ -511,19 +559,17 @@ def _apply_transitions_in_bulk(
     if not moving:
         return verdicts
     needs = _registered_needs()
-    for instance in Credential.objects.filter(pk__in=_id_set(moving)).defer("search_document"):
-        instance.status = moving[instance.pk].new_status
-        messages: list[str] = []
-        try:
-            instance.clean_fields(exclude=["registration_number", "search_document"])
-        except ValidationError as exc:
-            messages += exc.messages
-        if instance.status == CredentialStatus.REGISTERED and (
-            instance.level_id is None or instance.valid_from is None
-        ):
+    rows = Credential.objects.filter(pk__in=_id_set(moving)).values_list(
+        "pk", "level_id", "valid_from", *(f.attname for f in _validated_fields())
+    )
+    known: dict = {}
+    for pk, level_id, valid_from, *values in rows:
+        target = moving[pk].new_status
+        messages = _field_errors(values, status=target, known=known)
+        if target == CredentialStatus.REGISTERED and (level_id is None or valid_from is None):
             messages.append(needs)
         if messages:
-            verdicts[instance.pk] = moving.pop(instance.pk).refused("; ".join(messages))
+            verdicts[pk] = moving.pop(pk).refused("; ".join(messages))
     if not moving:
         return verdicts
     previous = {entry.pk: entry.status for entry in entries}
