@@ -17,7 +17,7 @@ help:
 	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
 	@echo "make test                lint, Django checks and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
-	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix"
+	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix and a status sweep"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
 	@echo "make lock                re-resolve pyproject.toml's .[dev] and rewrite constraints.txt"
 
@@ -71,11 +71,13 @@ format: install
 	$(PY) -m ruff format .
 
 # The search benchmark: N generated entries in a separate database on the same server
-# (registry_bench; dev data is untouched), then the query mix through the API and as raw SQL.
+# (registry_bench; dev data is untouched), then the query mix through the API and as raw SQL,
+# then a local-rules status sweep of it with 30% of live entries due to expire (put back after).
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS="--reuse --repetitions 20".
 N ?= 100000
 bench: install
 	$(DEVSTACK) exec -- $(PY) manage.py bench_search --n $(N) $(BENCH_ARGS)
+	$(DEVSTACK) exec -- $(PY) manage.py bench_sweep --n $(N) --reuse
 
 up down status: install
 	$(DEVSTACK) $@
