@@ -14,7 +14,7 @@ from providers.admin import ProviderAdmin
 from providers.models import Provider
 
 from .choices import SweepScope
-from .models import StatusCheck, StatusSweep
+from .models import StatusCheck, StatusSweep, StatusSweepChunk
 from .services import status_sweep_start
 
 
@@ -95,3 +95,14 @@ class StatusSweepAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = ("scope", "state")
     list_select_related = ("provider", "credential", "requested_by")
     ordering = ("-requested_at",)
+
+
+@admin.register(StatusSweepChunk)
+class StatusSweepChunkAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """What each sweep still has to check: the reaper re-queues the unfinished chunks."""
+
+    list_display = ("__str__", "sweep", "number", "first_id", "last_id", "finished_at")
+    list_filter = (("finished_at", admin.EmptyFieldListFilter),)
+    raw_id_fields = ("sweep",)
+    ordering = ("-sweep", "number")
+    show_full_result_count = False

@@ -51,6 +51,9 @@ class StatusSweepSerializer(serializers.ModelSerializer):
             "checked",
             "changes",
             "progress",
+            "progressed_at",
+            "requeues",
+            "failure_reason",
         ]
         read_only_fields = [
             "state",
@@ -60,6 +63,9 @@ class StatusSweepSerializer(serializers.ModelSerializer):
             "total",
             "checked",
             "changes",
+            "progressed_at",
+            "requeues",
+            "failure_reason",
         ]
 
     def get_progress(self, sweep: StatusSweep) -> float:

@@ -1,6 +1,7 @@
 """A status sweep (one run over a scope) and the status checks it records."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,18 @@ class StatusSweep(models.Model):
     total = models.PositiveIntegerField(_("credentials to check"), default=0)
     checked = models.PositiveIntegerField(_("credentials checked"), default=0)
     changes = models.PositiveIntegerField(_("changes found"), default=0)
+    progressed_at = models.DateTimeField(
+        _("last progress at"),
+        null=True,
+        blank=True,
+        help_text=_("When the sweep was planned or a chunk of it last committed."),
+    )
+    requeues = models.PositiveSmallIntegerField(
+        _("re-queues"),
+        default=0,
+        help_text=_("How often the reaper re-queued the sweep's unfinished work after a stall."),
+    )
+    failure_reason = models.TextField(_("failure reason"), blank=True)
 
     class Meta:
         # Tables and constraint names kept from when these models lived in `credentials`.
@@ -128,3 +141,43 @@ class StatusCheck(models.Model):
             f"{self.credential.registration_number} @ {self.checked_at:%Y-%m-%d %H:%M}: "
             f"{self.get_outcome_display()}"
         )
+
+
+class StatusSweepChunk(models.Model):
+    """One chunk of a sweep's planned work, so PostgreSQL (not the broker) knows what is left.
+
+    The chunk task's message only carries the ids; if the broker loses it, the reaper finds the
+    chunk unfinished here and queues it again.
+    """
+
+    sweep = models.ForeignKey(
+        StatusSweep, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("sweep")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    # Sorted, as the chunk task sorts them.
+    credential_ids = ArrayField(models.BigIntegerField(), verbose_name=_("credential ids"))
+    # The ends of the sorted ids: a committing chunk finds its row without reading the arrays.
+    first_id = models.BigIntegerField(_("first credential id"))
+    last_id = models.BigIntegerField(_("last credential id"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sweep", "number"]
+        verbose_name = _("status sweep chunk")
+        verbose_name_plural = _("status sweep chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["sweep", "number"], name="statussweepchunk_once"),
+            models.CheckConstraint(
+                condition=Q(first_id__lte=F("last_id")), name="statussweepchunk_ids_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["sweep", "first_id"],
+                condition=Q(finished_at__isnull=True),
+                name="statussweepchunk_unfinished",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sweep #{self.sweep_id} chunk {self.number}"

@@ -23,6 +23,7 @@ from .models import StatusCheck, StatusSweep
 from .sweeps import (
     DAILY_SWEEP_LOCK_KEY,
     ChunkResult,
+    Transitions,
     check_chunk,
     sweep_create,
     sweep_create_scheduled,
@@ -34,6 +35,7 @@ __all__ = [
     "DAILY_SWEEP_LOCK_KEY",
     "AlertDelivery",
     "ChunkResult",
+    "Transitions",
     "status_check_apply",
     "status_check_chunk",
     "status_sweep_dispatch",
@@ -104,9 +106,12 @@ def status_check_chunk(
     credential_ids: list[int],
     today: date | None = None,
     alert_delivery: AlertDelivery = "queue",
+    transitions: Transitions = "bulk",
 ) -> ChunkResult:
     """Check a chunk of credentials, then send or queue the alerts it raised."""
-    result = check_chunk(sweep_id=sweep_id, credential_ids=credential_ids, today=today)
+    result = check_chunk(
+        sweep_id=sweep_id, credential_ids=credential_ids, today=today, transitions=transitions
+    )
     if result.alert_check_ids and alert_delivery == "inline":
         transaction.on_commit(partial(status_alerts_send, check_ids=list(result.alert_check_ids)))
     elif alert_delivery == "queue":
@@ -115,14 +120,22 @@ def status_check_chunk(
 
 
 def status_sweep_run_inline(
-    *, sweep: StatusSweep, alert_delivery: AlertDelivery = "inline", today: date | None = None
+    *,
+    sweep: StatusSweep,
+    alert_delivery: AlertDelivery = "inline",
+    today: date | None = None,
+    transitions: Transitions = "bulk",
 ) -> ChunkResult:
     """Run a whole sweep in this process, chunk by chunk (the management command's path)."""
     total = ChunkResult()
     for chunk in status_sweep_dispatch(sweep_id=sweep.pk, enqueue=False):
         total.add(
             status_check_chunk(
-                sweep_id=sweep.pk, credential_ids=chunk, alert_delivery=alert_delivery, today=today
+                sweep_id=sweep.pk,
+                credential_ids=chunk,
+                alert_delivery=alert_delivery,
+                today=today,
+                transitions=transitions,
             )
         )
     sweep.refresh_from_db()
@@ -136,8 +149,13 @@ def status_check_apply(
     alert_delivery: AlertDelivery = "queue",
 ) -> list[StatusCheck]:
     """Check one credential now, outside any sweep, and return the rows recorded."""
+    # One credential: through the status service and the model's full validation.
     result = status_check_chunk(
-        sweep_id=None, credential_ids=[credential.pk], today=today, alert_delivery=alert_delivery
+        sweep_id=None,
+        credential_ids=[credential.pk],
+        today=today,
+        alert_delivery=alert_delivery,
+        transitions="each",
     )
     credential.refresh_from_db(fields=["status", "status_changed_at", "external_status"])
     return list(

@@ -16,13 +16,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NamedTuple, cast
+from functools import cache
+from typing import Literal, NamedTuple, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, transaction
-from django.db.models import Exists, F, Field, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, Field, OuterRef, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -30,6 +32,7 @@ from django.utils import timezone
 from config.types import User
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import AccreditationRecord, Credential, CredentialStatusChange
+from credentials.search.cache import search_cache_invalidate_on_change
 from credentials.services import credential_change_status
 from providers.models import Provider
 from qa_reviews.choices import ConditionState
@@ -37,7 +40,7 @@ from qa_reviews.models import Condition
 
 from .adapters import RegisterAnswer, get_adapter
 from .choices import SweepScope, SweepState
-from .models import StatusCheck, StatusSweep
+from .models import StatusCheck, StatusSweep, StatusSweepChunk
 from .rules import (
     LIVE_STATUSES,
     LOCAL_SOURCE,
@@ -54,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 # Any constant works as long as nothing else in the database uses it for an advisory lock.
 DAILY_SWEEP_LOCK_KEY = 0x5354_4154_5553  # "STATUS"
+
+# How a chunk applies its transitions (see `check_chunk`).
+Transitions = Literal["bulk", "each"]
 
 
 class _Entry(NamedTuple):
@@ -182,46 +188,92 @@ def sweep_create_scheduled() -> StatusSweep | None:
 def sweep_plan(*, sweep_id: int, chunk_size: int | None = None) -> list[list[int]]:
     """Fix the set of credentials a sweep checks, set its total, and cut it into chunks.
 
-    Running it again (a redelivered dispatch) returns only credentials the sweep has not
-    checked yet and recomputes the total from what is checked plus what is pending.
+    The chunks are recorded (StatusSweepChunk) in the same transaction, so the database, not
+    the broker, knows what is left. Running it again (a redelivered dispatch, or the reaper)
+    returns only the credentials of unfinished chunks that the sweep has not checked yet.
     """
     size = chunk_size or settings.STATUS_CHECK_CHUNK_SIZE
     with transaction.atomic():
         sweep = StatusSweep.objects.select_for_update().get(pk=sweep_id)
         if sweep.state in (SweepState.FINISHED, SweepState.FAILED):
             return []
-        done = StatusCheck.objects.filter(sweep_id=sweep.pk, credential_id=OuterRef("pk"))
-        pending = list(
-            sweep_scope_queryset(sweep)
+        now = timezone.now()
+        if sweep.chunks.exists():
+            pending = sweep_unfinished_chunks(sweep_id)
+        else:
+            # Checks already recorded count: a sweep planned before chunks were recorded.
+            done = StatusCheck.objects.filter(sweep_id=sweep.pk, credential_id=OuterRef("pk"))
+            ids = list(
+                sweep_scope_queryset(sweep)
+                .exclude(Exists(done))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            pending = [ids[i : i + size] for i in range(0, len(ids), size)]
+            StatusSweepChunk.objects.bulk_create(
+                StatusSweepChunk(
+                    sweep=sweep,
+                    number=number,
+                    credential_ids=chunk,
+                    first_id=chunk[0],
+                    last_id=chunk[-1],
+                )
+                for number, chunk in enumerate(pending)
+            )
+            sweep.total = sweep.checked + len(ids)
+        sweep.started_at = sweep.started_at or now
+        sweep.progressed_at = now
+        sweep.state = SweepState.RUNNING if pending else SweepState.FINISHED
+        if not pending:
+            sweep.finished_at = now
+        sweep.save(update_fields=["total", "started_at", "progressed_at", "state", "finished_at"])
+        return pending
+
+
+def sweep_unfinished_chunks(sweep_id: int) -> list[list[int]]:
+    """The credentials of a sweep's unfinished chunks not checked yet, chunk by chunk.
+
+    A chunk left with nothing to check (its work committed, or its credentials deleted) is
+    marked finished here instead of being sent again.
+    """
+    done = StatusCheck.objects.filter(sweep_id=sweep_id, credential_id=OuterRef("pk"))
+    pending = []
+    for chunk in StatusSweepChunk.objects.filter(sweep_id=sweep_id, finished_at__isnull=True):
+        left = list(
+            Credential.objects.filter(pk__in=_id_set(chunk.credential_ids))
             .exclude(Exists(done))
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        now = timezone.now()
-        sweep.total = sweep.checked + len(pending)
-        sweep.started_at = sweep.started_at or now
-        sweep.state = SweepState.RUNNING if pending else SweepState.FINISHED
-        if not pending:
-            sweep.finished_at = now
-        sweep.save(update_fields=["total", "started_at", "state", "finished_at"])
-        return [pending[i : i + size] for i in range(0, len(pending), size)]
+        if left:
+            pending.append(left)
+        else:
+            StatusSweepChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now())
+    return pending
 
 
 def status_sweep_fail(*, sweep_id: int, reason: str) -> None:
-    """Mark a sweep failed, e.g. when one of its chunks keeps killing workers."""
+    """Mark a sweep failed with its reason, e.g. when one of its chunks keeps killing workers."""
     logger.error("Status sweep %s failed: %s", sweep_id, reason)
     StatusSweep.objects.filter(
         pk=sweep_id, state__in=[SweepState.QUEUED, SweepState.RUNNING]
-    ).update(state=SweepState.FAILED, finished_at=timezone.now())
+    ).update(state=SweepState.FAILED, finished_at=timezone.now(), failure_reason=reason)
 
 
 def check_chunk(
-    *, sweep_id: int | None, credential_ids: Sequence[int], today: date | None = None
+    *,
+    sweep_id: int | None,
+    credential_ids: Sequence[int],
+    today: date | None = None,
+    transitions: Transitions = "bulk",
 ) -> ChunkResult:
     """Check a chunk of credentials: decide each, apply transitions, record every check.
 
-    The checks that call for an e-mail are in the result's ``alert_check_ids``; the caller
-    sends or queues those alerts once the chunk has committed.
+    ``transitions="bulk"`` (sweeps) writes the chunk's status changes and their history in a
+    few set-based statements; ``"each"`` (a one-credential check) moves each credential
+    through ``credential_change_status`` with the model's full validation. Both record the
+    same rows. The checks that call for an e-mail are in the result's ``alert_check_ids``;
+    the caller sends or queues those alerts once the chunk has committed.
     """
     today = today or timezone.localdate()
     ids = sorted(set(credential_ids))
@@ -254,11 +306,13 @@ def check_chunk(
             for c in todo
         }
         history = _notified_before({pk: v.notice_keys for pk, v in verdicts.items()})
+        if transitions == "bulk":
+            verdicts = _apply_transitions_in_bulk(todo, verdicts)
 
         rows: list[_CheckRow] = []
         for credential in todo:
             verdict = verdicts[credential.pk]
-            if verdict.changes_status:
+            if transitions == "each" and verdict.changes_status:
                 verdict = _apply_transition(credential, verdict)
             if verdict.changes_status:
                 result.changed += 1
@@ -299,6 +353,7 @@ def check_chunk(
             # on the chunk's first (and only committed) run.
             dropped = 0 if done else len(ids) - len(credentials)
             _advance_sweep(sweep_id, checked=len(todo), changed=result.changed, dropped=dropped)
+            _finish_chunks(sweep_id, ids)
     return result
 
 
@@ -411,21 +466,142 @@ def _apply_transition(entry: _Entry, verdict: Verdict) -> Verdict:
     """Move the credential through the one status service; a refusal becomes a flag."""
     finding = verdict.decisive
     assert finding is not None
-    source = (
-        StatusSource.STATUS_CHECK
-        if finding.source == LOCAL_SOURCE
-        else (StatusSource.EXTERNAL_REGISTER)
-    )
     try:
         credential_change_status(
             credential=Credential(pk=entry.pk, status=entry.status),
             to_status=CredentialStatus(finding.target_status),
-            source=source,
+            source=_transition_source(finding),
             reason=finding.message,
         )
     except ValidationError as exc:
         return verdict.refused("; ".join(exc.messages))
     return verdict
+
+
+def _transition_source(finding: Finding) -> StatusSource:
+    if finding.source == LOCAL_SOURCE:
+        return StatusSource.STATUS_CHECK
+    return StatusSource.EXTERNAL_REGISTER
+
+
+def _registered_needs() -> str:
+    """The message of the one check constraint a status move can break (registered entries
+    need a level and a validity start), as the model's validation words it."""
+    (constraint,) = (
+        c
+        for c in Credential._meta.constraints
+        if c.name.endswith("registered_has_level_and_validity")
+    )
+    return constraint.get_violation_error_message()
+
+
+@cache
+def _validated_fields() -> tuple[Field, ...]:
+    """The credential fields whose validation in full_clean (the one-at-a-time path) could
+    reject a stored row, in model order.
+
+    The rest cannot: their types, lengths, ranges, NOT NULL and foreign keys are the database's
+    own constraints, which every stored row already meets (and a foreign key's validation would
+    cost a query each). Left are choices, non-blank text, and validators such as URLs'.
+    ``registration_number`` and ``search_document`` are excluded there too.
+    """
+    enforced = (MaxLengthValidator, MinValueValidator, MaxValueValidator)
+
+    def may_fail(model_field: Field) -> bool:
+        if model_field.is_relation or model_field.name in (
+            "registration_number",
+            "search_document",
+        ):
+            return False
+        own = [v for v in model_field.validators if not isinstance(v, enforced)]
+        blank_text = not model_field.blank and isinstance(model_field, CharField | TextField)
+        return bool(model_field.choices or own or blank_text)
+
+    return tuple(f for f in Credential._meta.concrete_fields if may_fail(f))
+
+
+def _field_errors(values: Sequence, *, status: str, known: dict) -> list[str]:
+    """What ``Model.clean_fields`` would say about a credential with these stored values of
+    `_validated_fields` and the new status, without building the model instance.
+
+    ``known`` remembers each (field, value) verdict: a chunk repeats the same kinds, modes and
+    statuses on most of its rows."""
+    messages: list[str] = []
+    for model_field, raw in zip(_validated_fields(), values, strict=True):
+        value = status if model_field.attname == "status" else raw
+        if model_field.blank and value in model_field.empty_values:
+            continue
+        if (model_field.attname, value) not in known:
+            try:
+                model_field.clean(value, None)
+                known[model_field.attname, value] = []
+            except ValidationError as exc:
+                known[model_field.attname, value] = exc.messages
+        messages += known[model_field.attname, value]
+    return messages
+
+
+def _apply_transitions_in_bulk(
+    entries: Sequence[_Entry], verdicts: dict[int, Verdict]
+) -> dict[int, Verdict]:
+    """Apply every transition of a chunk at once: one UPDATE of the credentials, one COPY of
+    their status-change history, one search-cache invalidation.
+
+    The rows are those `credential_change_status` writes (the chunk already holds the
+    credentials' row locks and read their current status), and a move is refused for the same
+    reasons its full_clean gives: the moving entries' fields are validated in Python, and the
+    one check constraint a status can break (registered needs a level and a validity start)
+    is tested here; the other constraints hold for every stored row already.
+    """
+    verdicts = dict(verdicts)
+    moving = {pk: v for pk, v in verdicts.items() if v.changes_status}
+    if not moving:
+        return verdicts
+    needs = _registered_needs()
+    rows = Credential.objects.filter(pk__in=_id_set(moving)).values_list(
+        "pk", "level_id", "valid_from", *(f.attname for f in _validated_fields())
+    )
+    known: dict = {}
+    for pk, level_id, valid_from, *values in rows:
+        target = moving[pk].new_status
+        messages = _field_errors(values, status=target, known=known)
+        if target == CredentialStatus.REGISTERED and (level_id is None or valid_from is None):
+            messages.append(needs)
+        if messages:
+            verdicts[pk] = moving.pop(pk).refused("; ".join(messages))
+    if not moving:
+        return verdicts
+    previous = {entry.pk: entry.status for entry in entries}
+    now = timezone.now()
+    ids = sorted(moving)
+    table = connection.ops.quote_name(Credential._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS entry SET status = moved.status, status_changed_at = %s,"
+            " updated_at = %s FROM unnest(%s::bigint[], %s::text[]) AS moved(id, status)"
+            " WHERE entry.id = moved.id",
+            [now, now, ids, [moving[pk].new_status for pk in ids]],
+        )
+        history = connection.ops.quote_name(CredentialStatusChange._meta.db_table)
+        columns = "credential_id, from_status, to_status, changed_at, changed_by_id, source, reason"
+        with cursor.copy(f"COPY {history} ({columns}) FROM STDIN") as copy:
+            for pk in ids:
+                finding = moving[pk].decisive
+                assert finding is not None
+                copy.write_row(
+                    (
+                        pk,
+                        previous[pk],
+                        moving[pk].new_status,
+                        now,
+                        None,
+                        str(_transition_source(finding)),
+                        finding.message,
+                    )
+                )
+    # What each credential's post_save would do, once for the chunk.
+    search_cache_invalidate_on_change()
+    return verdicts
 
 
 def _check_rows(
@@ -483,9 +659,29 @@ def _mirror_external_status(
             Credential.objects.filter(pk=credential.pk).update(external_status=text, updated_at=now)
 
 
+def _finish_chunks(sweep_id: int, ids: Sequence[int]) -> None:
+    """Mark finished the sweep's chunks that lie within these ids: once a chunk of ids has
+    committed, each of them is checked in this sweep or no longer exists.
+
+    A re-planned chunk carries only part of its row's ids and leaves the row unfinished;
+    the reaper's re-plan marks such a row finished when it finds nothing left in it.
+    """
+    if not ids:
+        return
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    StatusSweepChunk.objects.filter(
+        sweep_id=sweep_id,
+        finished_at__isnull=True,
+        first_id__gte=ids[0],
+        last_id__lte=ids[-1],
+        credential_ids__contained_by=RawSQL("%s::bigint[]", (literal,)),
+    ).update(finished_at=timezone.now())
+
+
 def _advance_sweep(sweep_id: int, *, checked: int, changed: int, dropped: int) -> None:
     """Count progress with F() so concurrent chunks never lose an update; finish at total."""
     StatusSweep.objects.filter(pk=sweep_id).update(
+        progressed_at=timezone.now(),
         checked=F("checked") + checked,
         changes=F("changes") + changed,
         # Never below what is checked: keeps checked <= total even if the scope moved under a

@@ -9,14 +9,26 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+import redis
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from config.celery_tasks import TRANSIENT_ERRORS, CountedDeliveryTask
 
 from .alerts import status_alerts_send
+from .reaper import sweeps_reap
 from .sweeps import check_chunk, status_sweep_fail, sweep_create_scheduled, sweep_plan
+
+# Besides the database's: Redis dropping the connection (the cache invalidated on a status
+# change, delivery counts, circuit breakers) and the broker refusing a message being queued.
+RETRIED_ERRORS = (
+    *TRANSIENT_ERRORS,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    BrokerOperationalError,
+)
 
 
 class SweepTask(CountedDeliveryTask):
@@ -29,11 +41,13 @@ class SweepTask(CountedDeliveryTask):
 _TASK_OPTIONS: dict[str, Any] = {
     # Progress lives on StatusSweep; nothing reads task results, so Redis need not keep them.
     "ignore_result": True,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": True,
-    "retry_backoff_max": 120,
+    "autoretry_for": RETRIED_ERRORS,
+    # Long enough to outlive a restart of PostgreSQL or Redis; should the retries run out (or
+    # the broker lose the retry), the reaper finds the chunk unfinished in the database.
+    "retry_backoff": settings.STATUS_CHECK_TASK_RETRY_BACKOFF,
+    "retry_backoff_max": settings.STATUS_CHECK_TASK_RETRY_BACKOFF_MAX,
     "retry_jitter": True,
-    "max_retries": 4,
+    "max_retries": settings.STATUS_CHECK_TASK_MAX_RETRIES,
 }
 
 
@@ -78,6 +92,27 @@ def status_sweep_daily(self: Task) -> int | None:
         return None
     queue_dispatch(sweep.pk)
     return sweep.pk
+
+
+@shared_task(
+    name="status_checks.tasks.status_sweep_reap_task",
+    base=CountedDeliveryTask,
+    bind=True,
+    **_TASK_OPTIONS,
+)
+def status_sweep_reap_task(self: Task) -> dict:
+    """Beat's reaper: queue again the work of sweeps that stopped, or fail them (see `reaper`)."""
+    result = sweeps_reap()
+    for requeue in result.requeued:
+        if requeue.chunks is None:
+            queue_dispatch(requeue.sweep_id)
+        else:
+            queue_chunks(requeue.sweep_id, requeue.chunks)
+    return {
+        "requeued": [requeue.sweep_id for requeue in result.requeued],
+        "failed": result.failed,
+        "finished": result.finished,
+    }
 
 
 @shared_task(

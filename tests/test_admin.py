@@ -29,7 +29,7 @@ from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
 from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment, ReviewStandard
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
 from status_checks.choices import CheckOutcome, SweepScope
-from status_checks.models import StatusCheck, StatusSweep
+from status_checks.models import StatusCheck, StatusSweep, StatusSweepChunk
 from tests.factories import (
     AccreditationRecordFactory,
     CredentialFactory,
@@ -60,6 +60,7 @@ VIEW_ONLY = {
     ImportJob,
     StatusCheck,
     StatusSweep,
+    StatusSweepChunk,
 }
 # Made by their owners or by services; staff review or revoke them, never add them by hand.
 # QA conditions come with their decision and are then only confirmed met, by an action.
@@ -149,6 +150,13 @@ def register(registry_admin) -> dict:
             changed_by=registry_admin,
         ),
         sweep,
+        StatusSweepChunk.objects.create(
+            sweep=sweep,
+            number=0,
+            credential_ids=[credential.pk],
+            first_id=credential.pk,
+            last_id=credential.pk,
+        ),
         ImportJob.objects.create(
             format="hkqr",
             filename="register.csv",

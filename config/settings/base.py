@@ -309,6 +309,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env.int(
 CELERY_BROKER_TRANSPORT_OPTIONS["unacked_mutex_expire"] = env.int(
     "CELERY_UNACKED_MUTEX_EXPIRE", default=300
 )
+# PostgreSQL is the record of a sweep's work (status_checks.StatusSweepChunk); the broker only
+# carries it. A sweep with no progress for STATUS_SWEEP_STALL_SECONDS has lost its messages (or
+# its worker): the reaper, run every STATUS_SWEEP_REAPER_SECONDS by beat, queues its unfinished
+# chunks again, and after STATUS_SWEEP_MAX_REQUEUES such attempts marks it failed.
+STATUS_SWEEP_STALL_SECONDS = env.int("STATUS_SWEEP_STALL_SECONDS", default=15 * 60)
+STATUS_SWEEP_MAX_REQUEUES = env.int("STATUS_SWEEP_MAX_REQUEUES", default=3)
+STATUS_SWEEP_REAPER_SECONDS = env.float("STATUS_SWEEP_REAPER_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["status-sweep-reaper"] = {
+    "task": "status_checks.tasks.status_sweep_reap_task",
+    "schedule": STATUS_SWEEP_REAPER_SECONDS,
+}
+# Sweep tasks retry database and Redis connection errors with exponential backoff from
+# BACKOFF seconds up to BACKOFF_MAX a wait: ten retries outlive a restart of several minutes.
+STATUS_CHECK_TASK_RETRY_BACKOFF = env.int("STATUS_CHECK_TASK_RETRY_BACKOFF", default=5)
+STATUS_CHECK_TASK_RETRY_BACKOFF_MAX = env.int("STATUS_CHECK_TASK_RETRY_BACKOFF_MAX", default=300)
+STATUS_CHECK_TASK_MAX_RETRIES = env.int("STATUS_CHECK_TASK_MAX_RETRIES", default=10)
 
 
 # --- Bulk import (imports) ------------------------------------------------------------------
@@ -370,6 +386,7 @@ TASK_QUEUE_PREFIX = ""
 # for a one-credential check goes to "default" too (config.celery_routes.ON_DEMAND_SCOPES).
 TASK_QUEUE_BY_NAME = {
     "status_checks.tasks.status_sweep_daily": "default",
+    "status_checks.tasks.status_sweep_reap_task": "default",
     "status_checks.tasks.status_sweep_dispatch_task": "sweeps",
     "status_checks.tasks.status_check_chunk_task": "sweeps",
     "status_checks.tasks.status_alerts_send_task": "mail",

@@ -1,0 +1,128 @@
+"""The status-sweep benchmark: a local-rules register sweep over the loaded register, with a
+chosen share of its live entries due to change (validity ended yesterday).
+
+The live entries' status and validity are snapshotted once (``bench_sweep_base``) and put
+back before and after each run, with earlier runs' sweeps, checks and status changes removed:
+runs are comparable, and the search benchmark can reuse the same database afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import connection
+
+from credentials.models import Credential, CredentialStatusChange
+from status_checks.choices import SweepScope
+from status_checks.models import StatusCheck, StatusSweep
+from status_checks.rules import LIVE_STATUSES
+from status_checks.services import Transitions, status_sweep_run_inline, status_sweep_start
+
+BASE_TABLE = "bench_sweep_base"
+
+
+@dataclass
+class SweepReport:
+    live: int
+    due_to_change: int
+    checked: int
+    changed: int
+    seconds: float
+    transitions: str
+
+    @property
+    def checks_per_second(self) -> float:
+        return self.checked / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "checks_per_second": self.checks_per_second}
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def sweep_bench_restore() -> int:
+    """Put the live entries back as loaded and drop every sweep's records; return how many
+    live entries there are. The first call takes the snapshot."""
+    credentials = _table(Credential)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [BASE_TABLE])
+        if cursor.fetchone()[0] is None:
+            cursor.execute(
+                f"CREATE TABLE {BASE_TABLE} AS SELECT id, status, valid_to, status_changed_at"
+                f" FROM {credentials} WHERE status = ANY(%s)",
+                [[str(status) for status in LIVE_STATUSES]],
+            )
+            cursor.execute(f"ALTER TABLE {BASE_TABLE} ADD PRIMARY KEY (id)")
+        for model in (StatusCheck, CredentialStatusChange, StatusSweep):
+            cursor.execute(f"TRUNCATE {_table(model)} CASCADE")
+        cursor.execute(
+            f"UPDATE {credentials} AS entry SET status = base.status, valid_to = base.valid_to,"
+            " status_changed_at = base.status_changed_at"
+            f" FROM {BASE_TABLE} AS base WHERE entry.id = base.id"
+            " AND (entry.status, entry.valid_to, entry.status_changed_at)"
+            " IS DISTINCT FROM (base.status, base.valid_to, base.status_changed_at)"
+        )
+        cursor.execute(f"SELECT count(*) FROM {BASE_TABLE}")
+        return cursor.fetchone()[0]
+
+
+def sweep_bench_prepare(*, changing: float, today: datetime.date) -> tuple[int, int]:
+    """Restore the register, then make ``changing`` (0 to 1) of the live entries due to expire
+    and the rest valid for two more years; return (live entries, entries due to expire)."""
+    live = sweep_bench_restore()
+    credentials = _table(Credential)
+    with connection.cursor() as cursor:
+        # An even spread over ids, the same entries every run; no alert window is reached.
+        cursor.execute(
+            # (An entry whose validity starts later cannot have ended yesterday.)
+            f"UPDATE {credentials} AS entry SET valid_to = CASE"
+            " WHEN (hashtext(entry.id::text) & 1023) < %(share)s"
+            " AND coalesce(entry.valid_from <= %(ended)s, true) THEN %(ended)s::date"
+            " ELSE greatest(%(running)s::date, entry.valid_from) END"
+            f" FROM {BASE_TABLE} AS base WHERE entry.id = base.id",
+            {
+                "share": round(changing * 1024),
+                "ended": today - datetime.timedelta(days=1),
+                "running": today + datetime.timedelta(days=730),
+            },
+        )
+        cursor.execute(
+            f"SELECT count(*) FROM {credentials} AS entry JOIN {BASE_TABLE} USING (id)"
+            " WHERE entry.valid_to < %s",
+            [today],
+        )
+        (due,) = cursor.fetchone()
+        cursor.execute(f"VACUUM ANALYZE {credentials}")
+    return live, due
+
+
+def sweep_bench_run(
+    *,
+    transitions: Transitions,
+    today: datetime.date,
+    live: int,
+    due: int,
+    say: Callable[[str], None] = lambda message: None,
+) -> SweepReport:
+    """Time one register sweep in this process (the management command's path), no e-mail."""
+    sweep = status_sweep_start(scope=SweepScope.REGISTER, enqueue=False)
+    say(f"Sweeping {live:,} live entries, {due:,} due to expire ({transitions} transitions)")
+    started = time.perf_counter()
+    result = status_sweep_run_inline(
+        sweep=sweep, alert_delivery="none", today=today, transitions=transitions
+    )
+    seconds = time.perf_counter() - started
+    return SweepReport(
+        live=live,
+        due_to_change=due,
+        checked=result.checked,
+        changed=result.changed,
+        seconds=seconds,
+        transitions=transitions,
+    )
