@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from config.forms import add_service_errors, message_service_errors
 from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
+from credentials.choices import CredentialStatus
 from credentials.completeness import credential_completeness
 from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
 from credentials.models import Credential
@@ -63,7 +64,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def credential_list(request: HttpRequest) -> HttpResponse:
     credentials = credentials_for_workspace(request.user).order_by("-updated_at")
+    # A status the register does not know lists everything, as no filter would; it never
+    # reaches the query (a NUL byte there was a 500).
     status = request.GET.get("status")
+    if status not in CredentialStatus.values:
+        status = None
     if status:
         credentials = credentials.filter(status=status)
     return render(

@@ -1,11 +1,14 @@
 """Interoperable exports: one credential as JSON-LD (Open Badges 3.0, CTDL), and the whole
 register as the registry's own CSV, streamed."""
 
+from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -14,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.types import RequestUser
+from providers.models import Provider
 from providers.roles import is_registry_admin, provider_ids
 
 from ..access import can_read_unpublished
@@ -112,6 +116,21 @@ class CredentialCtdlView(APIView):
         return Response(credential_ctdl(credential, absolute=request.build_absolute_uri))
 
 
+def _provider_slug(text: str) -> str:
+    """A provider slug as given, checked before it reaches the streamed query.
+
+    The rows are read while the response streams, after the status line is sent: a value
+    PostgreSQL refuses (a NUL byte) would break the download halfway instead of answering.
+    """
+    if text and (
+        len(text) > Provider._meta.get_field("slug").max_length or not slug_re.fullmatch(text)
+    ):
+        raise ValidationError(
+            {"provider": [_("Give a provider's slug: letters, digits, hyphens, underscores.")]}
+        )
+    return text
+
+
 def _exportable(user: RequestUser) -> QuerySet[Credential]:
     """The public register, plus a member's own providers' unpublished records; staff get all."""
     if is_registry_admin(user):
@@ -131,12 +150,16 @@ class RegisterExportView(APIView):
     content_negotiation_class = FirstRenderer
 
     @extend_schema(
-        parameters=[OpenApiParameter("provider", str, description="Only this provider's entries.")],
+        parameters=[
+            OpenApiParameter(
+                "provider", str, description="Only this provider's entries (its slug)."
+            )
+        ],
         responses={200: OpenApiResponse(OpenApiTypes.STR, description="Registry CSV")},
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         credentials = _exportable(request.user)
-        provider = request.query_params.get("provider")
+        provider = _provider_slug(request.query_params.get("provider", ""))
         if provider:
             credentials = credentials.filter(provider__slug=provider)
         response = StreamingHttpResponse(

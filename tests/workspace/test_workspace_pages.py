@@ -250,3 +250,27 @@ def test_dashboard_shows_only_standing_decisions(client, world):
 
     assert "Corrected rationale" in page
     assert "Original rationale" not in page
+
+
+@pytest.mark.parametrize("status", ["\x00", "not-a-status"])
+def test_an_unknown_status_filter_lists_every_record(client, world, status):
+    """A NUL byte in ?status= was a 500: an unknown status is no filter."""
+    personas, draft = world
+
+    response = _client(client, personas, "a_admin").get(
+        reverse("workspace:credentials"), {"status": status}
+    )
+
+    assert response.status_code == 200
+    assert draft in response.context["credentials"]
+    assert response.context["status"] is None
+
+
+def test_a_status_filter_lists_only_that_status(client, world):
+    personas, draft = world
+
+    response = _client(client, personas, "a_admin").get(
+        reverse("workspace:credentials"), {"status": CredentialStatus.REGISTERED}
+    )
+
+    assert draft not in response.context["credentials"]

@@ -167,3 +167,22 @@ def test_formula_cells_are_written_as_text_and_read_back_unchanged(
     assert job.state == ImportState.FINISHED, job.report["problems"][:5]
     assert register_state() == before
     assert Credential.objects.get().title_en == formula
+
+
+def test_one_providers_export_lists_only_its_entries(micro_credential):
+    other = CredentialFactory()
+
+    response = APIClient().get(URL, {"provider": other.provider.slug})
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["registration_number"] for row in rows] == [other.registration_number]
+
+
+@pytest.mark.parametrize("slug", ["\x00", "a b", "x" * 81, "prov\x00ider"])
+def test_a_malformed_provider_slug_is_a_400_before_the_download_starts(slug):
+    """Found by the schema fuzz: a NUL byte failed the streamed query after the 200."""
+    response = APIClient().get(URL, {"provider": slug})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "provider's slug" in response.json()["provider"][0]
