@@ -178,7 +178,7 @@ def test_one_providers_export_lists_only_its_entries(micro_credential):
     assert [row["registration_number"] for row in rows] == [other.registration_number]
 
 
-@pytest.mark.parametrize("slug", ["\x00", "a b", "x" * 81, "prov\x00ider"])
+@pytest.mark.parametrize("slug", ["\x00", "a b", "prov\x00ider", "../etc"])
 def test_a_malformed_provider_slug_is_a_400_before_the_download_starts(slug):
     """Found by the schema fuzz: a NUL byte failed the streamed query after the 200."""
     response = APIClient().get(URL, {"provider": slug})
