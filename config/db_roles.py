@@ -6,7 +6,7 @@ gets only the privileges below, re-granted after every ``migrate``:
 
 - append-only history (every table whose rows the trigger function
   ``registry_refuse_history_change`` guards: credential versions and status changes, status
-  checks, QA judgements and decisions): SELECT and INSERT only;
+  checks, QA judgements, decisions and condition events): SELECT and INSERT only;
 - kept records (register entries and the records of work that history points at): SELECT,
   INSERT and UPDATE, never DELETE;
 - every other table (current state: pathways, memberships, tokens, sessions, ...): SELECT,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Condition,
+    ConditionEvent,
     Decision,
     Judgement,
     Review,
@@ -489,6 +490,29 @@ class DecisionAdmin(ServiceErrorsMixin, AppendOnlyMixin, admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
+class ConditionEventInline(admin.TabularInline):
+    """The condition's history: written by the services, never edited (append-only)."""
+
+    model = ConditionEvent
+    fields = ("recorded_at", "kind", "from_state", "to_state", "actor", "note")
+    readonly_fields = fields
+    ordering = ("recorded_at", "pk")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
 @admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
     """Conditions come with decisions; here registry staff confirm that one has been met."""
@@ -509,6 +533,7 @@ class ConditionAdmin(admin.ModelAdmin):
         *TIMESTAMPS,
     )
     actions = ("confirm_met",)
+    inlines = (ConditionEventInline,)
 
     def has_add_permission(self, request):
         return False

@@ -43,3 +43,17 @@ class ConditionState(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     # Closed because the decision was corrected without carrying it; history, not a to-do.
     SUPERSEDED = "superseded", _("Closed: decision corrected")
+
+
+class ConditionEventKind(models.TextChoices):
+    """What happened to a condition; each is one row of its append-only history."""
+
+    CREATED = "created", _("Set by the decision")
+    # Continued on the decision that corrected the one it was set by.
+    CARRIED = "carried", _("Carried to the correcting decision")
+    MET = "met", _("Confirmed met")
+    OVERDUE = "overdue", _("Fell overdue")
+    SUPERSEDED = "superseded", _("Closed: decision corrected")
+    REMINDED = "reminded", _("Provider reminded")
+    # Written once, by the migration that started condition events, for rows older than it.
+    STATE_AT_START = "state_at_start", _("State when condition history began")

@@ -1,17 +1,63 @@
-"""The daily pass over QA conditions: which fall overdue, which are due a reminder.
+"""QA conditions' history, and the daily pass over them: which fall overdue, which are due a
+reminder.
 
-These only change rows and return ids; the daily task (`tasks.conditions_daily_task`) queues
-the e-mails, so this module never imports the tasks that call it.
+Every change to a condition's state (and every reminder) is a ``ConditionEvent`` row written
+in the same transaction as the change, by ``condition_event_record`` here. The daily
+functions only change rows and return ids; the daily task (`tasks.conditions_daily_task`)
+queues the e-mails, so this module never imports the tasks that call it.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import ConditionState
-from .models import Condition
+from config.types import User
+
+from .choices import ConditionEventKind, ConditionState
+from .models import Condition, ConditionEvent
+
+
+def condition_event_record(
+    *,
+    condition: Condition,
+    kind: ConditionEventKind,
+    from_state: str,
+    actor: User | None,
+    note: str = "",
+    recorded_at: datetime.datetime | None = None,
+) -> ConditionEvent:
+    """Append what just happened to ``condition`` (now in its new state) to its history.
+
+    Call it inside the transaction that changed the condition; ``from_state`` is blank for
+    the event that set it.
+    """
+    return ConditionEvent.objects.create(
+        condition=condition,
+        kind=kind,
+        from_state=from_state,
+        to_state=condition.state,
+        actor=actor,
+        note=note,
+        recorded_at=recorded_at or timezone.now(),
+    )
+
+
+def _record_daily(ids: Iterable[int], *, kind: ConditionEventKind, to_state: str) -> None:
+    """The daily check's events: no actor, and the kind says what happened."""
+    now = timezone.now()
+    ConditionEvent.objects.bulk_create(
+        ConditionEvent(
+            condition_id=pk,
+            kind=kind,
+            from_state=ConditionState.OPEN,
+            to_state=to_state,
+            recorded_at=now,
+        )
+        for pk in ids
+    )
 
 
 def _live_conditions():
@@ -38,6 +84,7 @@ def conditions_mark_overdue(*, today: datetime.date | None = None) -> list[int]:
         Condition.objects.filter(pk__in=ids).update(
             state=ConditionState.OVERDUE, updated_at=timezone.now()
         )
+        _record_daily(ids, kind=ConditionEventKind.OVERDUE, to_state=ConditionState.OVERDUE)
     return ids
 
 
@@ -59,4 +106,5 @@ def conditions_remind(*, today: datetime.date | None = None) -> list[int]:
     if ids:
         now = timezone.now()
         Condition.objects.filter(pk__in=ids).update(reminded_at=now, updated_at=now)
+        _record_daily(ids, kind=ConditionEventKind.REMINDED, to_state=ConditionState.OPEN)
     return ids

@@ -9,6 +9,7 @@ from config.db import TimeStampedModel
 from .choices import (
     ACTIVE_STAGES,
     APPROVING_OUTCOMES,
+    ConditionEventKind,
     ConditionState,
     DecisionOutcome,
     JudgementOutcome,
@@ -358,3 +359,56 @@ class Condition(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.text[:60]} (due {self.due_date}, {self.get_state_display()})"
+
+
+class ConditionEvent(models.Model):
+    """One change to a condition: who, when, from which state to which. Append-only.
+
+    The condition row holds its current state; these rows are how it got there, written in
+    the same transaction by the services that change it (``qa_reviews.services``,
+    ``qa_reviews.conditions``).
+    """
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, related_name="events", verbose_name=_("condition")
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=ConditionEventKind.choices)
+    from_state = models.CharField(
+        _("from"),
+        max_length=16,
+        choices=ConditionState.choices,
+        blank=True,
+        help_text=_("Blank when the condition was set."),
+    )
+    to_state = models.CharField(_("to"), max_length=16, choices=ConditionState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Blank for the registry's daily condition check."),
+    )
+    # A default rather than auto_now_add, so that loaded history can keep its own moments.
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["condition", "recorded_at", "pk"]
+        verbose_name = _("condition event")
+        verbose_name_plural = _("condition events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ConditionEventKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_state__in=ConditionState.values)
+                & (Q(from_state="") | Q(from_state__in=ConditionState.values)),
+                name="%(app_label)s_%(class)s_states_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.from_state or '—'} → {self.to_state}"

@@ -38,12 +38,14 @@ from providers.roles import is_reviewer
 from .choices import (
     ACTIVE_STAGES,
     APPROVING_OUTCOMES,
+    ConditionEventKind,
     ConditionState,
     DecisionOutcome,
     JudgementOutcome,
     ReviewStage,
     ReviewType,
 )
+from .conditions import condition_event_record
 from .models import (
     Condition,
     Decision,
@@ -620,7 +622,13 @@ def _create_conditions(
     supersedes: Decision | None,
     carry: bool,
 ) -> None:
-    earlier = list(supersedes.conditions.order_by("due_date", "pk")) if supersedes else []
+    actor = decision.decided_by
+    # Locked, so the daily check cannot mark one overdue while the correction closes it.
+    earlier = (
+        list(supersedes.conditions.select_for_update().order_by("due_date", "pk"))
+        if supersedes
+        else []
+    )
     carried_texts = set()
     if carry:
         for old in earlier:
@@ -648,10 +656,22 @@ def _create_conditions(
             condition.carried_from = kept
         condition.full_clean()
         condition.save()
+        condition_event_record(
+            condition=condition,
+            kind=ConditionEventKind.CARRIED if kept else ConditionEventKind.CREATED,
+            from_state="",
+            actor=actor,
+        )
     # What was not carried is closed, so no list, reminder or sweep counts it as still owed.
-    Condition.objects.filter(
-        pk__in=[old.pk for old in earlier], state__in=(ConditionState.OPEN, ConditionState.OVERDUE)
-    ).update(state=ConditionState.SUPERSEDED, updated_at=timezone.now())
+    for old in earlier:
+        if old.state not in (ConditionState.OPEN, ConditionState.OVERDUE):
+            continue
+        from_state = old.state
+        old.state = ConditionState.SUPERSEDED
+        old.save(update_fields=["state", "updated_at"])
+        condition_event_record(
+            condition=old, kind=ConditionEventKind.SUPERSEDED, from_state=from_state, actor=actor
+        )
 
 
 def _condition_copy(old: Condition, *, decision: Decision) -> Condition:
@@ -668,6 +688,12 @@ def _condition_copy(old: Condition, *, decision: Decision) -> Condition:
     )
     condition.full_clean()
     condition.save()
+    condition_event_record(
+        condition=condition,
+        kind=ConditionEventKind.CARRIED,
+        from_state="",
+        actor=decision.decided_by,
+    )
     return condition
 
 
@@ -709,9 +735,17 @@ def condition_confirm_met(*, actor: User, condition: Condition) -> Condition:
         .get(pk=condition.pk)
     )
     refuse(confirm_refusal(actor, condition))
+    from_state = condition.state
     condition.state = ConditionState.MET
     condition.met_confirmed_by = actor
     condition.met_confirmed_at = timezone.now()
     condition.full_clean()
     condition.save(update_fields=["state", "met_confirmed_by", "met_confirmed_at", "updated_at"])
+    condition_event_record(
+        condition=condition,
+        kind=ConditionEventKind.MET,
+        from_state=from_state,
+        actor=actor,
+        recorded_at=condition.met_confirmed_at,
+    )
     return condition

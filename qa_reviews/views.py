@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +33,7 @@ from .forms import (
     ReviewOpenForm,
     condition_drafts,
 )
-from .models import Condition, Decision, Judgement, Review
+from .models import Condition, ConditionEvent, Decision, Judgement, Review
 from .rules import refuse, staff_refusal
 from .selectors import (
     Access,
@@ -182,9 +182,7 @@ def _full_context(
     assignments = list(review.assignments.select_related("reviewer", "assigned_by"))
     decisions = list(
         review.decisions.select_related("decided_by", "accreditation", "superseded_by")
-        .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("due_date", "pk"))
-        )
+        .prefetch_related(Prefetch("conditions", queryset=_conditions_with_history()))
         .order_by("decided_at", "pk")
     )
     current = next((d for d in decisions if not hasattr(d, "superseded_by")), None)
@@ -217,13 +215,18 @@ def _full_context(
     }
 
 
+def _conditions_with_history() -> QuerySet[Condition]:
+    events = ConditionEvent.objects.select_related("actor").order_by("recorded_at", "pk")
+    return Condition.objects.prefetch_related(Prefetch("events", queryset=events)).order_by(
+        "due_date", "pk"
+    )
+
+
 def _provider_context(review: Review) -> dict:
     decisions = list(
         review.decisions.select_related("superseded_by")
         .defer("internal_notes")
-        .prefetch_related(
-            Prefetch("conditions", queryset=Condition.objects.order_by("due_date", "pk"))
-        )
+        .prefetch_related(Prefetch("conditions", queryset=_conditions_with_history()))
         .order_by("decided_at", "pk")
     )
     return {

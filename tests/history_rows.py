@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from credentials.choices import ChangeRequestState, CredentialStatus, StatusSource
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
-from qa_reviews.choices import DecisionOutcome, JudgementOutcome
-from qa_reviews.models import Decision, Judgement
+from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome
+from qa_reviews.models import Condition, ConditionEvent, Decision, Judgement
 from status_checks.choices import CheckOutcome
 from status_checks.models import StatusCheck
 from tests.factories import CredentialFactory, ReviewFactory, ReviewStandardFactory, UserFactory
@@ -17,6 +17,7 @@ APPEND_ONLY_TABLES = (
     "credentials_statuscheck",
     "qa_reviews_judgement",
     "qa_reviews_decision",
+    "qa_reviews_conditionevent",
 )
 
 
@@ -55,6 +56,12 @@ def make_history() -> dict[str, int]:
         rationale="Assessment does not cover outcome 3.",
         decided_by=actor,
     )
+    condition = Condition.objects.create(
+        decision=decision, text="Publish the appeals policy.", due_date=timezone.localdate()
+    )
+    event = ConditionEvent.objects.create(
+        condition=condition, kind=ConditionEventKind.CREATED, to_state=condition.state, actor=actor
+    )
     decided = ChangeRequest.objects.create(
         credential=credential,
         changes={"title_en": ["Old", "New"]},
@@ -70,5 +77,6 @@ def make_history() -> dict[str, int]:
         "credentials_statuscheck": check.pk,
         "qa_reviews_judgement": judgement.pk,
         "qa_reviews_decision": decision.pk,
+        "qa_reviews_conditionevent": event.pk,
         "credentials_changerequest": decided.pk,
     }

@@ -10,6 +10,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.models import ProtectedError
 
 from credentials.models import ChangeRequest, Credential
+from qa_reviews.models import ConditionEvent
 from tests.factories import UserFactory
 from tests.history_rows import APPEND_ONLY_TABLES, make_history
 
@@ -157,3 +158,13 @@ def test_frozen_sql_in_a_migration_is_never_edited():
         "a migration's FROZEN_FUNCTIONS changed or appeared: never edit one that was committed;"
         " add a new migration and record its digest here"
     )
+
+
+def test_deleting_a_condition_with_events_is_refused():
+    rows = make_history()
+    event = ConditionEvent.objects.get(pk=rows["qa_reviews_conditionevent"])
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        event.condition.delete()
+
+    assert ConditionEvent.objects.filter(pk=event.pk).exists()

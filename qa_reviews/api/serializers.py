@@ -18,6 +18,7 @@ from credentials.models import Credential
 from ..choices import ACTIVE_STAGES, DecisionOutcome, JudgementOutcome, ReviewType
 from ..models import (
     Condition,
+    ConditionEvent,
     Decision,
     Judgement,
     Review,
@@ -59,8 +60,18 @@ class ReviewStandardSetSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "version", "effective_from", "standards"]
 
 
+class ConditionEventSerializer(serializers.ModelSerializer):
+    """One change to a condition; who made it is registry business, as for confirmations."""
+
+    class Meta:
+        model = ConditionEvent
+        fields = ["kind", "from_state", "to_state", "recorded_at"]
+
+
 class ConditionSerializer(serializers.ModelSerializer):
     """A condition of an approval; who confirmed it met is registry business."""
+
+    history = ConditionEventSerializer(source="events", many=True, read_only=True)
 
     review = serializers.IntegerField(source="decision.review_id", read_only=True)
     registration_number = serializers.CharField(
@@ -78,6 +89,7 @@ class ConditionSerializer(serializers.ModelSerializer):
             "due_date",
             "state",
             "met_confirmed_at",
+            "history",
         ]
 
 

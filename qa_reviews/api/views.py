@@ -75,7 +75,7 @@ class ReviewViewSet(
 
     def get_queryset(self) -> QuerySet[Review]:
         decisions = Decision.objects.select_related("superseded_by", "decided_by").prefetch_related(
-            "conditions__decision__review__credential"
+            "conditions__decision__review__credential", "conditions__events"
         )
         return (
             reviews_for_user(self.request.user)
@@ -205,6 +205,7 @@ class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             Condition.objects.filter(decision__review__in=reviews.values("pk"))
             .select_related("decision__review__credential")
+            .prefetch_related("events")
             .order_by("due_date", "pk")
         )
 

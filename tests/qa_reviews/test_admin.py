@@ -130,3 +130,18 @@ def test_taking_a_reviewer_off_goes_through_the_service(staff, world):
 
     assert "has judged standards of this review" in response.text
     assert list(review.assignments.values_list("pk", flat=True)) == [busy.pk]
+
+
+def test_a_conditions_admin_page_lists_its_history_read_only(staff, world):
+    decision = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish the rubric.", 30)],
+    )
+    target = decision.conditions.get()
+
+    page = staff.get(_url(Condition, "change", target.pk)).text
+
+    assert "Set by the decision" in page
+    assert world.reviewer.get_username() in page
+    assert 'name="events-0-note"' not in page

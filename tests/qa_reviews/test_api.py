@@ -457,3 +457,19 @@ def test_the_schema_documents_the_review_endpoints(client):
     schema = client.get(reverse("schema")).content.decode()
     for path in ("/api/v1/reviews/{id}/decide/", "/api/v1/review-conditions/{id}/confirm-met/"):
         assert path in schema
+
+
+def test_a_condition_shows_its_history_without_who_made_it(scene, django_assert_max_num_queries):
+    target = scene.decided.decisions.get().conditions.get()
+    client = _client(scene, "registry_admin")
+    client.post(_url("review-condition-confirm-met", pk=target.pk))
+
+    with django_assert_max_num_queries(8):
+        rows = client.get(_url("review-condition-list")).json()["results"]
+
+    history = next(row for row in rows if row["id"] == target.pk)["history"]
+    assert [(e["kind"], e["from_state"], e["to_state"]) for e in history] == [
+        ("created", "", "open"),
+        ("met", "open", "met"),
+    ]
+    assert set(history[0]) == {"kind", "from_state", "to_state", "recorded_at"}

@@ -418,3 +418,27 @@ def _decide_with_a_condition(world, review):
         outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
         conditions=[condition("Publish the rubric.", 30)],
     )
+
+
+def test_a_condition_shows_its_history_on_the_review_page(client, scene):
+    target = scene.decided.decisions.get().conditions.get()
+    admin = scene.world.admin
+    _as(client, scene, "registry_admin").post(
+        reverse("reviews:condition-confirm", kwargs={"pk": target.pk})
+    )
+
+    page = client.get(_review_url("review", scene.decided)).text
+
+    assert "Set by the decision: Open" in page
+    assert f"Confirmed met: Open → Met · {admin.get_username()}" in page
+
+
+def test_the_provider_sees_a_conditions_history_but_not_who_made_it(client, scene):
+    target = scene.decided.decisions.get().conditions.get()
+    decided_by = scene.decided.decisions.get().decided_by
+
+    page = _as(client, scene, "a_admin").get(_review_url("review", scene.decided)).text
+
+    assert target.text in page
+    assert "Set by the decision: Open" in page
+    assert decided_by.get_username() not in page
