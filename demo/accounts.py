@@ -16,6 +16,8 @@ from .base import DemoAccount, SeedContext, build, upsert_by_fields
 
 ACCOUNTS_FILE = "accounts.json"
 REVIEWERS_GROUP = "reviewers"
+# The demo's registry administrator: imports the register, opens reviews, confirms conditions.
+REGISTRY_ADMIN = "registry-admin"
 
 
 @dataclass(frozen=True)

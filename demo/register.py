@@ -1,9 +1,11 @@
 """The demo register's entries, loaded through the registry's own import.
 
 Each register file is a registry CSV (the format ``manage.py import_register`` reads and
-the register's CSV export writes) imported by ``imports.services`` as the
-command line does, so numbers, statuses, validity and quality marks are set the way any
-registry import sets them, with a version and a status-history row per new entry.
+the register's CSV export writes) imported by ``imports.services`` as the demo's registry
+administrator, so numbers, statuses, validity and quality marks are set the way any
+registry import sets them, with a version and a status-history row per new entry. An
+entry whose status has since moved is moved back through the status check or the
+lifecycle service, never written directly.
 Providers come first from ``providers.csv``, which holds what a registry CSV cannot
 (website, self-accrediting, status); accreditation records follow from
 ``accreditation-records.csv``, each valid for its entry's validity period.
@@ -15,14 +17,17 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.choices import CredentialStatus, StatusSource
+from config.types import User
+from credentials.choices import CredentialStatus
 from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
+from credentials.lifecycle import Actor, is_allowed
 from credentials.models import AccreditationRecord, Credential
 from credentials.numbers import registration_key
-from credentials.services import credential_change_status
+from credentials.services import credential_transition
 from imports.choices import ImportFormat, ImportState
 from imports.services import import_job_create, import_run
 from providers.models import Provider
+from status_checks.services import status_check_apply
 
 from .base import DemoDataError, SeedContext, upsert_by_fields
 
@@ -34,6 +39,7 @@ DATES_AS_OF = datetime.date(2026, 1, 1)
 PROBLEMS_SHOWN = 5
 # Columns the seed itself reads before the import does.
 SEED_COLUMNS = ("registration_number", "status", "valid_from", "valid_to")
+RESTORED_REASON = "Demo data restored: the demo's register file gives this status."
 
 
 @dataclass(frozen=True)
@@ -98,21 +104,30 @@ def _rows_for_today(ctx: SeedContext, spec: RegisterFile) -> tuple[list[str], li
     return columns, rows
 
 
-def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str) -> None:
-    """Move entries whose status differs from the file back, through the status service."""
+def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str, *, admin: User) -> None:
+    """Move entries whose status differs from the file back, as the register itself would.
+
+    An entry whose validity has ended is checked by the status check, which expires it. Any
+    other difference is put right by the demo's registry administrator: a move the
+    lifecycle allows is made as that move, one it does not (a withdrawn entry back on the
+    register) as a reasoned override, recorded as such in the status history.
+    """
     wanted = {registration_key(row["registration_number"]): row["status"] for row in rows}
     for credential in Credential.objects.filter(registration_key__in=wanted):
         to_status = wanted[credential.registration_key]
         # A status word the register does not know is the import's to report.
         if credential.status == to_status or to_status not in CredentialStatus.values:
             continue
-        expiring = to_status == CredentialStatus.EXPIRED
-        credential_change_status(
-            credential=credential,
-            to_status=to_status,
-            source=StatusSource.STATUS_CHECK if expiring else StatusSource.MANUAL,
-            reason="Validity period ended." if expiring else "Demo data restored.",
-        )
+        if to_status == CredentialStatus.EXPIRED:
+            status_check_apply(credential=credential, today=ctx.today, alert_delivery="none")
+        if credential.status != to_status:
+            credential_transition(
+                actor=admin,
+                credential=credential,
+                to_status=CredentialStatus(to_status),
+                reason=RESTORED_REASON,
+                force=not is_allowed(credential.status, to_status, Actor.REGISTRY_ADMIN),
+            )
         ctx.report.updated[f"{label} (status)"] += 1
 
 
@@ -129,13 +144,15 @@ def _on_register_already(rows: list[dict]) -> bool:
     )
 
 
-def _import(ctx: SeedContext, spec: RegisterFile, columns: list[str], rows: list[dict]) -> None:
+def _import(
+    ctx: SeedContext, spec: RegisterFile, columns: list[str], rows: list[dict], *, admin: User
+) -> None:
     text = io.StringIO()
     writer = csv.DictWriter(text, columns)
     writer.writeheader()
     writer.writerows(rows)
     job = import_job_create(
-        actor=None,
+        actor=admin,
         format=ImportFormat.REGISTRY_CSV,
         content=text.getvalue().encode(),
         filename=f"demo/data/{spec.name}",
@@ -157,15 +174,16 @@ def _import(ctx: SeedContext, spec: RegisterFile, columns: list[str], rows: list
         ctx.report.updated[spec.label] += job.updated_count
 
 
-def seed_register(*, ctx: SeedContext) -> dict[str, Credential]:
-    """Import every register file; return the demo entries by registration number."""
+def seed_register(*, ctx: SeedContext, admin: User) -> dict[str, Credential]:
+    """Import every register file as ``admin``, a registry administrator; return the demo
+    entries by registration number."""
     numbers: list[str] = []
     for spec in REGISTER_FILES:
         columns, rows = _rows_for_today(ctx, spec)
-        _restore_statuses(ctx, rows, spec.label)
+        _restore_statuses(ctx, rows, spec.label, admin=admin)
         # An import job keeps its file, so a run that would change nothing imports nothing.
         if not _on_register_already(rows):
-            _import(ctx, spec, columns, rows)
+            _import(ctx, spec, columns, rows, admin=admin)
         numbers.extend(row["registration_number"] for row in rows)
     keys = {registration_key(number): number for number in numbers}
     return {

@@ -16,11 +16,15 @@ accreditation record it stands behind, and a cancelled review says why.
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from config.types import User
 from credentials.models import AccreditationRecord, Credential
-from qa_reviews.choices import APPROVING_OUTCOMES, ConditionState
+from qa_reviews.choices import APPROVING_OUTCOMES, ConditionEventKind, ConditionState
+from qa_reviews.conditions import condition_event_record
 from qa_reviews.models import (
     Condition,
+    ConditionEvent,
     Decision,
     Judgement,
     Review,
@@ -29,6 +33,7 @@ from qa_reviews.models import (
     ReviewStandardSet,
 )
 
+from .accounts import REGISTRY_ADMIN
 from .base import DemoDataError, SeedContext, build, upsert_by_fields
 
 REVIEWS_FILE = "reviews.json"
@@ -213,6 +218,7 @@ def _seed_judgements_and_decisions(
     if new_decisions:
         Decision.objects.bulk_create(new_decisions)
         ctx.report.created["decisions"] += len(new_decisions)
+    admin = users[REGISTRY_ADMIN]
     conditions = []
     for key, review in reviews.items():
         for condition in specs[key].conditions:
@@ -223,11 +229,16 @@ def _seed_judgements_and_decisions(
                     "text": condition.text,
                     "due_date": ctx.day(condition.due_day),
                     "state": condition.state,
-                    "met_confirmed_by_id": users["registry-admin"].pk if met else None,
+                    "met_confirmed_by_id": admin.pk if met else None,
                     "met_confirmed_at": ctx.moment(condition.due_day - 1) if met else None,
                 }
             )
-    upsert_by_fields(
+    had_history = set(
+        ConditionEvent.objects.filter(
+            condition__decision_id__in=[row["decision_id"] for row in conditions]
+        ).values_list("condition_id", flat=True)
+    )
+    seeded = upsert_by_fields(
         Condition,
         conditions,
         key_fields=["decision_id", "text"],
@@ -235,6 +246,42 @@ def _seed_judgements_and_decisions(
         label="conditions",
         create_only={"state", "met_confirmed_by_id", "met_confirmed_at"},
     )
+    _seed_condition_history([c for c in seeded.values() if c.pk not in had_history], admin=admin)
+
+
+def _seed_condition_history(conditions: list[Condition], *, admin: User) -> None:
+    """The history a condition created in its seeded state would have: set by its
+    decision, then confirmed met by the registry administrator or marked overdue by the
+    daily check the day after it fell due, through ``condition_event_record``."""
+    for condition in conditions:
+        decision = condition.decision
+        condition_event_record(
+            condition=condition,
+            kind=ConditionEventKind.CREATED,
+            from_state="",
+            actor=decision.decided_by,
+            recorded_at=decision.decided_at,
+            to_state=ConditionState.OPEN,
+        )
+        if condition.state == ConditionState.MET:
+            condition_event_record(
+                condition=condition,
+                kind=ConditionEventKind.MET,
+                from_state=ConditionState.OPEN,
+                actor=admin,
+                recorded_at=condition.met_confirmed_at,
+            )
+        elif condition.state == ConditionState.OVERDUE:
+            day_after = condition.due_date + datetime.timedelta(days=1)
+            condition_event_record(
+                condition=condition,
+                kind=ConditionEventKind.OVERDUE,
+                from_state=ConditionState.OPEN,
+                actor=None,
+                recorded_at=timezone.make_aware(
+                    datetime.datetime.combine(day_after, datetime.time(6))
+                ),
+            )
 
 
 def seed_reviews(
@@ -249,7 +296,7 @@ def seed_reviews(
     if unknown:
         raise DemoDataError(f"{REVIEWS_FILE} names {', '.join(unknown)}, not in the register.")
     standard_set, standards = _seed_standards(ctx, data)
-    admin = users["registry-admin"]
+    admin = users[REGISTRY_ADMIN]
     specs = {(credentials[s.credential].pk, s.review_type): s for s in data.reviews}
     existing = set(
         Review.objects.filter(credential_id__in=[key[0] for key in specs]).values_list(

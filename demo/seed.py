@@ -19,7 +19,7 @@ from qa_reviews.models import Review
 from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy, Level
 
-from .accounts import ACCOUNTS_FILE, seed_accounts
+from .accounts import ACCOUNTS_FILE, REGISTRY_ADMIN, seed_accounts
 from .base import DemoDataError, SeedContext, SeedReport
 from .pathways import PATHWAYS_FILE, seed_pathways
 from .register import (
@@ -95,10 +95,17 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR) -> SeedReport:
         check_reference_data()
         ctx = SeedContext(data_dir=data_dir, today=timezone.localdate(), report=report)
         providers = seed_providers(ctx=ctx)
-        credentials = seed_register(ctx=ctx)
+        # The registry administrator first: the register's entries are imported, and put
+        # back when changed, by that account.
+        users = seed_accounts(ctx=ctx, providers=providers)
+        if not getattr(users.get(REGISTRY_ADMIN), "is_staff", False):
+            raise DemoDataError(
+                f"{ACCOUNTS_FILE} needs a staff account named {REGISTRY_ADMIN}: the register "
+                "is imported and reviews are opened by the registry administrator."
+            )
+        credentials = seed_register(ctx=ctx, admin=users[REGISTRY_ADMIN])
         seed_accreditations(ctx=ctx, credentials=credentials)
         seed_pathways(ctx=ctx, credentials=credentials, providers=providers)
-        users = seed_accounts(ctx=ctx, providers=providers)
         seed_reviews(ctx=ctx, credentials=credentials, users=users)
         report.totals = _totals()
     return report

@@ -28,17 +28,19 @@ def condition_event_record(
     actor: User | None,
     note: str = "",
     recorded_at: datetime.datetime | None = None,
+    to_state: str | None = None,
 ) -> ConditionEvent:
-    """Append what just happened to ``condition`` (now in its new state) to its history.
+    """Append what just happened to ``condition`` to its history.
 
     Call it inside the transaction that changed the condition; ``from_state`` is blank for
-    the event that set it.
+    the event that set it, and ``to_state`` is the condition's state now unless given (a
+    loader writing a past history step by step).
     """
     return ConditionEvent.objects.create(
         condition=condition,
         kind=kind,
         from_state=from_state,
-        to_state=condition.state,
+        to_state=to_state or condition.state,
         actor=actor,
         note=note,
         recorded_at=recorded_at or timezone.now(),

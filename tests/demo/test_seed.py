@@ -27,12 +27,20 @@ from credentials.models import (
     PathwayComponent,
     RecognitionAgreement,
 )
+from credentials.services import OVERRIDE_PREFIX
 from demo.seed import DEMO_DATA_DIR
 from providers.choices import MembershipRole, ProviderType
 from providers.models import Provider, ProviderMembership
-from qa_reviews.choices import ConditionState, DecisionOutcome, ReviewStage, ReviewType
+from qa_reviews.choices import (
+    ConditionEventKind,
+    ConditionState,
+    DecisionOutcome,
+    ReviewStage,
+    ReviewType,
+)
 from qa_reviews.models import (
     Condition,
+    ConditionEvent,
     Decision,
     Judgement,
     Review,
@@ -69,6 +77,7 @@ SEEDED_MODELS = [
     Judgement,
     Decision,
     Condition,
+    ConditionEvent,
     Group,
     get_user_model(),
 ]
@@ -298,7 +307,8 @@ class TestSeededRegister:
         assert _snapshot() == before
 
     def test_rerun_restores_a_changed_status_through_a_recorded_transition(self, seeded):
-        """A seeded entry moved to another status is moved back, with a history row."""
+        """A seeded entry moved to another status is moved back by the demo's registry
+        administrator; a move the lifecycle forbids is an override, recorded as one."""
         credential = Credential.objects.get(registration_number="24/001102/L3")
         Credential.objects.filter(pk=credential.pk).update(status=CredentialStatus.WITHDRAWN)
         output = _run_seed(data_dir=DEMO_DATA_DIR)
@@ -310,3 +320,31 @@ class TestSeededRegister:
             CredentialStatus.WITHDRAWN,
             CredentialStatus.REGISTERED,
         )
+        assert last.changed_by.username == "registry-admin"
+        assert last.reason.startswith(OVERRIDE_PREFIX + "Demo data restored")
+
+    def test_rerun_expires_an_ended_entry_through_a_status_check(self, seeded):
+        """An entry the file has expired, found registered again, is checked and expired."""
+        credential = Credential.objects.filter(status=CredentialStatus.EXPIRED).first()
+        Credential.objects.filter(pk=credential.pk).update(status=CredentialStatus.REGISTERED)
+
+        _run_seed(data_dir=DEMO_DATA_DIR)
+
+        credential.refresh_from_db()
+        assert credential.status == CredentialStatus.EXPIRED
+        last = credential.status_changes.order_by("-pk").first()
+        assert (last.from_status, last.source) == (
+            CredentialStatus.REGISTERED,
+            StatusSource.STATUS_CHECK,
+        )
+        check = credential.status_checks.order_by("-pk").first()
+        assert check.new_status == CredentialStatus.EXPIRED
+
+    def test_seeded_conditions_have_the_history_of_their_state(self, seeded):
+        conditions = list(Condition.objects.prefetch_related("events"))
+        assert {c.state for c in conditions} == {"open", "met", "overdue"}
+        for condition in conditions:
+            steps = [(e.kind, e.from_state, e.to_state) for e in condition.events.all()]
+            assert steps[0] == (ConditionEventKind.CREATED, "", ConditionState.OPEN)
+            assert steps[-1][2] == condition.state
+            assert len(steps) == (1 if condition.state == ConditionState.OPEN else 2)
