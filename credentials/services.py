@@ -756,3 +756,54 @@ def credential_apply_decision(
     for name in ("status", "status_changed_at", "valid_from", "valid_to", "registration_number"):
         setattr(credential, name, getattr(locked, name))
     return record
+
+
+@dataclass(frozen=True)
+class AccreditationFacts:
+    """Who accredits an entry, for what period, in what standing, and how that is known."""
+
+    accreditor: str
+    reference: str = ""
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+    status: str = AccreditationStatus.CURRENT
+    source: str = StatusSource.MANUAL
+
+
+@transaction.atomic
+def accreditation_record_set(
+    *, actor: User, credential: Credential, facts: AccreditationFacts
+) -> tuple[AccreditationRecord, bool | None]:
+    """A registry administrator records an entry's accreditation by one accreditor.
+
+    Amends that accreditor's latest record of the entry, or writes the first one; returns
+    the record and True when created, False when changed, None when it already said so.
+    Accreditation is a registry-owned fact: nobody else records it here (QA decisions amend
+    records through ``credential_apply_decision``, status checks through the sweeps).
+    """
+    if not is_registry_admin(actor):
+        raise PermissionDenied(_("Only registry administrators record accreditation."))
+    locked = Credential.objects.select_for_update().get(pk=credential.pk)
+    record = (
+        AccreditationRecord.objects.select_for_update()
+        .filter(credential=locked, accreditor=facts.accreditor)
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    created = record is None
+    if record is None:
+        record = AccreditationRecord(credential=locked, accreditor=facts.accreditor)
+    wanted = {
+        "reference": facts.reference,
+        "valid_from": facts.valid_from,
+        "valid_to": facts.valid_to,
+        "status": facts.status,
+        "source": facts.source,
+    }
+    if not created and all(getattr(record, name) == value for name, value in wanted.items()):
+        return record, None
+    for name, value in wanted.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    return record, created

@@ -15,15 +15,20 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass
-from typing import Any
+
+from django.core.exceptions import ValidationError
 
 from config.types import User
 from credentials.choices import CredentialStatus
 from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
 from credentials.lifecycle import Actor, is_allowed
-from credentials.models import AccreditationRecord, Credential
+from credentials.models import Credential
 from credentials.numbers import registration_key
-from credentials.services import credential_transition
+from credentials.services import (
+    AccreditationFacts,
+    accreditation_record_set,
+    credential_transition,
+)
 from imports.choices import ImportFormat, ImportState
 from imports.services import import_job_create, import_run
 from providers.models import Provider
@@ -192,31 +197,34 @@ def seed_register(*, ctx: SeedContext, admin: User) -> dict[str, Credential]:
     }
 
 
-def seed_accreditations(*, ctx: SeedContext, credentials: dict[str, Credential]) -> None:
-    """Upsert each entry's accreditation records, valid for the entry's validity period."""
-    rows: list[dict[str, Any]] = []
-    for row in ctx.read_csv(ACCREDITATIONS_FILE):
+def seed_accreditations(
+    *, ctx: SeedContext, credentials: dict[str, Credential], admin: User
+) -> None:
+    """Record each entry's accreditation as the registry administrator, through the
+    accreditation service, valid for the entry's validity period."""
+    for line, row in enumerate(ctx.read_csv(ACCREDITATIONS_FILE), start=2):
         credential = credentials.get(row["registration_number"])
         if credential is None:
             raise DemoDataError(
                 f"{ACCREDITATIONS_FILE} names {row['registration_number']}, "
                 "which no register file holds."
             )
-        rows.append(
-            {
-                "credential_id": credential.pk,
-                "accreditor": row["accreditor"],
-                "reference": row["reference"],
-                "valid_from": credential.valid_from,
-                "valid_to": credential.valid_to,
-                "status": row["status"],
-                "source": row["source"],
-            }
+        facts = AccreditationFacts(
+            accreditor=row["accreditor"],
+            reference=row["reference"],
+            valid_from=credential.valid_from,
+            valid_to=credential.valid_to,
+            status=row["status"],
+            source=row["source"],
         )
-    upsert_by_fields(
-        AccreditationRecord,
-        rows,
-        key_fields=["credential_id", "accreditor"],
-        report=ctx.report,
-        label="accreditation records",
-    )
+        try:
+            _record, created = accreditation_record_set(
+                actor=admin, credential=credential, facts=facts
+            )
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+            raise DemoDataError(f"{ACCREDITATIONS_FILE} line {line}: {problems}") from None
+        if created is not None:
+            (ctx.report.created if created else ctx.report.updated)["accreditation records"] += 1

@@ -104,7 +104,7 @@ def seed_demo(*, data_dir: Path = DEMO_DATA_DIR) -> SeedReport:
                 "is imported and reviews are opened by the registry administrator."
             )
         credentials = seed_register(ctx=ctx, admin=users[REGISTRY_ADMIN])
-        seed_accreditations(ctx=ctx, credentials=credentials)
+        seed_accreditations(ctx=ctx, credentials=credentials, admin=users[REGISTRY_ADMIN])
         seed_pathways(ctx=ctx, credentials=credentials, providers=providers)
         seed_reviews(ctx=ctx, credentials=credentials, users=users)
         report.totals = _totals()

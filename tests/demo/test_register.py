@@ -179,3 +179,17 @@ def test_a_bad_date_in_a_register_file_names_the_line(data_copy):
     ):
         _seed(data_copy)
     assert not Credential.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_accreditation_row_is_refused_by_the_accreditation_service(data_copy):
+    """Accreditation comes in through accreditation_record_set, which refuses a status the
+    register does not know; the seed names the file and line and writes nothing."""
+    path = data_copy / "accreditation-records.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",withdrawn,manual", ",revoked-ish,manual", 1), "utf-8")
+    with pytest.raises(
+        CommandError, match=r"accreditation-records.csv line 2: status: Value 'revoked-ish'"
+    ):
+        _seed(data_copy)
+    assert not Credential.objects.exists()
