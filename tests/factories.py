@@ -58,7 +58,9 @@ class CredentialFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Credential
 
-    registration_number = factory.Sequence(lambda n: f"24/{n:06d}/L4")
+    # Serials from 800000: tests name their own numbers below that (24/000123/L4, 24/000201/L4),
+    # and a sequence that reached one of them mid-session collided with it.
+    registration_number = factory.Sequence(lambda n: f"24/{800000 + n:06d}/L4")
     kind = CredentialKind.MICRO_CREDENTIAL
     title_en = factory.Sequence(lambda n: f"Certificate in Applied Data Analytics {n}")
     title_zh = factory.Sequence(lambda n: f"應用數據分析證書{n}")
