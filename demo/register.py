@@ -126,13 +126,19 @@ def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str, *, admin: 
         if to_status == CredentialStatus.EXPIRED:
             status_check_apply(credential=credential, today=ctx.today, alert_delivery="none")
         if credential.status != to_status:
-            credential_transition(
-                actor=admin,
-                credential=credential,
-                to_status=CredentialStatus(to_status),
-                reason=RESTORED_REASON,
-                force=not is_allowed(credential.status, to_status, Actor.REGISTRY_ADMIN),
-            )
+            try:
+                credential_transition(
+                    actor=admin,
+                    credential=credential,
+                    to_status=CredentialStatus(to_status),
+                    reason=RESTORED_REASON,
+                    force=not is_allowed(credential.status, to_status, Actor.REGISTRY_ADMIN),
+                )
+            except ValidationError as error:
+                raise DemoDataError(
+                    f"{credential.registration_number} cannot be moved back to {to_status}: "
+                    + " ".join(error.messages)
+                ) from None
         ctx.report.updated[f"{label} (status)"] += 1
 
 

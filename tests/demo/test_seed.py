@@ -323,6 +323,22 @@ class TestSeededRegister:
         assert last.changed_by.username == "registry-admin"
         assert last.reason.startswith(OVERRIDE_PREFIX + "Demo data restored")
 
+    def test_rerun_refuses_what_the_lifecycle_refuses(self, seeded):
+        """Moving back goes through credential_transition, so its rules hold for the seed:
+        a record without a level cannot be put back on the register."""
+        credential = Credential.objects.get(registration_number="24/001102/L3")
+        Credential.objects.filter(pk=credential.pk).update(
+            status=CredentialStatus.WITHDRAWN, level=None
+        )
+        changes = credential.status_changes.count()
+
+        with pytest.raises(CommandError, match="24/001102/L3 cannot be moved back to registered"):
+            _run_seed(data_dir=DEMO_DATA_DIR)
+
+        credential.refresh_from_db()
+        assert credential.status == CredentialStatus.WITHDRAWN
+        assert credential.status_changes.count() == changes
+
     def test_rerun_expires_an_ended_entry_through_a_status_check(self, seeded):
         """An entry the file has expired, found registered again, is checked and expired."""
         credential = Credential.objects.filter(status=CredentialStatus.EXPIRED).first()
