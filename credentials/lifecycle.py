@@ -48,9 +48,10 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
     # Renewal: the register of record extends an expired entry's validity (a registry
     # administrator's import of it, or the administrator directly), recorded with a reason.
     (S.EXPIRED, S.REGISTERED): frozenset({R}),
-    # Teach-out: the register of record stops taking new learners (an import of it, a status
-    # check reading it, or the administrator, on the provider's request or not).
-    (S.REGISTERED, S.TEACH_OUT): frozenset({R, Y}),
+    # Teach-out: the register of record stops taking new learners (an import of it by the
+    # registry, or the administrator, on the provider's request or not). A status check that
+    # reads it on a register flags it for the administrator.
+    (S.REGISTERED, S.TEACH_OUT): frozenset({R}),
     # Back on offer: a teach-out called off.
     (S.TEACH_OUT, S.REGISTERED): frozenset({R}),
     (S.TEACH_OUT, S.SUSPENDED): frozenset({R, Y}),

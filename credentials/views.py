@@ -30,6 +30,7 @@ from .search.records import (
     level_equivalents,
 )
 from .search.service import FACET_PARAMETER, CredentialSearch, SearchError, SearchPage
+from .succession import credential_succession, status_explanation
 
 HOME_STATS_SECONDS = 300
 COMPARE_LIMIT = 4
@@ -314,6 +315,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conversion": credit_conversion(credential),
             "completeness": credential_completeness(credential=credential),
             "history": credential_public_history(credential),
+            "status_explanation": status_explanation(credential),
+            "succession": credential_succession(credential),
         },
     )
 
@@ -383,6 +386,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             "number": number,
             "credential": credential,
             "current": credential_is_current(credential) if credential else False,
+            "status_explanation": status_explanation(credential) if credential else "",
+            "succession": credential_succession(credential) if credential else None,
         },
         status=404 if number and credential is None else 200,
     )
