@@ -527,6 +527,8 @@ def _check_successor(
         )
     if successor.pk == credential.pk:
         raise ValidationError({"superseded_by": _("A record cannot supersede itself.")})
+    # As it stands now, and held so, not as the caller last read it.
+    successor = Credential.objects.select_for_update().get(pk=successor.pk)
     if same_provider and successor.provider_id != credential.provider_id:
         raise ValidationError(
             {"superseded_by": _("The next version must be one of the same provider's records.")}
@@ -687,7 +689,9 @@ def credential_transition(
             teach_out_ends_on=teach_out_ends_on,
             superseded_by=superseded_by,
         )
-        return _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
+        change = _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
+        _clear_status_facts(actor=actor, credential=credential, reason=reason)
+        return change
     if not is_allowed(credential.status, to_status, capacity):
         raise ValidationError(
             _("A %(role)s cannot move a record from %(from)s to %(to)s.")
@@ -721,13 +725,15 @@ def credential_transition(
         teach_out_ends_on=teach_out_ends_on,
         superseded_by=superseded_by,
     )
-    return credential_change_status(
+    change = credential_change_status(
         credential=credential,
         to_status=to_status,
         source=StatusSource.MANUAL,
         reason=reason,
         actor=actor,
     )
+    _clear_status_facts(actor=actor, credential=credential, reason=reason)
+    return change
 
 
 def _status_facts(
@@ -739,11 +745,9 @@ def _status_facts(
     teach_out_ends_on: datetime.date | None,
     superseded_by: Credential | None,
 ) -> None:
-    """Set the facts that come with a move, checked, before the move is recorded.
+    """Set the facts a move needs, checked, before the move is recorded.
 
-    Into teach-out: its end date (a new one is kept as a version). Superseded: the
-    successor. Back on offer from teach-out: the end date is cleared; leaving superseded
-    other than by withdrawal: the successor link is cleared.
+    Into teach-out: its end date (a new one is kept as a version). Superseded: the successor.
     """
     before = credential_snapshot(credential)
     fields = []
@@ -756,9 +760,6 @@ def _status_facts(
         raise ValidationError(
             {"teach_out_ends_on": _("A teach-out end date goes only with a move to teach-out.")}
         )
-    elif to_status == CredentialStatus.REGISTERED and credential.teach_out_ends_on is not None:
-        credential.teach_out_ends_on = None
-        fields.append("teach_out_ends_on")
     if to_status == CredentialStatus.SUPERSEDED:
         _check_successor(credential, superseded_by)
         credential.superseded_by = superseded_by
@@ -767,9 +768,32 @@ def _status_facts(
         raise ValidationError(
             {"superseded_by": _("A successor goes only with a move to superseded.")}
         )
-    elif to_status != CredentialStatus.WITHDRAWN and credential.superseded_by_id is not None:
+    _save_status_facts(
+        actor=actor, credential=credential, fields=fields, before=before, reason=reason
+    )
+
+
+def _clear_status_facts(*, actor: User, credential: Credential, reason: str) -> None:
+    """After a move: back on offer ends a teach-out's date; leaving superseded other than by
+    withdrawal ends the successor link."""
+    credential = Credential.objects.get(pk=credential.pk)
+    before = credential_snapshot(credential)
+    fields = []
+    if credential.status == CredentialStatus.REGISTERED and credential.teach_out_ends_on:
+        credential.teach_out_ends_on = None
+        fields.append("teach_out_ends_on")
+    keeps_successor = (CredentialStatus.SUPERSEDED, CredentialStatus.WITHDRAWN)
+    if credential.status not in keeps_successor and credential.superseded_by_id is not None:
         credential.superseded_by = None
         fields.append("superseded_by")
+    _save_status_facts(
+        actor=actor, credential=credential, fields=fields, before=before, reason=reason
+    )
+
+
+def _save_status_facts(
+    *, actor: User, credential: Credential, fields: list[str], before: dict[str, Any], reason: str
+) -> None:
     if not fields:
         return
     credential.updated_by = actor

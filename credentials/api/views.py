@@ -101,9 +101,10 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
         if search.export_format:
             # Each record's API address is the list's address and its id: built once. An
             # export streams; DRF hands any HttpResponse back unchanged.
-            return export_response(  # type: ignore[return-value]
-                search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
-            )
+            with override(search.language):
+                return export_response(  # type: ignore[return-value]
+                    search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
+                )
         with override(search.language):
             page = search.page()
         if page.number > page.num_pages:
@@ -170,7 +171,9 @@ class CredentialVerifyView(APIView):
                 )
                 % {"number": registration_number[:60]}
             )
-        return Response(VerificationSerializer(_verification(request, credential)).data)
+        # The API follows Accept-Language, as the search does: the explanation is read.
+        with override(get_language_from_request(request._request)):
+            return Response(VerificationSerializer(_verification(request, credential)).data)
 
 
 def _version_link(request: Request, credential: Credential) -> dict:
