@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from config.throttling import html_rate_limit
 from providers.models import Provider
 
-from .choices import CredentialStatus, QualityMark
+from .choices import CURRENT_STATUSES, QualityMark
 from .completeness import credential_completeness
 from .display import credential_public_history
 from .models import Credential
@@ -237,7 +237,7 @@ def _register_at_a_glance() -> dict:
         return stats
     today = timezone.localdate()
     current = Credential.objects.filter(
-        Q(status=CredentialStatus.REGISTERED, valid_from__lte=today)
+        Q(status__in=CURRENT_STATUSES, valid_from__lte=today)
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     )
     by_level = list(
@@ -288,7 +288,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     recent = list(
         Credential.objects.filter(
-            Q(status=CredentialStatus.REGISTERED, valid_from__lte=today)
+            Q(status__in=CURRENT_STATUSES, valid_from__lte=today)
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         )
         .select_related("provider", "level__framework")
