@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     ChangeRequestState,
+    CredentialStatus,
     QualityMark,
 )
 from .forms import LinesArrayField
@@ -132,7 +133,7 @@ class CredentialAdmin(admin.ModelAdmin):
     # The registration key has a unique index, so paging a million rows stays cheap.
     ordering = ("registration_key",)
     show_full_result_count = False
-    autocomplete_fields = ("provider", "awarding_body", "level", "area_of_study")
+    autocomplete_fields = ("provider", "awarding_body", "level", "area_of_study", "superseded_by")
     readonly_fields = (
         "registration_key",
         "status_changed_at",
@@ -193,6 +194,8 @@ class CredentialAdmin(admin.ModelAdmin):
                 "fields": (
                     ("valid_from", "valid_to"),
                     "status",
+                    "teach_out_ends_on",
+                    "superseded_by",
                     "status_reason",
                     "override_lifecycle",
                     "status_changed_at",
@@ -260,13 +263,20 @@ class CredentialAdmin(admin.ModelAdmin):
             credential = credential_create(
                 actor=request.user, provider=data["provider"], values=values
             )
-        if data["status"] != credential.status:
+        moves = data["status"] != credential.status
+        superseding = moves and data["status"] == CredentialStatus.SUPERSEDED
+        if "superseded_by" in form.changed_data and not superseding:
+            raise ValidationError(
+                {"superseded_by": _("The successor is named with a move to superseded.")}
+            )
+        if moves:
             credential_transition(
                 actor=request.user,
                 credential=credential,
                 to_status=data["status"],
                 reason=reason,
                 force=data["override_lifecycle"],
+                superseded_by=data.get("superseded_by") if superseding else None,
             )
         obj.pk = credential.pk
         obj.refresh_from_db()

@@ -14,6 +14,8 @@ class CredentialStatus(models.TextChoices):
     REFERRED_BACK = "referred_back", _("Referred back")
     NOT_APPROVED = "not_approved", _("Not approved")
     REGISTERED = "registered", _("Registered")
+    TEACH_OUT = "teach_out", _("Teach-out")
+    SUPERSEDED = "superseded", _("Superseded")
     SUSPENDED = "suspended", _("Suspended")
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -23,10 +25,15 @@ class CredentialStatus(models.TextChoices):
 # which stay public so that a registration can still be verified.
 PUBLIC_STATUSES = (
     CredentialStatus.REGISTERED,
+    CredentialStatus.TEACH_OUT,
+    CredentialStatus.SUPERSEDED,
     CredentialStatus.SUSPENDED,
     CredentialStatus.EXPIRED,
     CredentialStatus.WITHDRAWN,
 )
+# Statuses of a registration in force: a teach-out entry takes no new learners but stays
+# valid for those enrolled, until its teach-out ends.
+CURRENT_STATUSES = (CredentialStatus.REGISTERED, CredentialStatus.TEACH_OUT)
 
 
 class DeliveryMode(models.TextChoices):

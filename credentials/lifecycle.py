@@ -3,7 +3,11 @@
 draft → submitted (locked) → under review → registered | referred back | not approved;
 referred back → submitted again; registered → suspended | expired | withdrawn;
 expired → registered again when its validity is extended.
-Archived entries (suspended, expired, withdrawn) stay public and verifiable.
+registered → teach-out (no new learners; valid for those enrolled until its teach-out ends)
+→ expired when it ends; registered | teach-out | suspended | expired → superseded by a next
+version, which it links to. A provider asks for teach-out or supersession with a change
+request; the registry makes the move (docs/status-vocabulary.md).
+Archived entries (superseded, suspended, expired, withdrawn) stay public and verifiable.
 """
 
 from enum import Enum
@@ -44,7 +48,26 @@ TRANSITIONS: dict[tuple[str, str], frozenset[Actor]] = {
     # Renewal: the register of record extends an expired entry's validity (a registry
     # administrator's import of it, or the administrator directly), recorded with a reason.
     (S.EXPIRED, S.REGISTERED): frozenset({R}),
+    # Teach-out: the register of record stops taking new learners (an import of it by the
+    # registry, or the administrator, on the provider's request or not). A status check that
+    # reads it on a register flags it for the administrator.
+    (S.REGISTERED, S.TEACH_OUT): frozenset({R}),
+    # Back on offer: a teach-out called off.
+    (S.TEACH_OUT, S.REGISTERED): frozenset({R}),
+    (S.TEACH_OUT, S.SUSPENDED): frozenset({R, Y}),
+    (S.TEACH_OUT, S.EXPIRED): frozenset({R, Y}),
+    (S.TEACH_OUT, S.WITHDRAWN): frozenset({P, R, Y}),
+    # A suspension lifted from an entry that was in teach-out returns it there.
+    (S.SUSPENDED, S.TEACH_OUT): frozenset({R, Y}),
+    # Superseded by a next version: named by the registry, since only it knows both records.
+    (S.REGISTERED, S.SUPERSEDED): frozenset({R}),
+    (S.TEACH_OUT, S.SUPERSEDED): frozenset({R}),
+    (S.SUSPENDED, S.SUPERSEDED): frozenset({R}),
+    (S.EXPIRED, S.SUPERSEDED): frozenset({R}),
+    (S.SUPERSEDED, S.WITHDRAWN): frozenset({P, R}),
 }
+# Moves a provider asks the registry for (a change request); the registry decides them.
+REQUESTABLE_MOVES = frozenset({S.TEACH_OUT, S.SUPERSEDED})
 
 # Records whose content the provider may change directly; others are locked or need review.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.REFERRED_BACK})
@@ -55,13 +78,14 @@ REGISTRY_FIELDS = frozenset(
         "registration_number",
         "valid_from",
         "valid_to",
+        "teach_out_ends_on",
         "quality_marks",
         "external_register",
         "external_status",
     }
 )
 # Of those, what a provider may ask for: a change request that a registry administrator decides.
-REQUESTABLE_FIELDS = frozenset({"valid_from", "valid_to", "quality_marks"})
+REQUESTABLE_FIELDS = frozenset({"valid_from", "valid_to", "teach_out_ends_on", "quality_marks"})
 # Fields of a registered record that may change directly (versioned): wording and links.
 EDITORIAL_FIELDS = frozenset(
     {"summary_en", "summary_zh", "further_information_url", "fee", "fee_currency"}
@@ -93,7 +117,10 @@ REVIEWED_FIELDS = frozenset(
     }
 )
 # Statuses whose content is frozen while the registry looks at it.
-LOCKED_STATUSES = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.NOT_APPROVED, S.WITHDRAWN})
+# A superseded record's content stays as it was: its successor carries what changed.
+LOCKED_STATUSES = frozenset(
+    {S.SUBMITTED, S.UNDER_REVIEW, S.NOT_APPROVED, S.WITHDRAWN, S.SUPERSEDED}
+)
 
 
 def allowed_targets(from_status: str, actor: Actor) -> list[str]:

@@ -20,7 +20,12 @@ from config.types import User
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_provider_member, is_registry_admin
 
-from .choices import AccreditationStatus, ChangeRequestState, CredentialStatus, StatusSource
+from .choices import (
+    AccreditationStatus,
+    ChangeRequestState,
+    CredentialStatus,
+    StatusSource,
+)
 from .completeness import credential_completeness
 from .languages import is_language_code
 from .lifecycle import (
@@ -28,6 +33,7 @@ from .lifecycle import (
     LOCKED_STATUSES,
     REGISTRY_FIELDS,
     REQUESTABLE_FIELDS,
+    REQUESTABLE_MOVES,
     REVIEWED_FIELDS,
     Actor,
     is_allowed,
@@ -47,6 +53,7 @@ SYSTEM_FIELDS = frozenset(
         "registration_key",
         "status",
         "status_changed_at",
+        "superseded_by",
         "search_document",
         "created_at",
         "updated_at",
@@ -399,19 +406,24 @@ def credential_request_change(
     reason: str,
 ) -> ChangeRequest:
     """A provider asks the registry to change a fact it owns (a validity extension, a quality
-    mark it holds); a registry administrator decides the request."""
+    mark it holds) or to move the record into teach-out or mark it superseded by its next
+    version (``status`` with ``teach_out_ends_on`` or ``superseded_by``); a registry
+    administrator decides the request."""
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     credential_request_change_check(actor=actor, credential=credential)
+    values = dict(values)
+    to_status = values.pop("status", None)
+    successor = values.pop("superseded_by", None)
     unknown = set(values) - REQUESTABLE_FIELDS
     if unknown:
         raise ValidationError(
             {
                 name: _("This cannot be asked for here; ask for one of: %(fields)s.")
-                % {"fields": ", ".join(sorted(REQUESTABLE_FIELDS))}
+                % {"fields": ", ".join(sorted(REQUESTABLE_FIELDS | {"status", "superseded_by"}))}
                 for name in sorted(unknown)
             }
         )
-    if not values:
+    if not values and to_status is None and successor is None:
         raise ValidationError(_("Say what you ask the registry to change."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you ask for the change.")})
@@ -421,10 +433,18 @@ def credential_request_change(
             % {"status": credential.get_status_display().lower()}
         )
     before = credential_snapshot(credential)
+    current_status, current_successor = credential.status, credential.superseded_by_id
     _apply(credential, values)
     credential.full_clean(exclude=["search_document"], validate_unique=False)
     after = credential_snapshot(credential)
     changes = {name: [before[name], after[name]] for name in values if before[name] != after[name]}
+    if to_status is not None or successor is not None:
+        _check_requested_move(
+            credential=credential, to_status=to_status, successor=successor, same_provider=True
+        )
+        changes["status"] = [current_status, to_status]
+        if successor is not None:
+            changes["superseded_by"] = [current_successor, successor.pk]
     if not changes:
         raise ValidationError(_("The record already says this; there is nothing to ask."))
     change_request = ChangeRequest(
@@ -433,6 +453,110 @@ def credential_request_change(
     change_request.full_clean()
     change_request.save()
     return change_request
+
+
+def _check_requested_move(
+    *,
+    credential: Credential,
+    to_status: str | None,
+    successor: "Credential | None",
+    same_provider: bool,
+) -> None:
+    """Refuse a request for a move the provider may not ask for, or cannot be made now."""
+    if to_status not in REQUESTABLE_MOVES:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Ask here only for teach-out or superseded; other moves are made "
+                    "from the record's status."
+                )
+            }
+        )
+    if not is_allowed(credential.status, to_status, Actor.REGISTRY_ADMIN):
+        raise ValidationError(
+            {
+                "status": _("A %(from)s record cannot move to %(to)s.")
+                % {
+                    "from": CredentialStatus(credential.status).label.lower(),
+                    "to": CredentialStatus(to_status).label.lower(),
+                }
+            }
+        )
+    if to_status == CredentialStatus.TEACH_OUT:
+        if successor is not None:
+            raise ValidationError(
+                {"superseded_by": _("Name a successor only for a superseded record.")}
+            )
+        _check_teach_out_end(credential, credential.teach_out_ends_on)
+    else:
+        _check_successor(credential, successor, same_provider=same_provider)
+
+
+def _check_teach_out_end(credential: Credential, ends_on: datetime.date | None) -> None:
+    if ends_on is None:
+        raise ValidationError(
+            {
+                "teach_out_ends_on": _(
+                    "Give the last day enrolled learners can complete (the teach-out end date)."
+                )
+            }
+        )
+    if ends_on < timezone.localdate():
+        raise ValidationError(
+            {
+                "teach_out_ends_on": _(
+                    "The teach-out end date %(date)s has passed; an entry whose teach-out has "
+                    "ended expires instead."
+                )
+                % {"date": ends_on.isoformat()}
+            }
+        )
+    if credential.valid_from is not None and ends_on < credential.valid_from:
+        raise ValidationError(
+            {"teach_out_ends_on": _("The teach-out must end on or after the start of validity.")}
+        )
+
+
+def _check_successor(
+    credential: Credential, successor: "Credential | None", *, same_provider: bool = False
+) -> None:
+    """A successor is another registered record, never one that leads back to this one."""
+    if successor is None:
+        raise ValidationError(
+            {"superseded_by": _("Name the record that supersedes this one (its next version).")}
+        )
+    if successor.pk == credential.pk:
+        raise ValidationError({"superseded_by": _("A record cannot supersede itself.")})
+    # As it stands now, and held so, not as the caller last read it.
+    successor = Credential.objects.select_for_update().get(pk=successor.pk)
+    if same_provider and successor.provider_id != credential.provider_id:
+        raise ValidationError(
+            {"superseded_by": _("The next version must be one of the same provider's records.")}
+        )
+    if successor.status != CredentialStatus.REGISTERED:
+        raise ValidationError(
+            {
+                "superseded_by": _(
+                    "The next version must be on the register: %(number)s is %(status)s."
+                )
+                % {
+                    "number": successor.registration_number,
+                    "status": successor.get_status_display().lower(),
+                }
+            }
+        )
+    seen = {credential.pk}
+    link = successor.superseded_by_id
+    while link is not None and link not in seen:
+        seen.add(link)
+        link = Credential.objects.filter(pk=link).values_list("superseded_by_id", flat=True)[0]
+    if link == credential.pk:
+        raise ValidationError(
+            {
+                "superseded_by": _("%(number)s is itself superseded by this record's line.")
+                % {"number": successor.registration_number}
+            }
+        )
 
 
 @transaction.atomic
@@ -447,21 +571,32 @@ def change_request_decide(
         raise ValidationError(_("This change request has already been decided."))
     if approve:
         credential = Credential.objects.select_for_update().get(pk=change_request.credential_id)
-        _apply(
-            credential, {name: after for name, (_before, after) in change_request.changes.items()}
-        )
-        credential.updated_by = actor
-        credential.full_clean(exclude=["search_document"])
-        _check_text_and_languages(credential, change_request.changes)
-        _check_credit_hours(credential)
-        credential.save()
-        _record_version(
-            credential=credential,
-            actor=actor,
-            source=StatusSource.REVIEW_DECISION,
-            changes=change_request.changes,
-            reason=note or change_request.reason,
-        )
+        changes = dict(change_request.changes)
+        move = changes.pop("status", None)
+        successor_change = changes.pop("superseded_by", None)
+        if changes:
+            _apply(credential, {name: after for name, (_before, after) in changes.items()})
+            credential.updated_by = actor
+            credential.full_clean(exclude=["search_document"])
+            _check_text_and_languages(credential, changes)
+            _check_credit_hours(credential)
+            credential.save()
+            _record_version(
+                credential=credential,
+                actor=actor,
+                source=StatusSource.REVIEW_DECISION,
+                changes=changes,
+                reason=note or change_request.reason,
+            )
+        if move is not None:
+            successor = Credential.objects.get(pk=successor_change[1]) if successor_change else None
+            credential_transition(
+                actor=actor,
+                credential=credential,
+                to_status=CredentialStatus(move[1]),
+                reason=note or change_request.reason,
+                superseded_by=successor,
+            )
     change_request.state = ChangeRequestState.APPROVED if approve else ChangeRequestState.REJECTED
     change_request.decided_by = actor
     change_request.decided_at = timezone.now()
@@ -531,9 +666,13 @@ def credential_transition(
     to_status: CredentialStatus,
     reason: str = "",
     force: bool = False,
+    teach_out_ends_on: datetime.date | None = None,
+    superseded_by: Credential | None = None,
 ) -> CredentialStatusChange | None:
     """A person moves a credential along its lifecycle; illegal moves are refused.
 
+    Teach-out needs ``teach_out_ends_on`` (given here or already on the record) and a
+    reason; superseded needs ``superseded_by``, another registered record, and a reason.
     ``force`` is a registry administrator's override of the lifecycle table, for repairing
     the register: it needs a reason, and the status history records it as an override with
     who made it. The record's own rules (a registered record has a level, a start of
@@ -542,7 +681,17 @@ def credential_transition(
     capacity = _capacity(actor, credential)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if force:
-        return _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
+        _status_facts(
+            actor=actor,
+            credential=credential,
+            to_status=to_status,
+            reason=reason,
+            teach_out_ends_on=teach_out_ends_on,
+            superseded_by=superseded_by,
+        )
+        change = _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
+        _clear_status_facts(actor=actor, credential=credential, reason=reason)
+        return change
     if not is_allowed(credential.status, to_status, capacity):
         raise ValidationError(
             _("A %(role)s cannot move a record from %(from)s to %(to)s.")
@@ -562,12 +711,95 @@ def credential_transition(
             )
     if to_status == CredentialStatus.WITHDRAWN and not reason.strip():
         raise ValidationError({"reason": _("Say why the record is withdrawn.")})
-    return credential_change_status(
+    if to_status in (CredentialStatus.TEACH_OUT, CredentialStatus.SUPERSEDED) and not (
+        reason.strip()
+    ):
+        raise ValidationError(
+            {"reason": _("Say why: the reason is kept in the record's status history.")}
+        )
+    _status_facts(
+        actor=actor,
+        credential=credential,
+        to_status=to_status,
+        reason=reason,
+        teach_out_ends_on=teach_out_ends_on,
+        superseded_by=superseded_by,
+    )
+    change = credential_change_status(
         credential=credential,
         to_status=to_status,
         source=StatusSource.MANUAL,
         reason=reason,
         actor=actor,
+    )
+    _clear_status_facts(actor=actor, credential=credential, reason=reason)
+    return change
+
+
+def _status_facts(
+    *,
+    actor: User,
+    credential: Credential,
+    to_status: str,
+    reason: str,
+    teach_out_ends_on: datetime.date | None,
+    superseded_by: Credential | None,
+) -> None:
+    """Set the facts a move needs, checked, before the move is recorded.
+
+    Into teach-out: its end date (a new one is kept as a version). Superseded: the successor.
+    """
+    before = credential_snapshot(credential)
+    fields = []
+    if to_status == CredentialStatus.TEACH_OUT:
+        ends_on = teach_out_ends_on or credential.teach_out_ends_on
+        _check_teach_out_end(credential, ends_on)
+        credential.teach_out_ends_on = ends_on
+        fields.append("teach_out_ends_on")
+    elif teach_out_ends_on is not None:
+        raise ValidationError(
+            {"teach_out_ends_on": _("A teach-out end date goes only with a move to teach-out.")}
+        )
+    if to_status == CredentialStatus.SUPERSEDED:
+        _check_successor(credential, superseded_by)
+        credential.superseded_by = superseded_by
+        fields.append("superseded_by")
+    elif superseded_by is not None:
+        raise ValidationError(
+            {"superseded_by": _("A successor goes only with a move to superseded.")}
+        )
+    _save_status_facts(
+        actor=actor, credential=credential, fields=fields, before=before, reason=reason
+    )
+
+
+def _clear_status_facts(*, actor: User, credential: Credential, reason: str) -> None:
+    """After a move: back on offer ends a teach-out's date; leaving superseded other than by
+    withdrawal ends the successor link."""
+    credential = Credential.objects.get(pk=credential.pk)
+    before = credential_snapshot(credential)
+    fields = []
+    if credential.status == CredentialStatus.REGISTERED and credential.teach_out_ends_on:
+        credential.teach_out_ends_on = None
+        fields.append("teach_out_ends_on")
+    keeps_successor = (CredentialStatus.SUPERSEDED, CredentialStatus.WITHDRAWN)
+    if credential.status not in keeps_successor and credential.superseded_by_id is not None:
+        credential.superseded_by = None
+        fields.append("superseded_by")
+    _save_status_facts(
+        actor=actor, credential=credential, fields=fields, before=before, reason=reason
+    )
+
+
+def _save_status_facts(
+    *, actor: User, credential: Credential, fields: list[str], before: dict[str, Any], reason: str
+) -> None:
+    if not fields:
+        return
+    credential.updated_by = actor
+    credential.save(update_fields=[*fields, "updated_by", "updated_at"])
+    credential_record_version(
+        credential=credential, actor=actor, before=before, source=StatusSource.MANUAL, reason=reason
     )
 
 
@@ -592,6 +824,41 @@ def _override(
         reason=OVERRIDE_PREFIX + reason.strip(),
         actor=actor,
     )
+
+
+@transaction.atomic
+def credential_supersede(
+    *,
+    credential: Credential,
+    successor: Credential,
+    source: StatusSource,
+    reason: str,
+    actor: User | None = None,
+) -> CredentialStatusChange | None:
+    """Mark a record superseded by its next version and record the move.
+
+    The low-level step for a caller that has already checked who may make the move (an
+    import by the registry of its own file); people go through ``credential_transition``.
+    """
+    locked = Credential.objects.select_for_update().get(pk=credential.pk)
+    if locked.status == CredentialStatus.SUPERSEDED and locked.superseded_by_id == successor.pk:
+        return None
+    _check_successor(locked, successor)
+    locked.superseded_by = successor
+    fields = ["superseded_by", "updated_at"]
+    if actor is not None:
+        locked.updated_by = actor
+        fields.append("updated_by")
+    locked.save(update_fields=fields)
+    change = credential_change_status(
+        credential=locked,
+        to_status=CredentialStatus.SUPERSEDED,
+        source=source,
+        reason=reason,
+        actor=actor,
+    )
+    credential.status, credential.superseded_by = locked.status, successor
+    return change
 
 
 def credential_submit(*, actor: User, credential: Credential) -> CredentialStatusChange | None:

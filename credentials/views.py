@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from config.throttling import html_rate_limit
 from providers.models import Provider
 
-from .choices import CredentialStatus, QualityMark
+from .choices import CURRENT_STATUSES, QualityMark
 from .completeness import credential_completeness
 from .display import credential_public_history
 from .models import Credential
@@ -30,6 +30,7 @@ from .search.records import (
     level_equivalents,
 )
 from .search.service import FACET_PARAMETER, CredentialSearch, SearchError, SearchPage
+from .succession import credential_succession, status_explanation
 
 HOME_STATS_SECONDS = 300
 COMPARE_LIMIT = 4
@@ -236,7 +237,7 @@ def _register_at_a_glance() -> dict:
         return stats
     today = timezone.localdate()
     current = Credential.objects.filter(
-        Q(status=CredentialStatus.REGISTERED, valid_from__lte=today)
+        Q(status__in=CURRENT_STATUSES, valid_from__lte=today)
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     )
     by_level = list(
@@ -287,7 +288,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     recent = list(
         Credential.objects.filter(
-            Q(status=CredentialStatus.REGISTERED, valid_from__lte=today)
+            Q(status__in=CURRENT_STATUSES, valid_from__lte=today)
             & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         )
         .select_related("provider", "level__framework")
@@ -314,6 +315,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "conversion": credit_conversion(credential),
             "completeness": credential_completeness(credential=credential),
             "history": credential_public_history(credential),
+            "status_explanation": status_explanation(credential),
+            "succession": credential_succession(credential),
         },
     )
 
@@ -383,6 +386,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             "number": number,
             "credential": credential,
             "current": credential_is_current(credential) if credential else False,
+            "status_explanation": status_explanation(credential) if credential else "",
+            "succession": credential_succession(credential) if credential else None,
         },
         status=404 if number and credential is None else 200,
     )

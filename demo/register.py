@@ -142,15 +142,18 @@ def _restore_statuses(ctx: SeedContext, rows: list[dict], label: str, *, admin: 
         ctx.report.updated[f"{label} (status)"] += 1
 
 
-def _on_register_already(rows: list[dict]) -> bool:
-    """Whether the register's own CSV export of these entries is exactly these rows."""
+def _on_register_already(columns: list[str], rows: list[dict]) -> bool:
+    """Whether the register's own CSV export of these entries says what these rows say, in
+    the columns the file has (a column left out is one the import leaves alone)."""
     keys = [registration_key(row["registration_number"]) for row in rows]
+    compared = [column for column in COLUMNS if column in columns]
     exported = {
         credential.registration_key: dict(zip(COLUMNS, credential_row(credential), strict=True))
         for credential in export_queryset(Credential.objects.filter(registration_key__in=keys))
     }
     return len(exported) == len(rows) and all(
-        exported[key] == {column: row.get(column, "") for column in COLUMNS}
+        {column: exported[key][column] for column in compared}
+        == {column: row.get(column, "") for column in compared}
         for key, row in zip(keys, rows, strict=True)
     )
 
@@ -193,7 +196,7 @@ def seed_register(*, ctx: SeedContext, admin: User) -> dict[str, Credential]:
         columns, rows = _rows_for_today(ctx, spec)
         _restore_statuses(ctx, rows, spec.label, admin=admin)
         # An import job keeps its file, so a run that would change nothing imports nothing.
-        if not _on_register_already(rows):
+        if not _on_register_already(columns, rows):
             _import(ctx, spec, columns, rows, admin=admin)
         numbers.extend(row["registration_number"] for row in rows)
     keys = {registration_key(number): number for number in numbers}

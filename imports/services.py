@@ -37,7 +37,8 @@ from credentials.lifecycle import (
     is_allowed,
 )
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
-from credentials.services import EDITABLE_FIELDS, credential_change_status
+from credentials.selectors import credential_by_number
+from credentials.services import EDITABLE_FIELDS, credential_change_status, credential_supersede
 from providers.models import Provider
 from providers.roles import is_provider_admin, is_registry_admin
 
@@ -268,6 +269,17 @@ class _Batch:
 
 
 @dataclass(frozen=True)
+class _Supersession:
+    """An entry the file says is superseded: moved once every row is written, so that a
+    successor later in the file is on the register by then."""
+
+    key: str
+    row: int
+    successor: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class _Reregistration:
     """An expired entry whose newer snapshot extends its validity past today."""
 
@@ -298,6 +310,7 @@ class _Importer:
         self.status_set_by: dict[int, tuple[str, datetime.datetime]] = {}
         self.status_follows_validity = True
         self.missing_count = 0
+        self.supersessions: list[_Supersession] = []
 
     # --- the run ----------------------------------------------------------------------
 
@@ -392,6 +405,8 @@ class _Importer:
             self._apply_batch(batch, keys, fmt)
             done += len(batch)
             self.progress.set(rows_done=done)
+        for supersession in self.supersessions:
+            self._supersede(supersession)
         missing = getattr(fmt, "missing_candidates", None)
         if missing is not None:
             self._report_missing(missing(), set(keys.values()))
@@ -505,7 +520,7 @@ class _Importer:
                 continue
             current = existing.get(keys[parsed.row])
             if current is None:
-                new_rows.append((self._new(parsed), parsed))
+                new_rows.append((self._new(parsed, keys[parsed.row]), parsed))
                 continue
             outcome = self._update(parsed, current, fmt)
             if outcome is None:
@@ -572,6 +587,48 @@ class _Importer:
                 % {"problem": " ".join(error.messages)},
             )
 
+    def _queue_supersession(self, parsed: ParsedRow, key: str) -> None:
+        self.supersessions.append(
+            _Supersession(
+                key=key,
+                row=parsed.row,
+                successor=parsed.superseded_by,
+                reason=_("%(reason)s Superseded by %(number)s.")
+                % {"reason": parsed.status_reason, "number": parsed.superseded_by},
+            )
+        )
+
+    def _supersede(self, move: _Supersession) -> None:
+        """Mark an entry superseded through the lifecycle's own service, as the file says."""
+        credential = Credential.objects.get(registration_key=move.key)
+        successor = credential_by_number(move.successor, within=Credential.objects.all())
+        problem = ""
+        if successor is None:
+            problem = _(
+                "%(number)s, its successor, is neither on the register nor in the file."
+            ) % {"number": move.successor}
+        elif not is_allowed(credential.status, CredentialStatus.SUPERSEDED, Actor.REGISTRY_ADMIN):
+            problem = _("A %(status)s entry cannot be superseded.") % {
+                "status": CredentialStatus(credential.status).label.lower()
+            }
+        else:
+            try:
+                credential_supersede(
+                    credential=credential,
+                    successor=successor,
+                    source=StatusSource.IMPORT,
+                    reason=move.reason,
+                    actor=self.actor,
+                )
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+        if problem:
+            self.report.error(
+                move.row,
+                "superseded_by",
+                _("The entry cannot be marked superseded: %(problem)s") % {"problem": problem},
+            )
+
     def _version(
         self,
         row: dict[str, Any],
@@ -603,7 +660,7 @@ class _Importer:
             reason or self.reason,
         )
 
-    def _new(self, parsed: ParsedRow) -> dict[str, Any]:
+    def _new(self, parsed: ParsedRow, key: str) -> dict[str, Any]:
         row = _new_row_defaults()
         row.update(
             registration_number=parsed.registration_number,
@@ -619,6 +676,9 @@ class _Importer:
                 value = _merge_marks([], value, parsed.quality_marks_owned)
             row[FIELDS[name].attname] = _column_value(name, value)
         wanted = parsed.status if self.authority and parsed.status else CredentialStatus.DRAFT
+        if wanted == CredentialStatus.SUPERSEDED:
+            self._queue_supersession(parsed, key)
+            wanted = CredentialStatus.REGISTERED
         status = status_for_new(
             wanted,
             has_level=row["level_id"] is not None,
@@ -626,6 +686,7 @@ class _Importer:
             valid_to=row["valid_to"],
             today=self.today,
             expire=self.status_follows_validity,
+            teach_out_ends_on=row["teach_out_ends_on"],
         )
         if wanted == CredentialStatus.REGISTERED and status == CredentialStatus.DRAFT:
             self.report.warning(
@@ -713,6 +774,9 @@ class _Importer:
         """
         if not self.authority or not parsed.status:
             return None
+        if parsed.status == CredentialStatus.SUPERSEDED:
+            self._queue_supersession(parsed, row["registration_key"])
+            return None
         wanted = status_for_new(
             parsed.status,
             has_level=row["level_id"] is not None,
@@ -720,6 +784,7 @@ class _Importer:
             valid_to=row["valid_to"],
             today=self.today,
             expire=self.status_follows_validity,
+            teach_out_ends_on=row["teach_out_ends_on"],
         )
         current = row["status"]
         if wanted == current:

@@ -21,15 +21,27 @@ from .choices import CheckOutcome
 LOCAL_SOURCE = "local_rules"
 
 # Only entries that are live on the register move by themselves; drafts and entries in review
-# belong to their workflow, and expired or withdrawn ones are final.
-LIVE_STATUSES = (CredentialStatus.REGISTERED, CredentialStatus.SUSPENDED)
+# belong to their workflow, and expired, withdrawn or superseded ones are final.
+LIVE_STATUSES = (
+    CredentialStatus.REGISTERED,
+    CredentialStatus.TEACH_OUT,
+    CredentialStatus.SUSPENDED,
+)
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     CredentialStatus.REGISTERED: frozenset(
         {CredentialStatus.SUSPENDED, CredentialStatus.EXPIRED, CredentialStatus.WITHDRAWN}
     ),
+    CredentialStatus.TEACH_OUT: frozenset(
+        {CredentialStatus.SUSPENDED, CredentialStatus.EXPIRED, CredentialStatus.WITHDRAWN}
+    ),
     CredentialStatus.SUSPENDED: frozenset(
-        {CredentialStatus.REGISTERED, CredentialStatus.EXPIRED, CredentialStatus.WITHDRAWN}
+        {
+            CredentialStatus.REGISTERED,
+            CredentialStatus.TEACH_OUT,
+            CredentialStatus.EXPIRED,
+            CredentialStatus.WITHDRAWN,
+        }
     ),
 }
 
@@ -37,6 +49,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 # whether or not its provider is also suspended.
 SEVERITY: dict[str, int] = {
     CredentialStatus.REGISTERED: 0,
+    CredentialStatus.TEACH_OUT: 0,
     CredentialStatus.SUSPENDED: 1,
     CredentialStatus.EXPIRED: 2,
     CredentialStatus.WITHDRAWN: 3,
@@ -90,6 +103,8 @@ class CredentialFacts:
     status: str
     valid_to: date | None
     provider_status: str
+    # Set while the entry is in teach-out (or was, when suspended from it).
+    teach_out_ends_on: date | None = None
     conditions: Sequence[ConditionFact] = ()
     accreditations: Sequence[AccreditationFact] = ()
     external: ExternalFact | None = None
@@ -201,11 +216,12 @@ def decide(
     findings: list[Finding] = []
     if facts.status in LIVE_STATUSES:
         findings += _validity_findings(facts, today, alert_windows)
+        findings += _teach_out_findings(facts, today)
         findings += _provider_findings(facts)
         findings += _condition_findings(facts, today)
         findings += _accreditation_findings(facts, today)
     if facts.external is not None:
-        findings += _external_findings(facts.external)
+        findings += _external_findings(facts.external, facts.status)
     # Lifted only when nothing still calls for the suspension (e.g. the register's own).
     if not any(
         f.kind == FindingKind.TRANSITION and f.target_status == facts.status for f in findings
@@ -266,6 +282,24 @@ def _validity_findings(
     ]
 
 
+def _teach_out_findings(facts: CredentialFacts, today: date) -> list[Finding]:
+    """A teach-out that has ended leaves no learner to certificate: the entry expires."""
+    ends_on = facts.teach_out_ends_on
+    in_teach_out = facts.status in (CredentialStatus.TEACH_OUT, CredentialStatus.SUSPENDED)
+    if ends_on is None or not in_teach_out or ends_on >= today:
+        return []
+    return [
+        Finding(
+            source=LOCAL_SOURCE,
+            rule="teach_out_ended",
+            kind=FindingKind.TRANSITION,
+            message=f"Teach-out ended on {ends_on.isoformat()}.",
+            target_status=CredentialStatus.EXPIRED,
+            data={"teach_out_ends_on": ends_on.isoformat()},
+        )
+    ]
+
+
 def _provider_findings(facts: CredentialFacts) -> list[Finding]:
     if facts.provider_status not in (ProviderStatus.SUSPENDED, ProviderStatus.CLOSED):
         return []
@@ -287,13 +321,19 @@ def _reinstatement_findings(facts: CredentialFacts) -> list[Finding]:
         and facts.provider_status == ProviderStatus.ACTIVE
     ):
         return []
+    # An entry suspended from teach-out goes back to teach-out, not back on offer.
+    back_to = (
+        CredentialStatus.TEACH_OUT
+        if facts.teach_out_ends_on is not None
+        else CredentialStatus.REGISTERED
+    )
     return [
         Finding(
             source=LOCAL_SOURCE,
             rule="provider_reinstated",
             kind=FindingKind.TRANSITION,
             message="The provider is active again, so the suspension for it is lifted.",
-            target_status=CredentialStatus.REGISTERED,
+            target_status=back_to,
         )
     ]
 
@@ -349,7 +389,7 @@ def _accreditation_findings(facts: CredentialFacts, today: date) -> list[Finding
     ]
 
 
-def _external_findings(external: ExternalFact) -> list[Finding]:
+def _external_findings(external: ExternalFact, status: str) -> list[Finding]:
     source, name, answer = external.source, external.register_name, external.answer
     if not answer.available:
         return [
@@ -387,7 +427,8 @@ def _external_findings(external: ExternalFact) -> list[Finding]:
                 data=data,
             )
         ]
-    if record.status == ExternalStatus.TEACH_OUT:
+    if record.status == ExternalStatus.TEACH_OUT and status != CredentialStatus.TEACH_OUT:
+        # Teach-out needs its end date and a recorded reason: the administrator moves it.
         return [
             Finding(
                 source=source,

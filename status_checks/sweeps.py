@@ -69,6 +69,7 @@ class _Entry(NamedTuple):
     registration_number: str
     status: str
     valid_to: date | None
+    teach_out_ends_on: date | None
     external_register: str
     external_status: str
     provider_status: str
@@ -439,6 +440,7 @@ def _gather_facts(
         facts[credential.pk] = CredentialFacts(
             status=credential.status,
             valid_to=credential.valid_to,
+            teach_out_ends_on=credential.teach_out_ends_on,
             provider_status=credential.provider_status,
             conditions=tuple(conditions.get(credential.pk, ())),
             accreditations=tuple(accreditations.get(credential.pk, ())),

@@ -28,6 +28,9 @@ FROZEN_DIGESTS = {
     ("credentials", "0008_history_append_only"): (
         "39c4065dae8050f5503aaae5687ceb7c2f8c21563773af241b7aaf1ca1beccb8"
     ),
+    ("credentials", "0009_teach_out_and_succession"): (
+        "adc2ca93124ffae0b12332e17da6ad6b41dd2f2f0a4c1db1b3599cf4816f8001"
+    ),
 }
 
 

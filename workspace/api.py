@@ -13,6 +13,7 @@ from credentials.access import credentials_for_workspace
 from credentials.choices import CredentialStatus, QualityMark
 from credentials.completeness import credential_completeness
 from credentials.models import ChangeRequest, Credential, CredentialVersion
+from credentials.selectors import credential_by_number
 from credentials.services import (
     EDITABLE_FIELDS,
     credential_create,
@@ -69,14 +70,43 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return {"fields": sorted(change_request.changes), **data}
 
 
+class SuccessorNumberField(serializers.Field):
+    """A record's next version, by registration number; read as that record."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("The registration number of the record replacing it."))
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data: object) -> Credential:
+        if not isinstance(data, str) or not data.strip() or len(data) > 40:
+            raise serializers.ValidationError(
+                _("Give a registration number (at most 40 characters).")
+            )
+        successor = credential_by_number(data.strip())
+        if successor is None:
+            raise serializers.ValidationError(
+                _("No record has the registration number “%(number)s”.") % {"number": data.strip()}
+            )
+        return successor
+
+    def to_representation(self, value: Credential) -> str:
+        return value.registration_number
+
+
 class RegistryRequestSerializer(serializers.Serializer):
-    """What a provider may ask the registry to change: validity and quality marks."""
+    """What a provider may ask the registry to change: validity and quality marks, and a
+    move into teach-out or to superseded by its next version."""
 
     valid_from = serializers.DateField(required=False)
     valid_to = serializers.DateField(required=False)
     quality_marks = serializers.ListField(
         child=serializers.ChoiceField(choices=QualityMark.choices), required=False
     )
+    status = serializers.ChoiceField(
+        choices=[CredentialStatus.TEACH_OUT, CredentialStatus.SUPERSEDED], required=False
+    )
+    teach_out_ends_on = serializers.DateField(required=False)
+    superseded_by = SuccessorNumberField()
     reason = serializers.CharField(max_length=2000)
 
     def to_internal_value(self, data):
@@ -86,7 +116,8 @@ class RegistryRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {
                     name: _(
-                        "Ask here only for valid_from, valid_to or quality_marks; other "
+                        "Ask here only for valid_from, valid_to, quality_marks, status "
+                        "(teach_out or superseded), teach_out_ends_on or superseded_by; other "
                         "changes are made by editing the record."
                     )
                     for name in unknown
@@ -148,6 +179,10 @@ class WorkspaceCredentialSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=CredentialStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    teach_out_ends_on = serializers.DateField(
+        required=False, help_text=_("Into teach-out: the last day enrolled learners complete.")
+    )
+    superseded_by = SuccessorNumberField()
 
 
 class WorkspaceCredentialViewSet(

@@ -11,6 +11,7 @@ from credentials.choices import CredentialStatus, QualityMark
 from credentials.forms import LinesArrayField
 from credentials.lifecycle import REGISTRY_FIELDS
 from credentials.models import Credential
+from credentials.selectors import credential_by_number
 from qualifications.models import Level
 
 
@@ -145,8 +146,29 @@ class CredentialForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.changed_data}
 
 
+class SuccessorField(forms.CharField):
+    """A record's next version, by its registration number (separators do not matter)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("superseded by (registration number)"))
+        super().__init__(max_length=40, required=False, **kwargs)
+
+    def clean(self, value):
+        number = super().clean(value).strip()
+        if not number:
+            return None
+        successor = credential_by_number(number)
+        if successor is None:
+            raise forms.ValidationError(
+                _("No record has the registration number “%(number)s”."),
+                params={"number": number},
+            )
+        return successor
+
+
 class RegistryRequestForm(forms.Form):
-    """A provider asks the registry for a validity change or a quality mark."""
+    """A provider asks the registry for a validity change or a quality mark, or to put the
+    record into teach-out or mark it superseded by its next version."""
 
     valid_from = forms.DateField(
         label=_("valid from"), required=False, widget=forms.DateInput({"type": "date"})
@@ -160,13 +182,30 @@ class RegistryRequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    status = forms.ChoiceField(
+        label=_("move to"),
+        choices=[
+            ("", _("(no change of status)")),
+            (CredentialStatus.TEACH_OUT, CredentialStatus.TEACH_OUT.label),
+            (CredentialStatus.SUPERSEDED, CredentialStatus.SUPERSEDED.label),
+        ],
+        required=False,
+    )
+    teach_out_ends_on = forms.DateField(
+        label=_("teach-out ends on"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    superseded_by = SuccessorField()
     reason = forms.CharField(
         label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def values(self) -> dict:
         """Only what the provider changed from the record as it stands."""
-        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}
+        return {
+            name: self.cleaned_data[name]
+            for name in self.changed_data
+            if name != "reason" and self.cleaned_data[name] not in (None, "")
+        }
 
 
 class TransitionForm(forms.Form):
@@ -174,6 +213,8 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    teach_out_ends_on = forms.DateField(label=_("teach-out ends on"), required=False)
+    superseded_by = SuccessorField()
 
 
 class PathwayForm(forms.Form):

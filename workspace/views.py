@@ -180,7 +180,9 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _registry_request_form(credential, data=None) -> RegistryRequestForm:
-    initial = {name: getattr(credential, name) for name in ("valid_from", "valid_to")}
+    initial = {
+        name: getattr(credential, name) for name in ("valid_from", "valid_to", "teach_out_ends_on")
+    }
     initial["quality_marks"] = list(credential.quality_marks)
     return RegistryRequestForm(data, initial=initial)
 
@@ -219,7 +221,8 @@ def credential_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     credential = get_object_or_404(credentials_for_workspace(request.user), pk=pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a valid status."))
+        problems = [str(m) for name, ms in form.errors.items() if name != "to_status" for m in ms]
+        messages.error(request, "; ".join(problems) or _("Choose a valid status."))
         return redirect("workspace:credential", pk=pk)
     try:
         credential_transition(actor=request.user, credential=credential, **form.cleaned_data)

@@ -2,6 +2,7 @@ import copy
 from collections.abc import Callable
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from qualifications.api.serializers import LevelReferenceSerializer
@@ -13,6 +14,7 @@ from ..models import (
     PathwayComponent,
     RecognitionAgreement,
 )
+from ..succession import credential_succession
 
 
 class ProviderSummarySerializer(serializers.Serializer):
@@ -278,6 +280,12 @@ class CredentialDetailSerializer(CredentialListSerializer):
     )
     status_history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
     verify_url = serializers.SerializerMethodField()
+    superseded_by = serializers.SerializerMethodField(
+        help_text="The public record replacing this one (its next version), or null."
+    )
+    supersedes = serializers.SerializerMethodField(
+        help_text="The public records this one replaces (its earlier versions)."
+    )
 
     class Meta(CredentialListSerializer.Meta):
         fields = [
@@ -300,6 +308,9 @@ class CredentialDetailSerializer(CredentialListSerializer):
             "fee",
             "fee_currency",
             "status_changed_at",
+            "teach_out_ends_on",
+            "superseded_by",
+            "supersedes",
             "external_register",
             "external_status",
             "equivalent_levels",
@@ -321,19 +332,55 @@ class CredentialDetailSerializer(CredentialListSerializer):
         conversion = self.context.get("credit_conversion")
         return CreditConversionSerializer(conversion).data if conversion else None
 
+    @extend_schema_field(CredentialLinkSerializer(allow_null=True))
+    def get_superseded_by(self, credential: Credential) -> dict | None:
+        successor = credential_succession(credential).successor
+        if successor is None:
+            return None
+        return CredentialLinkSerializer(successor, context=self.context).data
+
+    @extend_schema_field(CredentialLinkSerializer(many=True))
+    def get_supersedes(self, credential: Credential) -> list[dict]:
+        earlier = credential_succession(credential).predecessors
+        return CredentialLinkSerializer(earlier, many=True, context=self.context).data  # type: ignore[return-value]  # many=True: a list
+
     def get_verify_url(self, credential: Credential) -> str:
         path = reverse("api:verify", kwargs={"registration_number": credential.registration_number})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
 
+class VersionLinkSerializer(serializers.Serializer):
+    """The record before or after this one in its line of versions."""
+
+    registration_number = serializers.CharField()
+    title_en = serializers.CharField()
+    title_zh = serializers.CharField()
+    status = serializers.CharField()
+    verify_url = serializers.URLField()
+    page_url = serializers.URLField()
+
+
 class VerificationSerializer(serializers.Serializer):
     """Whether a registration number is real and current, for an employer checking a CV."""
 
     registration_number = serializers.CharField()
-    current = serializers.BooleanField(help_text="Registered and inside its validity period today.")
+    current = serializers.BooleanField(
+        help_text="Registered (or in teach-out) and inside its validity period today."
+    )
     status = serializers.CharField()
     status_display = serializers.CharField()
+    status_explanation = serializers.CharField(
+        help_text="What the status means for a holder, in the request's language."
+    )
+    teach_out_ends_on = serializers.DateField(
+        allow_null=True,
+        help_text="In teach-out: the last day enrolled learners can complete.",
+    )
+    superseded_by = VersionLinkSerializer(
+        allow_null=True, help_text="The newer version replacing a superseded record."
+    )
+    supersedes = VersionLinkSerializer(many=True, help_text="Earlier versions this one replaces.")
     valid_from = serializers.DateField(allow_null=True)
     valid_to = serializers.DateField(allow_null=True)
     title_en = serializers.CharField()

@@ -25,6 +25,7 @@ from ..search.records import (
     level_equivalents,
 )
 from ..search.service import SearchError, credential_search
+from ..succession import credential_succession, status_explanation
 from .filtersets import CredentialFilterSet
 from .serializers import (
     CredentialDetailSerializer,
@@ -100,9 +101,10 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
         if search.export_format:
             # Each record's API address is the list's address and its id: built once. An
             # export streams; DRF hands any HttpResponse back unchanged.
-            return export_response(  # type: ignore[return-value]
-                search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
-            )
+            with override(search.language):
+                return export_response(  # type: ignore[return-value]
+                    search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
+                )
         with override(search.language):
             page = search.page()
         if page.number > page.num_pages:
@@ -169,16 +171,39 @@ class CredentialVerifyView(APIView):
                 )
                 % {"number": registration_number[:60]}
             )
-        return Response(VerificationSerializer(_verification(request, credential)).data)
+        # The API follows Accept-Language, as the search does: the explanation is read.
+        with override(get_language_from_request(request._request)):
+            return Response(VerificationSerializer(_verification(request, credential)).data)
+
+
+def _version_link(request: Request, credential: Credential) -> dict:
+    return {
+        "registration_number": credential.registration_number,
+        "title_en": credential.title_en,
+        "title_zh": credential.title_zh,
+        "status": credential.status,
+        "verify_url": request.build_absolute_uri(
+            reverse("api:verify", kwargs={"registration_number": credential.registration_number})
+        ),
+        "page_url": request.build_absolute_uri(
+            reverse("credentials:detail", kwargs={"pk": credential.pk})
+        ),
+    }
 
 
 def _verification(request: Request, credential: Credential) -> dict:
     level = credential.level
+    succession = credential_succession(credential)
+    successor = succession.successor
     return {
         "registration_number": credential.registration_number,
         "current": credential_is_current(credential),
         "status": credential.status,
         "status_display": credential.get_status_display(),
+        "status_explanation": status_explanation(credential),
+        "teach_out_ends_on": credential.teach_out_ends_on,
+        "superseded_by": successor and _version_link(request, successor),
+        "supersedes": [_version_link(request, earlier) for earlier in succession.predecessors],
         "valid_from": credential.valid_from,
         "valid_to": credential.valid_to,
         "title_en": credential.title_en,

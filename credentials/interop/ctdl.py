@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from qualifications.models import AreaOfStudy, Level
 
-from ..choices import CredentialStatus, DeliveryMode, QualityMark
+from ..choices import PUBLIC_STATUSES, DeliveryMode, QualityMark
 from ..models import Credential
+from ..vocabulary import CTDL_CREDENTIAL_STATUS, CTDL_LIFE_CYCLE
 from .common import Absolute, award_kind, ctid, page_url, provider_url
 
 CONTEXT = "https://credreg.net/ctdl/schema/context/json"
@@ -20,14 +21,7 @@ ENGLISH = "en-US"
 CHINESE = "zh-Hant"
 STATUS_FRAMEWORK = "https://credreg.net/ctdl/terms/CredentialStatus"
 DELIVERY_FRAMEWORK = "https://credreg.net/ctdl/terms/Delivery"
-# Credential Engine's statuses (Active, Deprecated, Probationary, Suspended); entries not yet
-# on the public register have none.
-STATUS_NODES: dict[str, tuple[str, str]] = {
-    CredentialStatus.REGISTERED: ("credentialStat:Active", "Active"),
-    CredentialStatus.SUSPENDED: ("credentialStat:Suspended", "Suspended"),
-    CredentialStatus.EXPIRED: ("credentialStat:Deprecated", "Deprecated"),
-    CredentialStatus.WITHDRAWN: ("credentialStat:Deprecated", "Deprecated"),
-}
+LIFE_CYCLE_FRAMEWORK = "https://credreg.net/ctdl/terms/LifeCycleStatus"
 DELIVERY_NODES = {
     DeliveryMode.ONSITE: ("deliveryType:InPerson", "In Person Only"),
     DeliveryMode.ONLINE: ("deliveryType:OnlineOnly", "Online Only"),
@@ -50,6 +44,24 @@ def _alignment(framework: str, node: str, framework_name: str, name: str) -> dic
         "ceterms:frameworkName": language_map(framework_name),
         "ceterms:targetNodeName": language_map(name),
     }
+
+
+def _succession(credential: Credential, absolute: Absolute) -> dict[str, Any]:
+    """``ceterms:supersededBy`` / ``ceterms:supersedes``: the public versions either side."""
+
+    def url(pk: int) -> str:
+        return absolute(reverse("api:credential-ctdl", kwargs={"pk": pk}))
+
+    links: dict[str, Any] = {}
+    successor = credential.superseded_by
+    if successor is not None and successor.status in PUBLIC_STATUSES:
+        links["ceterms:supersededBy"] = url(successor.pk)
+    earlier = [c.pk for c in credential.supersedes.all() if c.status in PUBLIC_STATUSES]
+    if earlier:
+        links["ceterms:supersedes"] = (
+            url(earlier[0]) if len(earlier) == 1 else [url(pk) for pk in earlier]
+        )
+    return links
 
 
 def credential_ctdl(credential: Credential, *, absolute: Absolute) -> dict[str, Any]:
@@ -81,12 +93,19 @@ def credential_ctdl(credential: Credential, *, absolute: Absolute) -> dict[str, 
     }
     if credential.awarding_body_id:
         document["ceterms:ownedBy"] = [provider_url(credential, absolute, awarding=True)]
-    status = STATUS_NODES.get(credential.status)
+    status = CTDL_CREDENTIAL_STATUS.get(credential.status)
     if status is not None:
         node, name = status
         document["ceterms:credentialStatusType"] = _alignment(
             STATUS_FRAMEWORK, node, "Credential Status", name
         )
+    life_cycle = CTDL_LIFE_CYCLE.get(credential.status)
+    if life_cycle is not None:
+        node, name = life_cycle
+        document["ceterms:lifeCycleStatusType"] = _alignment(
+            LIFE_CYCLE_FRAMEWORK, node, "Life Cycle Status", name
+        )
+    document.update(_succession(credential, absolute))
     if credential.valid_from:
         document["ceterms:dateEffective"] = credential.valid_from.isoformat()
     if credential.valid_to:

@@ -15,10 +15,12 @@ from enum import Enum
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from providers.models import Provider
 
 from ..models import Credential
+from ..vocabulary import REGISTERS, register_term
 from .csv_cells import csv_lines, spreadsheet_unescape
 
 # Provider attribute → the suffix of its column after "provider_" or "awarding_body_".
@@ -73,6 +75,7 @@ FIELD_CELLS: dict[str, Cell] = {
     "quality_marks": Cell.CODE_LIST,
     "valid_from": Cell.DATE,
     "valid_to": Cell.DATE,
+    "teach_out_ends_on": Cell.DATE,
     "external_register": Cell.TEXT,
     "external_status": Cell.TEXT,
 }
@@ -87,6 +90,11 @@ RELATION_COLUMNS: dict[str, tuple[str, ...]] = {
     "area_of_study": ("area_scheme", "area_code"),
 }
 STATUS_COLUMN = "status"
+# The successor's registration number, for a superseded entry.
+SUPERSEDED_BY_COLUMN = "superseded_by"
+# The status in each mirrored register's own words (credentials/vocabulary.py); written for
+# readers and other registers, never read back: the status column is the registry's fact.
+REGISTER_STATUS_COLUMNS = {register: f"{register}_status" for register in REGISTERS}
 COLUMNS: tuple[str, ...] = (
     "registration_number",
     "kind",
@@ -103,6 +111,8 @@ COLUMNS: tuple[str, ...] = (
         if name not in {"registration_number", "kind", "title_en", "title_zh", "qualification_type"}
     ),
     STATUS_COLUMN,
+    SUPERSEDED_BY_COLUMN,
+    *REGISTER_STATUS_COLUMNS.values(),
 )
 LIST_SEPARATOR = "|"
 
@@ -209,6 +219,13 @@ def credential_row(credential: Credential) -> list[str]:
     cells["area_scheme"] = area.scheme if area else ""
     cells["area_code"] = area.code if area else ""
     cells[STATUS_COLUMN] = credential.status
+    successor = credential.superseded_by
+    cells[SUPERSEDED_BY_COLUMN] = successor.registration_number if successor else ""
+    today = timezone.localdate()
+    for register, column in REGISTER_STATUS_COLUMNS.items():
+        cells[column] = register_term(
+            register, credential.status, valid_from=credential.valid_from, today=today
+        )
     return [cells[column] for column in COLUMNS]
 
 
@@ -216,8 +233,10 @@ def export_queryset(queryset: QuerySet[Credential] | None = None) -> QuerySet[Cr
     """Credentials with every relation the CSV writes, in a stable order."""
     queryset = Credential.objects.all() if queryset is None else queryset
     return (
-        queryset.select_related("provider", "awarding_body", "level__framework", "area_of_study")
-        .defer("search_document")
+        queryset.select_related(
+            "provider", "awarding_body", "level__framework", "area_of_study", "superseded_by"
+        )
+        .defer("search_document", "superseded_by__search_document")
         .order_by("registration_key")
     )
 

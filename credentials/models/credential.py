@@ -162,10 +162,28 @@ class Credential(TimeStampedModel):
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    teach_out_ends_on = models.DateField(
+        _("teach-out ends on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "In teach-out, the last day learners already enrolled can complete and be "
+            "certificated (Ofqual: the certification end date)."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.DRAFT
     )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+        help_text=_("The entry that replaces this one: its next version."),
+    )
     external_register = models.CharField(
         _("external register"),
         max_length=32,
@@ -242,6 +260,33 @@ class Credential(TimeStampedModel):
                 violation_error_message=_(
                     "A registered credential needs a level and a validity start date."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CredentialStatus.TEACH_OUT)
+                | Q(teach_out_ends_on__isnull=False),
+                name="%(app_label)s_%(class)s_teach_out_has_end",
+                violation_error_message=_(
+                    "A record in teach-out needs the date its teach-out ends."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(teach_out_ends_on__isnull=True)
+                | Q(teach_out_ends_on__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_teach_out_ends_after_start",
+                violation_error_message=_(
+                    "The teach-out must end on or after the start of validity."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CredentialStatus.SUPERSEDED) | Q(superseded_by__isnull=False),
+                name="%(app_label)s_%(class)s_superseded_has_successor",
+                violation_error_message=_("A superseded record must name the record replacing it."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(superseded_by=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_successor",
+                violation_error_message=_("A record cannot supersede itself."),
             ),
         ]
         indexes = [

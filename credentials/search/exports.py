@@ -10,7 +10,9 @@ from typing import Any
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from ..choices import CredentialStatus
 from ..interop.csv_cells import csv_lines
+from ..vocabulary import HKQR, OFQUAL, register_term
 from .service import CredentialSearch
 
 EXPORT_COLUMNS = (
@@ -29,8 +31,13 @@ EXPORT_COLUMNS = (
     "mode_of_delivery",
     "quality_marks",
     "status",
+    "status_label",
+    "ofqual_status",
+    "hkqr_status",
     "valid_from",
     "valid_to",
+    "teach_out_ends_on",
+    "superseded_by",
     "url",
 )
 
@@ -56,6 +63,8 @@ EXPORT_FIELDS = (
     "status",
     "valid_from",
     "valid_to",
+    "teach_out_ends_on",
+    "superseded_by__registration_number",
 )
 
 
@@ -67,7 +76,14 @@ def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def export_row(values: tuple, url_prefix: str) -> dict:
+def status_labels() -> dict[str, str]:
+    """Each status in the reader's language, read once: rows stream after the view returns."""
+    return {value: str(label) for value, label in CredentialStatus.choices}
+
+
+def export_row(
+    values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
+) -> dict:
     """One export row as plain JSON-ready values, from a tuple in EXPORT_FIELDS order."""
     (
         pk,
@@ -88,6 +104,8 @@ def export_row(values: tuple, url_prefix: str) -> dict:
         status,
         valid_from,
         valid_to,
+        teach_out_ends_on,
+        successor,
     ) = values
     return {
         "registration_number": number,
@@ -105,8 +123,13 @@ def export_row(values: tuple, url_prefix: str) -> dict:
         "mode_of_delivery": mode,
         "quality_marks": list(marks or ()),
         "status": status,
+        "status_label": labels.get(status, status),
+        "ofqual_status": register_term(OFQUAL, status, valid_from=valid_from, today=today),
+        "hkqr_status": register_term(HKQR, status),
         "valid_from": _date(valid_from),
         "valid_to": _date(valid_to),
+        "teach_out_ends_on": _date(teach_out_ends_on),
+        "superseded_by": successor,
         "url": f"{url_prefix}{pk}/",
     }
 
@@ -137,7 +160,11 @@ def _json_chunks(rows: Iterator[dict]) -> Iterator[str]:
 def export_response(search: CredentialSearch, *, url_prefix: str) -> StreamingHttpResponse:
     """Stream every result of `search` in its export format; each row's ``url`` is
     ``url_prefix`` followed by its id."""
-    rows = (export_row(values, url_prefix) for values in search.iter_export(EXPORT_FIELDS))
+    labels, today = status_labels(), timezone.localdate()
+    rows = (
+        export_row(values, url_prefix, labels=labels, today=today)
+        for values in search.iter_export(EXPORT_FIELDS)
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if search.export_format == "csv":
         response = StreamingHttpResponse(_csv_lines(rows), content_type="text/csv; charset=utf-8")

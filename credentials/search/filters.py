@@ -22,7 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from qualifications.models import LevelReference
 
-from ..choices import PUBLIC_STATUSES, CredentialKind, CredentialStatus, DeliveryMode, QualityMark
+from ..choices import (
+    CURRENT_STATUSES,
+    PUBLIC_STATUSES,
+    CredentialKind,
+    DeliveryMode,
+    QualityMark,
+)
 from ..models import Credential
 from .query import QUERY_MAX_LENGTH, ParsedQuery, parse_query
 
@@ -368,8 +374,9 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
     def visibility_q(self, *, ignore_status: bool = False) -> Q:
         """Return which statuses and validity periods show.
 
-        By default only registered entries valid today; `status=all` or named statuses
-        open the archive; `valid_on` checks validity on that date.
+        By default only current entries (registered, or in teach-out) valid today;
+        `status=all` or named statuses open the archive, superseded entries included;
+        `valid_on` checks validity on that date.
         """
         data = self.form.cleaned_data
         statuses = list(data.get("status") or [])
@@ -379,7 +386,7 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         elif statuses:
             condition = Q(status__in=statuses)
         else:
-            condition = Q(status=CredentialStatus.REGISTERED)
+            condition = Q(status__in=CURRENT_STATUSES)
             valid_on = valid_on or self.today
         if valid_on:
             # One comparison instead of "valid_to IS NULL OR valid_to >= day": the OR form

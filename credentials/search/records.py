@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from qualifications.models import CreditConvention, Level, LevelReference, ReferenceBasis
 
-from ..choices import PUBLIC_STATUSES, CredentialStatus
+from ..choices import CURRENT_STATUSES, PUBLIC_STATUSES, CredentialStatus
 from ..models import Credential, PathwayComponent, RecognitionAgreement
 from ..selectors import credential_by_number
 
@@ -32,10 +32,13 @@ def credential_record_queryset() -> QuerySet[Credential]:
     )
     return (
         Credential.objects.filter(status__in=PUBLIC_STATUSES)
-        .select_related("provider", "awarding_body", "level__framework", "area_of_study")
-        .defer("search_document")
+        .select_related(
+            "provider", "awarding_body", "level__framework", "area_of_study", "superseded_by"
+        )
+        .defer("search_document", "superseded_by__search_document")
         .prefetch_related(
             "accreditations",
+            Prefetch("supersedes", queryset=_versions()),
             "status_changes",
             Prefetch("level__references_out", queryset=references),
             Prefetch("pathway_memberships", queryset=memberships),
@@ -45,11 +48,23 @@ def credential_record_queryset() -> QuerySet[Credential]:
     )
 
 
+def _versions() -> QuerySet[Credential]:
+    """Records a successor link points to, with what a link to them shows."""
+    return Credential.objects.select_related("provider").defer("search_document").order_by("pk")
+
+
 def credential_is_current(credential: Credential, *, on: datetime.date | None = None) -> bool:
-    """Return whether the entry is registered and inside its validity period."""
+    """Return whether the entry is registered (or in teach-out, whose end has not come) and
+    inside its validity period."""
     on = on or timezone.localdate()
+    teach_out_ended = (
+        credential.status == CredentialStatus.TEACH_OUT
+        and credential.teach_out_ends_on is not None
+        and credential.teach_out_ends_on < on
+    )
     return (
-        credential.status == CredentialStatus.REGISTERED
+        credential.status in CURRENT_STATUSES
+        and not teach_out_ended
         and credential.valid_from is not None
         and credential.valid_from <= on
         and (credential.valid_to is None or credential.valid_to >= on)
@@ -61,8 +76,9 @@ def credential_verify(*, registration_number: str) -> Credential | None:
     return credential_by_number(
         registration_number,
         within=Credential.objects.filter(status__in=PUBLIC_STATUSES)
-        .select_related("provider", "level__framework")
-        .defer("search_document"),
+        .select_related("provider", "level__framework", "superseded_by")
+        .prefetch_related(Prefetch("supersedes", queryset=_versions()))
+        .defer("search_document", "superseded_by__search_document"),
     )
 
 

@@ -285,8 +285,10 @@ class CredentialSearch:
         ordering = self.ordering
         if ordering == Ordering.RELEVANCE and self.parsed is not None:
             keys = self._rank_columns()
-            queryset = queryset.annotate(exact=keys["d_exact"], rank=keys["d_rank"])
-            return queryset.order_by("-exact", "-rank", "title_en", "pk")
+            queryset = queryset.annotate(
+                exact=keys["d_exact"], archived=keys["d_superseded"], rank=keys["d_rank"]
+            )
+            return queryset.order_by("-exact", "archived", "-rank", "title_en", "pk")
         order_by = {
             Ordering.TITLE: ("title_en", "pk"),
             Ordering.LEVEL: ("level__framework__code", "level__ordinal", "title_en", "pk"),
@@ -528,16 +530,29 @@ class CredentialSearch:
             default=Value(False),
             output_field=BooleanField(),
         )
-        return {"d_exact": exact, "d_rank": rank, "d_title": F("title_en")}
+        # A superseded entry ranks below the rest: its next version is what a learner wants.
+        superseded = Case(
+            When(status=CredentialStatus.SUPERSEDED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        return {
+            "d_exact": exact,
+            "d_superseded": superseded,
+            "d_rank": rank,
+            "d_title": F("title_en"),
+        }
 
     def _page_ids_sql(self, offset: int, limit: int, *, ranked: bool) -> tuple[str, Sequence[Any]]:
         """The page's ids, ordered, from the first `window` rows of the m_all candidates."""
         window = self.window_size(self.cap)
         if ranked:
-            # Same order as `_ordered` gives relevance: exact number, rank, title, id.
+            # Same order as `_ordered` gives relevance: exact number, superseded last, rank,
+            # title, id.
             return (
                 "SELECT d_id AS pk FROM (SELECT * FROM m_all LIMIT %s) AS ranked"
-                " ORDER BY d_exact DESC, d_rank DESC, d_title, d_id LIMIT %s OFFSET %s",
+                " ORDER BY d_exact DESC, d_superseded, d_rank DESC, d_title, d_id"
+                " LIMIT %s OFFSET %s",
                 [window, limit, offset],
             )
         candidates = Credential.objects.filter(

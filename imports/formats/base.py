@@ -16,29 +16,18 @@ from credentials.choices import CredentialStatus
 from credentials.models import Credential
 from providers.models import Provider
 from qualifications.models import AreaOfStudy, Level
-from status_checks.adapters.base import ExternalStatus, normalise_status
 
 from ..organisations import ProviderRef
 from ..reading import Column
 from ..report import ImportReport
 
-# A register's status word, folded by the status checks' vocabulary, → the registry status
-# a new entry takes. "No longer awarded" withdraws and "Archived" expires, as the status
-# checks do.
-STATUS_FOR_EXTERNAL = {
-    ExternalStatus.AVAILABLE: CredentialStatus.REGISTERED,
-    ExternalStatus.NOT_YET_AVAILABLE: CredentialStatus.REGISTERED,
-    ExternalStatus.TEACH_OUT: CredentialStatus.REGISTERED,
-    ExternalStatus.NO_LONGER_AWARDED: CredentialStatus.WITHDRAWN,
-    ExternalStatus.WITHDRAWN: CredentialStatus.WITHDRAWN,
-    ExternalStatus.ARCHIVED: CredentialStatus.EXPIRED,
-    ExternalStatus.SUSPENDED: CredentialStatus.SUSPENDED,
-}
 
-
-def status_from_register(text: str) -> str | None:
-    """The registry status for a register's status word; None for a word it does not know."""
-    return STATUS_FOR_EXTERNAL.get(normalise_status(text))
+def unknown_status_message(register_name: str, text: str, known: list[str]) -> str:
+    """The row error for a register status word the mapping table does not hold."""
+    return _(
+        "“%(value)s” is not a %(register)s status the registry maps; it knows: %(known)s "
+        "(docs/status-vocabulary.md)."
+    ) % {"value": text, "register": register_name, "known": ", ".join(known)}
 
 
 class CellError(ValueError):
@@ -62,6 +51,8 @@ class ParsedRow:
     sets_awarding_body: bool = False
     status: str | None = None
     status_reason: str = ""
+    # A superseded entry's successor, by registration number (the registry's own CSV).
+    superseded_by: str = ""
     quality_marks_owned: frozenset[str] | None = None
 
 
@@ -257,12 +248,16 @@ def status_for_new(
     valid_to: datetime.date | None,
     today: datetime.date,
     expire: bool = True,
+    teach_out_ends_on: datetime.date | None = None,
 ) -> str:
-    """The status an entry takes: registered only with a level and a start date, and (with
-    ``expire``) expired once its validity has ended."""
-    if status == CredentialStatus.REGISTERED:
+    """The status an entry takes: registered (or in teach-out) only with a level and a start
+    date, and (with ``expire``) expired once its validity, or its teach-out, has ended."""
+    if status in (CredentialStatus.REGISTERED, CredentialStatus.TEACH_OUT):
         if not has_level or valid_from is None:
             return CredentialStatus.DRAFT
         if expire and valid_to is not None and valid_to < today:
             return CredentialStatus.EXPIRED
+    ended = teach_out_ends_on is not None and teach_out_ends_on < today
+    if status == CredentialStatus.TEACH_OUT and expire and ended:
+        return CredentialStatus.EXPIRED
     return status

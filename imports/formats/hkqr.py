@@ -9,6 +9,7 @@ import re
 from django.utils.translation import gettext as _
 
 from credentials.choices import CredentialKind, CredentialStatus, DeliveryMode
+from credentials.vocabulary import HKQR, register_terms, status_for_term
 from providers.choices import ProviderType
 from qualifications.choices import AreaScheme
 
@@ -20,11 +21,11 @@ from .base import (
     RegisterFormat,
     read_date_day_first,
     read_decimal,
-    status_from_register,
     tidy,
+    unknown_status_message,
 )
 
-HKQR_REGISTER = "hkqr"
+HKQR_REGISTER = HKQR
 HKQF = "HKQF"
 HOURS_PER_QF_CREDIT = 10
 # HKQF levels 1-4 must state their QF credits.
@@ -227,18 +228,14 @@ class HkqrFormat(RegisterFormat):
         status_text = tidy(row.get("Status", ""))
         if status_text:
             values["external_status"] = status_text
-            status = status_from_register(status_text)
+            status = status_for_term(HKQR, status_text)
             if status is None:
-                report.warning(
+                report.error(
                     row_number,
                     "Status",
-                    _(
-                        "“%(value)s” is not a register status the registry knows (Current, "
-                        "Archived): a new entry is imported as a draft."
-                    )
-                    % {"value": status_text},
+                    unknown_status_message("HKQR", status_text, register_terms(HKQR)),
                 )
-                status = CredentialStatus.DRAFT
+                return None
         parsed = ParsedRow(
             row=row_number,
             registration_number=number,

@@ -9,6 +9,7 @@ entry and is kept word for word as the external status.
 from django.utils.translation import gettext as _
 
 from credentials.choices import CredentialKind, CredentialStatus
+from credentials.vocabulary import OFQUAL, register_terms, status_for_term
 
 from ..organisations import AwardingOrganisations
 from ..reading import Column
@@ -21,8 +22,8 @@ from .base import (
     read_decimal,
     read_ofqual_date,
     read_whole_number,
-    status_from_register,
     tidy,
+    unknown_status_message,
 )
 from .ofqual_common import (
     ENTRY_LEVEL_UNKNOWN,
@@ -123,18 +124,14 @@ class OfqualFormat(RegisterFormat):
                     % {"value": tidy(ssa)},
                 )
         status_text = tidy(row["Qualification Status"])
-        status = status_from_register(status_text)
+        status = status_for_term(OFQUAL, status_text)
         if status is None:
-            report.warning(
+            report.error(
                 row_number,
                 "Qualification Status",
-                _(
-                    "“%(value)s” is not an Ofqual status the registry knows: a new entry is "
-                    "imported as a draft."
-                )
-                % {"value": status_text},
+                unknown_status_message("Ofqual", status_text, register_terms(OFQUAL)),
             )
-            status = CredentialStatus.DRAFT
+            return None
         start = self.cell(
             row_number,
             "Operational Start Date",
@@ -189,6 +186,25 @@ class OfqualFormat(RegisterFormat):
             "external_register": OFQUAL_REGISTER,
             "external_status": status_text,
         }
+        if status == CredentialStatus.TEACH_OUT:
+            # No new learners since the operational end; those enrolled are certificated
+            # until the certification end date, which is when the teach-out ends.
+            ends_on = self.cell(
+                row_number,
+                "Certification End Date",
+                read_ofqual_date,
+                row.get("Certification End Date", "").strip(),
+            )
+            if ends_on is None and not row.get("Certification End Date", "").strip():
+                report.error(
+                    row_number,
+                    "Certification End Date",
+                    _(
+                        "A qualification no longer available to new learners needs its "
+                        "certification end date: the day its teach-out ends."
+                    ),
+                )
+            values["teach_out_ends_on"] = ends_on
         url = optional_url(
             report, row_number, "Link To Specification", row.get("Link To Specification", "")
         )

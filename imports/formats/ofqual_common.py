@@ -6,12 +6,13 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from credentials.vocabulary import OFQUAL
 from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy, Level
 
 from .base import CellError, FormatContext
 
-OFQUAL_REGISTER = "ofqual"
+OFQUAL_REGISTER = OFQUAL
 RQF = "RQF"
 QUALITY_ASSURANCE = "Regulated by Ofqual"
 QUALIFICATION_NUMBER = re.compile(r"^\d{3}/\d{4}/[0-9A-Z]$")

@@ -12,6 +12,7 @@ from credentials.interop.registry_csv import (
     FIELD_CELLS,
     PROVIDER_ATTRIBUTES,
     STATUS_COLUMN,
+    SUPERSEDED_BY_COLUMN,
     CellValueError,
     decode,
 )
@@ -101,6 +102,20 @@ class RegistryCsvFormat(RegisterFormat):
                     % {"value": status, "statuses": ", ".join(CredentialStatus.values)},
                 )
                 status = CredentialStatus.DRAFT
+        successor = row.get(SUPERSEDED_BY_COLUMN, "").strip()
+        if status == CredentialStatus.SUPERSEDED and not successor:
+            report.error(
+                row_number,
+                SUPERSEDED_BY_COLUMN,
+                _("A superseded entry names its successor: its registration number goes here."),
+            )
+        elif successor and status != CredentialStatus.SUPERSEDED:
+            report.error(
+                row_number,
+                SUPERSEDED_BY_COLUMN,
+                _("Only a superseded entry names a successor; this one is %(status)s.")
+                % {"status": status},
+            )
         parsed = ParsedRow(
             row=row_number,
             registration_number=number,
@@ -108,6 +123,7 @@ class RegistryCsvFormat(RegisterFormat):
             status=status,
             status_reason=_("Imported from a registry CSV file."),
             provider=self._provider(row, "provider"),
+            superseded_by=successor,
         )
         if "awarding_body" in row:
             parsed.awarding_body = self._provider(row, "awarding_body")

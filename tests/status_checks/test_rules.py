@@ -245,3 +245,77 @@ def test_register_vocabulary_folds_case_and_spacing():
     assert normalise_status("Current") == ExternalStatus.AVAILABLE
     assert normalise_status("Archived") == ExternalStatus.ARCHIVED
     assert normalise_status("Something new") == ExternalStatus.UNKNOWN
+
+
+# Teach-out ---------------------------------------------------------------------------------
+
+
+def test_a_teach_out_that_has_ended_expires():
+    ended = facts(
+        status=CredentialStatus.TEACH_OUT, teach_out_ends_on=TODAY - datetime.timedelta(1)
+    )
+    verdict = decide(ended, today=TODAY)
+    assert (verdict.new_status, verdict.decisive.rule) == (
+        CredentialStatus.EXPIRED,
+        "teach_out_ended",
+    )
+
+
+def test_a_teach_out_still_running_stays_in_teach_out():
+    running = facts(status=CredentialStatus.TEACH_OUT, teach_out_ends_on=TODAY)
+    assert decide(running, today=TODAY).new_status == CredentialStatus.TEACH_OUT
+
+
+def test_a_teach_out_entry_of_a_suspended_provider_is_suspended_and_returns_to_teach_out():
+    ends = TODAY + datetime.timedelta(days=90)
+    suspended = decide(
+        facts(
+            status=CredentialStatus.TEACH_OUT,
+            teach_out_ends_on=ends,
+            provider_status=ProviderStatus.SUSPENDED,
+        ),
+        today=TODAY,
+    )
+    assert suspended.new_status == CredentialStatus.SUSPENDED
+
+    lifted = decide(
+        facts(status=CredentialStatus.SUSPENDED, teach_out_ends_on=ends, suspended_by_check=True),
+        today=TODAY,
+    )
+    assert lifted.new_status == CredentialStatus.TEACH_OUT
+
+
+def test_a_suspension_outlasting_the_teach_out_ends_in_expiry_not_reinstatement():
+    verdict = decide(
+        facts(
+            status=CredentialStatus.SUSPENDED,
+            teach_out_ends_on=TODAY - datetime.timedelta(days=1),
+            suspended_by_check=True,
+        ),
+        today=TODAY,
+    )
+    assert verdict.new_status == CredentialStatus.EXPIRED
+
+
+def test_the_register_saying_teach_out_flags_a_registered_entry_but_not_one_in_teach_out():
+    said = "No longer available to new learners"
+    registered = decide(facts(external=ofqual(said)), today=TODAY)
+    taught_out = decide(
+        facts(
+            status=CredentialStatus.TEACH_OUT,
+            teach_out_ends_on=TODAY + datetime.timedelta(days=30),
+            external=ofqual(said),
+        ),
+        today=TODAY,
+    )
+    assert registered.outcome_for("ofqual") == CheckOutcome.FLAGGED
+    assert taught_out.new_status == CredentialStatus.TEACH_OUT
+    assert taught_out.outcome_for("ofqual") == CheckOutcome.UNCHANGED
+
+
+def test_a_superseded_entry_does_not_move_by_itself():
+    verdict = decide(
+        facts(status=CredentialStatus.SUPERSEDED, valid_to=TODAY - datetime.timedelta(days=10)),
+        today=TODAY,
+    )
+    assert (verdict.new_status, verdict.findings) == (CredentialStatus.SUPERSEDED, ())

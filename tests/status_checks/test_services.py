@@ -440,3 +440,32 @@ def test_inline_run_checks_the_whole_scope_and_sends_alerts_after_commit(
     assert (sweep.state, sweep.checked, sweep.total, sweep.changes) == ("finished", 2, 2, 1)
     assert result.outcomes == {CheckOutcome.CHANGED: 1, CheckOutcome.ALERT: 1}
     assert len(mail.outbox) == 1
+
+
+def test_a_sweep_expires_an_ended_teach_out_and_suspends_a_running_one_in_bulk(today):
+    ended = credential_valid_to(
+        today, 300, status=CredentialStatus.TEACH_OUT, teach_out_ends_on=today - timedelta(days=1)
+    )
+    provider = ProviderFactory(status=ProviderStatus.SUSPENDED)
+    running = credential_valid_to(
+        today,
+        300,
+        status=CredentialStatus.TEACH_OUT,
+        teach_out_ends_on=today + timedelta(days=60),
+        provider=provider,
+    )
+
+    result = status_check_chunk(
+        sweep_id=None, credential_ids=[ended.pk, running.pk], alert_delivery="none"
+    )
+
+    assert result.changed == 2
+    ended.refresh_from_db()
+    running.refresh_from_db()
+    assert (ended.status, running.status) == (CredentialStatus.EXPIRED, CredentialStatus.SUSPENDED)
+    move = CredentialStatusChange.objects.get(credential=ended)
+    assert (move.from_status, move.source, move.reason) == (
+        CredentialStatus.TEACH_OUT,
+        StatusSource.STATUS_CHECK,
+        f"Teach-out ended on {(today - timedelta(days=1)).isoformat()}.",
+    )

@@ -20,6 +20,10 @@ CTDL_PROPERTIES_NOT_IN_EXAMPLES = {
     "ceterms:identifier",
     "ceterms:creditValue",
     "ceterms:expirationDate",
+    # CTDL's newer life-cycle status (Active, Ceased, Pending, Suspended), beside the
+    # credentialStatusType the published records carry.
+    "ceterms:lifeCycleStatusType",
+    "ceterms:supersededBy",
 }
 
 

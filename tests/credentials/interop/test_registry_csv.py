@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from credentials.choices import CredentialStatus
 from credentials.interop.registry_csv import COLUMNS, FIELD_CELLS, RELATION_COLUMNS
 from credentials.models import Credential
-from credentials.services import EDITABLE_FIELDS, credential_snapshot
+from credentials.services import EDITABLE_FIELDS, credential_snapshot, credential_transition
 from imports.choices import ImportState
 from providers.models import Provider
 from tests.factories import CredentialFactory, MembershipFactory
@@ -20,6 +20,7 @@ from tests.imports.conftest import (
     DFE_2025_02,
     HKQR_REGISTER,
     OFQUAL_SAMPLE,
+    registry_csv,
     run_import,
 )
 
@@ -186,3 +187,83 @@ def test_a_malformed_provider_slug_is_a_400_before_the_download_starts(slug):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "provider's slug" in response.json()["provider"][0]
+
+
+def test_teach_out_and_superseded_entries_round_trip_with_their_successor_later_in_the_file(
+    registry_admin,
+):
+    """The successor sorts after the superseded entry, so it is not yet on the register when
+    that row is read: the move waits until every row is written."""
+    ends = datetime.date.today() + datetime.timedelta(days=300)
+    old = CredentialFactory(registration_number="24/000001/L4")
+    new = CredentialFactory(registration_number="24/000002/L4", provider=old.provider)
+    taught_out = CredentialFactory(registration_number="24/000003/L4", provider=old.provider)
+    credential_transition(
+        actor=registry_admin,
+        credential=old,
+        to_status=CredentialStatus.SUPERSEDED,
+        reason="Replaced by the 2026 revision.",
+        superseded_by=new,
+    )
+    credential_transition(
+        actor=registry_admin,
+        credential=taught_out,
+        to_status=CredentialStatus.TEACH_OUT,
+        reason="Closed to new learners.",
+        teach_out_ends_on=ends,
+    )
+    staff = APIClient()
+    staff.force_authenticate(registry_admin)
+    first = export(staff)
+    rows = {row["registration_number"]: row for row in csv.DictReader(io.StringIO(first.decode()))}
+    assert [
+        rows[old.registration_number][column]
+        for column in ("status", "superseded_by", "ofqual_status", "hkqr_status")
+    ] == ["superseded", new.registration_number, "No longer awarded", "Archived"]
+    assert [
+        rows[taught_out.registration_number][column]
+        for column in ("status", "teach_out_ends_on", "ofqual_status", "hkqr_status")
+    ] == ["teach_out", ends.isoformat(), "No longer available to new learners", "Current"]
+
+    empty_the_register()
+    job = run_import("registry-csv", first, filename="register.csv", actor=registry_admin)
+
+    assert (job.state, job.error_count) == (ImportState.FINISHED, 0), job.report["problems"]
+    old_again = Credential.objects.get(registration_number=old.registration_number)
+    assert old_again.status == CredentialStatus.SUPERSEDED
+    assert old_again.superseded_by.registration_number == new.registration_number
+    assert Credential.objects.get(registration_number="24/000003/L4").teach_out_ends_on == ends
+    assert export(staff) == first
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"status": "superseded"}, "names its successor"),
+        ({"status": "superseded", "superseded_by": "99/999999/L4"}, "neither on the register"),
+        ({"status": "registered", "superseded_by": "24/000002/L4"}, "Only a superseded entry"),
+    ],
+)
+def test_a_superseded_row_without_a_successor_on_the_register_is_a_row_error(
+    registry_admin, cells, message
+):
+    provider = CredentialFactory(registration_number="24/000002/L4").provider
+    content = registry_csv(
+        {
+            "registration_number": "24/000005/L4",
+            "provider": provider.slug,
+            "framework": "HKQF",
+            "level": "4",
+            "valid_from": "2025-09-01",
+            **cells,
+        }
+    )
+
+    job = run_import("registry-csv", content, actor=registry_admin)
+
+    assert job.state == ImportState.FAILED
+    assert [
+        (p["row"], p["column"]) for p in job.report["problems"] if p["severity"] == "error"
+    ] == [(2, "superseded_by")]
+    assert message in job.report["problems"][-1]["message"]
+    assert not Credential.objects.filter(registration_number="24/000005/L4").exists()
