@@ -505,3 +505,73 @@ def test_a_level_finds_a_levels_not_every_level(client, register):
     numbers = {row["registration_number"] for row in search(client, q="A level")["results"]}
 
     assert numbers == {a_level.registration_number}
+
+
+def test_quality_marks_are_searchable_words_in_both_languages(client, register):
+    """`q=HTQ` finds the HTQ-marked entries, as `quality_mark=htq` does."""
+    by_filter = numbers(search(client, quality_mark="htq"))
+
+    assert by_filter == {"603/2476/0"}
+    assert numbers(search(client, q="HTQ")) == by_filter
+    assert numbers(search(client, q="高等技術資歷")) == by_filter
+    assert numbers(search(client, q="CEF")) == {"24/000123/L4"}
+    assert numbers(search(client, q="持续进修基金")) == {"24/000123/L4"}
+
+
+def test_a_changed_quality_mark_changes_the_document(client, register):
+    Credential.objects.filter(pk=register.ai.pk).update(quality_marks=["htq"])
+
+    assert numbers(search(client, q="HTQ")) == {"603/2476/0", "25/000789/L3"}
+
+
+def test_a_level_is_a_phrase_in_any_spelling(client, register):
+    maths = CredentialFactory(
+        registration_number="603/1234/5",
+        title_en="A-Level Further Mathematics",
+        qualification_type="",
+        provider=register.pearson,
+    )
+    as_level = CredentialFactory(
+        registration_number="603/1234/6",
+        title_en="Pearson Edexcel GCE AS Level in Physics",
+        qualification_type="GCE AS Level",
+        provider=register.pearson,
+    )
+    CredentialFactory(
+        registration_number="603/1234/7",
+        title_en="Achieve a Level 3 Diploma in Plumbing",
+        provider=register.pearson,
+    )
+
+    for query in ("A level", "A-levels", "a level", "alevel"):
+        assert numbers(search(client, q=query)) == {maths.registration_number}, query
+    assert numbers(search(client, q="AS level")) == {as_level.registration_number}
+    assert numbers(search(client, q="A level mathematics")) == {maths.registration_number}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("HNC", {"603/2476/0", "603/9000/1"}),
+        ("HND", {"603/9000/1", "603/9000/2"}),
+        ("HNC/HND", {"603/2476/0", "603/9000/1", "603/9000/2"}),
+        ("CertHE", {"603/9000/3"}),
+        ("Certificate of Higher Education", {"603/9000/3"}),
+        ("DipHE", {"603/9000/4"}),
+    ],
+)
+def test_common_qualification_names(client, register, query, expected):
+    for number, title, kind in (
+        ("603/9000/1", "Pearson BTEC HNC/HND in Business", ""),
+        ("603/9000/2", "Higher National Diploma in Computing", "Higher National Diploma"),
+        ("603/9000/3", "CertHE Social Work Studies", ""),
+        ("603/9000/4", "Diploma of Higher Education in Nursing", ""),
+    ):
+        CredentialFactory(
+            registration_number=number,
+            title_en=title,
+            qualification_type=kind,
+            provider=register.pearson,
+        )
+
+    assert numbers(search(client, q=query)) == expected
