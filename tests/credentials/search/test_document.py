@@ -127,9 +127,7 @@ def test_the_latest_search_migration_installs_the_current_sql():
     current = install_statements()
     assert all(statement in current for statement in migration.INSTALL_STATEMENTS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_proc WHERE proname = 'credentials_search_document'"
-        )
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'credentials_search_document'")
         assert cursor.fetchone()[0] == 1  # the old signature is gone
 
 
