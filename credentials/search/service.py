@@ -13,7 +13,8 @@ figures in docs/search.md):
   register makes them stale (cache.py).
 - Page numbers stop at the cap, so OFFSET stays small. Exports stream every result.
 - A request costs two queries (counts + one page of rows; a cached browse, one) plus one
-  when an equivalent-level filter asks which levels it matched.
+  when an equivalent-level filter asks which levels it matched, and for a text search
+  finding few results one vocabulary lookup (and a capped count of a correction, if any).
 """
 
 from __future__ import annotations
@@ -66,18 +67,17 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 RANK_NORMALIZATION = 1
 
 FACET_DIMENSIONS = tuple(FACET_PARAMETERS)
-# Grouped columns of the candidate sets; frameworks are counted through levels.
-_FACET_COLUMNS = {
+# Grouped columns of the candidate sets (a column, or a function making the expression of
+# one computed from others); frameworks are counted through levels.
+_FACET_COLUMNS: dict[str, Any] = {
     "level": "level_id",
     "area": "area_of_study_id",
     "provider": "provider_id",
     "mode": "mode_of_delivery",
     "kind": "kind",
     "status": "status",
-    "size": "size",
+    "size": size_band,
 }
-# Facet columns computed from others rather than read.
-_FACET_EXPRESSIONS = {"size": size_band}
 _FACET_GROUP = {dimension: dimension for dimension in _FACET_COLUMNS} | {"framework": "level"}
 # Per dimension: how to turn grouped ids into (value, code, name_en, name_zh, sort).
 _FACET_LABEL_SQL = {
@@ -437,13 +437,10 @@ class CredentialSearch:
             params.extend(set_params)
 
         def columns_of(columns: list[str]) -> dict[str, Any]:
+            sources = {column: _FACET_COLUMNS[column] for column in columns}
             return {
-                f"d_{column}": (
-                    _FACET_EXPRESSIONS[column]()
-                    if column in _FACET_EXPRESSIONS
-                    else F(_FACET_COLUMNS[column])
-                )
-                for column in columns
+                f"d_{column}": source() if callable(source) else F(source)
+                for column, source in sources.items()
             }
 
         all_columns = _grouped_columns(shared)
