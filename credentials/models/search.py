@@ -7,8 +7,8 @@ class SearchTerm(models.Model):
     """A word of the public register's search text, and how many current entries use it.
 
     The vocabulary "did you mean" suggests corrections from: English words of titles,
-    qualification types, provider and area names, and the character pairs of their Chinese
-    text (folded to Traditional). Rebuilt from the register by
+    qualification types, provider and area names, and the Chinese character pairs of
+    titles and provider names (folded to Traditional). Rebuilt from the register by
     `credentials.search.vocabulary.search_vocabulary_refresh`, on a schedule.
     """
 
