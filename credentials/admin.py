@@ -19,6 +19,7 @@ from .models import (
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
+    SearchTerm,
 )
 from .numbers import registration_key
 from .services import (
@@ -366,6 +367,16 @@ class RecognitionAgreementAdmin(admin.ModelAdmin):
     ordering = ("recognising_provider__name_en", "-valid_from")
     autocomplete_fields = ("recognising_provider", "credential", "target_credential")
     readonly_fields = TIMESTAMPS
+
+
+@admin.register(SearchTerm)
+class SearchTermAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """The "did you mean" vocabulary: rebuilt from the register, never edited by hand."""
+
+    list_display = ("word", "frequency")
+    search_fields = ("word",)
+    ordering = ("-frequency", "word")
+    readonly_fields = ("word", "frequency")
 
 
 @admin.register(CredentialVersion)

@@ -12,7 +12,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django.db.models import Field, ForeignKey
-from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    ngettext,
+    pgettext_lazy,
+)
 
 from providers.models import Provider
 from qualifications.models import AreaOfStudy, Level
@@ -70,6 +76,22 @@ def money(amount: Decimal | str | None, currency: str) -> str:
     places = 0 if value == value.to_integral_value() else 2
     # Hong Kong and the UK both group thousands with commas, in English and in Chinese.
     return f"{currency} {value:,.{places}f}".strip()
+
+
+def credit_amount(credits: Decimal | int | None, framework_code: str) -> str:
+    """Credits in the framework's own unit, translated and counted: "6 QF credits" (HKQF),
+    "1 credit" (RQF and others), "6 資歷學分"."""
+    if credits is None:
+        return NOTHING
+    value = Decimal(str(credits))
+    number = f"{value.normalize():,f}"
+    # English counts 1 as singular and anything else ("1.5 credits") as plural.
+    count = 1 if value == 1 else 2
+    if framework_code == "HKQF":
+        text = ngettext("%(count)s QF credit", "%(count)s QF credits", count)
+    else:
+        text = ngettext("%(count)s credit", "%(count)s credits", count)
+    return text % {"count": number}
 
 
 def level_text(level: Level | None) -> str:

@@ -31,6 +31,7 @@ from .search.records import (
 )
 from .search.service import FACET_PARAMETER, CredentialSearch, SearchError, SearchPage
 from .succession import credential_succession, status_explanation
+from .templatetags.registry import count_text
 
 HOME_STATS_SECONDS = 300
 COMPARE_LIMIT = 4
@@ -39,6 +40,7 @@ FACET_HEADINGS = (
     ("kind", gettext_lazy("Kind")),
     ("framework", gettext_lazy("Framework")),
     ("level", gettext_lazy("Level")),
+    ("size", gettext_lazy("Size (1 credit = 10 learning hours)")),
     ("area", gettext_lazy("Area of study")),
     ("provider", gettext_lazy("Provider")),
     ("mode", gettext_lazy("Mode of delivery")),
@@ -108,6 +110,7 @@ def _chips(query: QueryDict, search: CredentialSearch, page: SearchPage) -> list
         "language",
         "quality_mark",
         "status",
+        "size",
     ):
         for value in search.selected(name):
             label = labels.get((name, value.upper()))
@@ -156,12 +159,29 @@ def _page_links(query: QueryDict, page: SearchPage) -> list[dict]:
     return links
 
 
+def _with_text(query: QueryDict, text: str) -> str:
+    """The search with `q` replaced (the suggestion's link), from the first page."""
+    copy = query.copy()
+    copy.pop("page", None)
+    copy["q"] = text
+    return copy.urlencode()
+
+
 def _without_selection(query: QueryDict) -> str:
     """The search itself, without the page, the compare selection or the compare button."""
     copy = query.copy()
     for name in ("page", "compare", "go"):
         copy.pop(name, None)
     return copy.urlencode()
+
+
+def _search_title(text: str, page: SearchPage | None) -> str:
+    """The title a tab or a history entry shows: "Nursing — 23 results — Credential Registry"."""
+    parts = [text or _("Search the register")]
+    if page is not None:
+        parts.append(count_text(page.count, page.count_capped))
+    parts.append(_("Credential Registry"))
+    return " — ".join(parts)
 
 
 def _search_context(request: HttpRequest, params: QueryDict | None = None) -> dict:
@@ -175,7 +195,12 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
     try:
         search = CredentialSearch(params, language=get_language())
     except SearchError as error:
-        return {"errors": error.message_dict, "query": params, "compare": compare}
+        return {
+            "errors": error.message_dict,
+            "query": params,
+            "compare": compare,
+            "page_title": _search_title("", None),
+        }
     page = search.page()
     facets = [
         {
@@ -200,9 +225,11 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
         "query": params,
         "q": search.data.get("q") or "",
         "export_query": _without_selection(params),
+        "suggestion_query": _with_text(params, page.suggestion) if page.suggestion else "",
         "status_choices": STATUS_CHOICES,
         "compare": compare,
         "page_ids": {row.pk for row in page.rows},
+        "page_title": _search_title(search.data.get("q") or "", page),
     }
 
 
@@ -219,6 +246,7 @@ def search(request: HttpRequest) -> HttpResponse:
             return response
         return redirect(target)
     context["go_without_selection"] = request.GET.get("go") == "compare"
+    context["htmx"] = _is_htmx(request)
     status = 400 if "errors" in context else 200
     if _is_htmx(request):
         response = render(request, "credentials/partials/results.html", context, status=status)

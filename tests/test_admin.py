@@ -21,6 +21,7 @@ from credentials.models import (
     Pathway,
     PathwayComponent,
     RecognitionAgreement,
+    SearchTerm,
 )
 from imports.models import ImportJob
 from providers.models import ApiToken
@@ -58,6 +59,7 @@ VIEW_ONLY = {
     CredentialStatusChange,
     CredentialVersion,
     ImportJob,
+    SearchTerm,
     StatusCheck,
     StatusSweep,
     StatusSweepChunk,
@@ -142,6 +144,7 @@ def register(registry_admin) -> dict:
         MembershipFactory(provider=credential.provider),
         credential,
         AccreditationRecordFactory(credential=credential),
+        SearchTerm.objects.create(word="nursing", frequency=1),
         CredentialStatusChange.objects.create(
             credential=credential,
             from_status=CredentialStatus.SUBMITTED,

@@ -162,6 +162,11 @@ SEARCH_RANK_WINDOW = env.int("SEARCH_RANK_WINDOW", default=1_000)
 # Browse counts (filters, no text) are exact and kept this long, with their pages of ids;
 # any save of a credential, provider, level or area makes them stale at once.
 SEARCH_FACET_CACHE_SECONDS = env.int("SEARCH_FACET_CACHE_SECONDS", default=300)
+# "Did you mean": a text search finding fewer results than this looks up a correction of its
+# misspelt words in the register's vocabulary (credentials.search.vocabulary), which beat
+# rebuilds every SEARCH_VOCABULARY_REFRESH_SECONDS.
+SEARCH_SUGGESTION_BELOW = env.int("SEARCH_SUGGESTION_BELOW", default=3)
+SEARCH_VOCABULARY_REFRESH_SECONDS = env.int("SEARCH_VOCABULARY_REFRESH_SECONDS", default=3600)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -375,6 +380,12 @@ CELERY_BEAT_SCHEDULE["qa-conditions-daily"] = {
     ),
 }
 
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#entries
+CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
+    "task": "credentials.tasks.search_vocabulary_refresh_task",
+    "schedule": SEARCH_VOCABULARY_REFRESH_SECONDS,
+}
+
 # --- Celery queues (platform) ----------------------------------------------------------------
 # A million-entry sweep must not delay e-mail, imports or a one-credential check, so each kind
 # has a queue and its own workers can be scaled (docker-compose.yml: worker-sweeps, worker).
@@ -396,6 +407,7 @@ TASK_QUEUE_BY_NAME = {
     "qa_reviews.tasks.review_assignment_notify_task": "mail",
     "qa_reviews.tasks.review_decision_notify_task": "mail",
     "qa_reviews.tasks.conditions_notify_task": "mail",
+    "credentials.tasks.search_vocabulary_refresh_task": "default",
 }
 # https://docs.celeryq.dev/en/stable/userguide/routing.html#routers
 CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)

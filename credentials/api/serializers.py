@@ -133,6 +133,9 @@ class FacetsSerializer(serializers.Serializer):
     mode = FacetOptionSerializer(many=True, help_text="Parameter: mode")
     kind = FacetOptionSerializer(many=True, help_text="Parameter: kind")
     status = FacetOptionSerializer(many=True, help_text="Parameter: status")
+    size = FacetOptionSerializer(
+        many=True, help_text="Parameter: size (credit bands; 1 credit = 10 learning hours)"
+    )
 
 
 class EquivalenceSerializer(serializers.Serializer):
@@ -154,6 +157,13 @@ class CredentialSearchResponseSerializer(serializers.Serializer):
     results = CredentialListSerializer(many=True)
     facets = FacetsSerializer()
     facets_capped = serializers.BooleanField()
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Did you mean: the query with misspelt words corrected from the register's own"
+            " vocabulary, when the search found few results and the correction finds more."
+        ),
+    )
     equivalence = EquivalenceSerializer(
         many=True, help_text="With `eqf`: the levels that count as equivalent, and on what basis."
     )

@@ -90,12 +90,12 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=CredentialSearchResponseSerializer)
     def list(self, request: Request, *args, **kwargs) -> Response:
+        # Page URLs carry their language; the API follows Accept-Language instead, for
+        # labels and error messages alike.
+        language = get_language_from_request(request._request)
         try:
-            search = credential_search(
-                params=request.query_params,
-                # Page URLs carry their language; the API follows Accept-Language instead.
-                language=get_language_from_request(request._request),
-            )
+            with override(language):
+                search = credential_search(params=request.query_params, language=language)
         except SearchError as error:
             raise ValidationError(error.message_dict) from error
         if search.export_format:
@@ -122,6 +122,7 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
                     for dimension, options in page.facets.items()
                 },
                 "facets_capped": page.facets_capped,
+                "suggestion": page.suggestion,
                 "equivalence": [
                     {
                         "framework": item.framework,

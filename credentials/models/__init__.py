@@ -2,6 +2,7 @@ from .accreditation import AccreditationRecord
 from .credential import Credential, CredentialStatusChange
 from .history import ChangeRequest, CredentialVersion
 from .pathways import Pathway, PathwayComponent, RecognitionAgreement
+from .search import SearchTerm
 
 __all__ = [
     "AccreditationRecord",
@@ -12,4 +13,5 @@ __all__ = [
     "Pathway",
     "PathwayComponent",
     "RecognitionAgreement",
+    "SearchTerm",
 ]

@@ -31,6 +31,7 @@ from ..choices import (
 )
 from ..models import Credential
 from .query import QUERY_MAX_LENGTH, ParsedQuery, parse_query
+from .sizes import SIZE_CHOICES, size_q
 
 ALL_STATUSES = "all"
 STATUS_CHOICES = [(ALL_STATUSES, _("All public statuses"))] + [
@@ -76,6 +77,7 @@ FACET_PARAMETERS: dict[str, tuple[str, ...]] = {
     "mode": ("mode",),
     "kind": ("kind",),
     "status": ("status",),
+    "size": ("size",),
 }
 # Parameters that steer the result list rather than filter it.
 CONTROL_PARAMETERS = ("ordering", "page", "page_size", "format")
@@ -228,28 +230,33 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         min_value=0,
         max_value=Decimal(99999),
-        label=_("Credits from"),
+        label=_("Minimum credits"),
     )
     credits_max = django_filters.NumberFilter(
         field_name="credits",
         lookup_expr="lte",
         min_value=0,
         max_value=Decimal(99999),
-        label=_("Credits up to"),
+        label=_("Maximum credits"),
     )
     hours_min = IntegerFilter(
         field_name="notional_hours",
         lookup_expr="gte",
         min_value=0,
         max_value=10**7,
-        label=_("Hours from"),
+        label=_("Minimum hours"),
     )
     hours_max = IntegerFilter(
         field_name="notional_hours",
         lookup_expr="lte",
         min_value=0,
         max_value=10**7,
-        label=_("Hours up to"),
+        label=_("Maximum hours"),
+    )
+    size = MultiValueFilter(
+        child=_choices(SIZE_CHOICES),
+        method="filter_size",
+        label=_("Size in credits (1 credit = 10 learning hours)"),
     )
     quality_mark = MultiValueFilter(
         field_name="quality_marks",
@@ -349,6 +356,9 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
     def area_id_q(value: list[int]) -> Q:
         return Q(area_of_study_id__in=value) | Q(area_of_study__parent_id__in=value)
 
+    def filter_size(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        return queryset.filter(size_q(value))
+
     def parameter_q(self, name: str, value) -> Q:
         """The condition one facet parameter adds: the same one its filter applies.
 
@@ -362,6 +372,7 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
             "level": self.level_q,
             "area": self.area_q,
             "area_id": self.area_id_q,
+            "size": size_q,
         }
         specific = specifics.get(name)
         if specific is not None:

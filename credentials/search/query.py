@@ -21,6 +21,7 @@ from django.contrib.postgres.search import SearchQuery
 
 from ..numbers import registration_key
 from .cjk import CJK_RANGES, bigrams, fold
+from .names import QUALIFICATION_NAMES
 from .synonyms import synonym_table
 
 QUERY_MAX_LENGTH = 200
@@ -106,6 +107,11 @@ def _synonym_index() -> tuple[dict[tuple[Token, ...], tuple[tuple[Token, ...], .
             # ("GCE A Level", where the dropped word leaves a gap the phrase still needs).
             expanded = tuple(alt for alt in expanded if alt != key) or expanded
         index[key] = tuple(dict.fromkeys((*index.get(key, ()), *expanded)))
+    # Every spelling of a stop-word name is its canonical document word, and only that:
+    # "GCE A level" as a phrase would also match "GCE AS Level" (both stop words vanish).
+    for name in QUALIFICATION_NAMES:
+        for spelling in name.spellings:
+            index[tuple(tokenize(spelling))] = ((("word", name.token),),)
     longest = max((len(key) for key in index), default=1)
     return index, longest
 

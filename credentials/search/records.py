@@ -149,6 +149,7 @@ def level_equivalents(level: Level | None) -> list[LevelEquivalent]:
 class CreditConversion:
     """A credential's size in its framework's credit, in hours, and as an ECTS range."""
 
+    framework_code: str
     credit_name: str
     credits: Decimal | None
     hours: int | None
@@ -190,6 +191,7 @@ def credit_conversion(credential: Credential) -> CreditConversion:
         low = _one_decimal(Decimal(hours) / ects.hours_per_credit_max)
         high = _one_decimal(Decimal(hours) / ects.hours_per_credit_min)
     return CreditConversion(
+        framework_code=framework.code if framework else "",
         credit_name=framework.credit_name if framework else "",
         credits=credits,
         hours=hours,

@@ -13,7 +13,8 @@ figures in docs/search.md):
   register makes them stale (cache.py).
 - Page numbers stop at the cap, so OFFSET stays small. Exports stream every result.
 - A request costs two queries (counts + one page of rows; a cached browse, one) plus one
-  when an equivalent-level filter asks which levels it matched.
+  when an equivalent-level filter asks which levels it matched, and for a text search
+  finding few results one vocabulary lookup (and a capped count of a correction, if any).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -48,8 +50,12 @@ from .filters import (
     CredentialSearchFilterSet,
     Ordering,
 )
+from .sizes import SIZE_CHOICES, size_band, size_sort_sql
+from .suggestions import spelling_suggestion
 
 DEFAULT_RESULT_CAP = 1_000
+# A text search finding fewer results than this looks for a spelling suggestion.
+DEFAULT_SUGGESTION_BELOW = 3
 # Relevance is computed for at most this many candidates of a text query: ts_rank reads
 # every candidate's document, and nobody pages past the first hundred results by rank.
 DEFAULT_RANK_WINDOW = 1_000
@@ -61,14 +67,16 @@ RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 RANK_NORMALIZATION = 1
 
 FACET_DIMENSIONS = tuple(FACET_PARAMETERS)
-# Grouped columns of the candidate sets; frameworks are counted through levels.
-_FACET_COLUMNS = {
+# Grouped columns of the candidate sets (a column, or a function making the expression of
+# one computed from others); frameworks are counted through levels.
+_FACET_COLUMNS: dict[str, Any] = {
     "level": "level_id",
     "area": "area_of_study_id",
     "provider": "provider_id",
     "mode": "mode_of_delivery",
     "kind": "kind",
     "status": "status",
+    "size": size_band,
 }
 _FACET_GROUP = {dimension: dimension for dimension in _FACET_COLUMNS} | {"framework": "level"}
 # Per dimension: how to turn grouped ids into (value, code, name_en, name_zh, sort).
@@ -97,11 +105,15 @@ _FACET_LABEL_SQL = {
     "mode": "SELECT 'mode', c.k, c.k, '', '', c.k, c.n FROM {counts} AS c WHERE c.k <> ''",
     "kind": "SELECT 'kind', c.k, c.k, '', '', c.k, c.n FROM {counts} AS c",
     "status": "SELECT 'status', c.k, c.k, '', '', c.k, c.n FROM {counts} AS c",
+    "size": (
+        "SELECT 'size', c.k, c.k, '', '', " + size_sort_sql("c.k") + ", c.n FROM {counts} AS c"
+    ),
 }
-_CHOICE_LABELS = {
+_CHOICE_LABELS: dict[str, dict[str, Any]] = {
     "mode": dict(DeliveryMode.choices),
     "kind": dict(CredentialKind.choices),
     "status": dict(CredentialStatus.choices),
+    "size": dict(SIZE_CHOICES),
 }
 # Which parameter a facet option's value is sent back in.
 FACET_PARAMETER = {
@@ -112,6 +124,7 @@ FACET_PARAMETER = {
     "mode": "mode",
     "kind": "kind",
     "status": "status",
+    "size": "size",
 }
 
 
@@ -151,6 +164,8 @@ class SearchPage:
     facets: dict[str, list[FacetOption]]
     facets_capped: bool
     equivalences: list[Equivalence] = field(default_factory=list)
+    # "Did you mean": the query with misspelt words corrected, when that finds more.
+    suggestion: str | None = None
 
     @property
     def num_pages(self) -> int:
@@ -215,6 +230,28 @@ def rank_window() -> int:
     return int(getattr(settings, "SEARCH_RANK_WINDOW", DEFAULT_RANK_WINDOW))
 
 
+def suggestion_below() -> int:
+    return int(getattr(settings, "SEARCH_SUGGESTION_BELOW", DEFAULT_SUGGESTION_BELOW))
+
+
+def _lower_first(message: str) -> str:
+    """Lower-case the first letter ("Enter a number." → "enter a number.") to follow a label;
+    a leading abbreviation ("EQF …") stays as it is."""
+    if len(message) > 1 and message[0].isupper() and not message[1].isupper():
+        return message[0].lower() + message[1:]
+    return message
+
+
+def _with_text(params: Mapping[str, Any], text: str) -> Mapping[str, Any]:
+    """The same parameters with `q` replaced (and the page reset)."""
+    if isinstance(params, QueryDict):
+        copy = params.copy()
+        copy["q"] = text
+        copy.pop("page", None)
+        return copy
+    return {**{k: v for k, v in params.items() if k != "page"}, "q": text}
+
+
 class CredentialSearch:
     """A validated search over the public register.
 
@@ -228,6 +265,7 @@ class CredentialSearch:
         language: str | None = None,
         today: datetime.date | None = None,
     ) -> None:
+        self.params = params
         self.filterset = CredentialSearchFilterSet(
             params, queryset=Credential.objects.all(), today=today
         )
@@ -240,7 +278,18 @@ class CredentialSearch:
         self.rank_window = min(rank_window(), self.cap)
 
     def _errors(self) -> dict[str, list[str]]:
-        return {name: list(messages) for name, messages in self.filterset.errors.items()}
+        """Each parameter's messages, led by its label in the reader's language."""
+        fields = self.filterset.form.fields
+        errors: dict[str, list[str]] = {}
+        for name, messages in self.filterset.errors.items():
+            label = fields[name].label if name in fields else None
+            errors[name] = [
+                _("%(label)s: %(message)s") % {"label": label, "message": _lower_first(message)}
+                if label
+                else message
+                for message in messages
+            ]
+        return errors
 
     # What was asked ---------------------------------------------------------------------
 
@@ -390,7 +439,11 @@ class CredentialSearch:
             params.extend(set_params)
 
         def columns_of(columns: list[str]) -> dict[str, Any]:
-            return {f"d_{column}": F(_FACET_COLUMNS[column]) for column in columns}
+            sources = {column: _FACET_COLUMNS[column] for column in columns}
+            return {
+                f"d_{column}": source() if callable(source) else F(source)
+                for column, source in sources.items()
+            }
 
         all_columns = _grouped_columns(shared)
         # A relevance page is ranked inside the candidate set, while each row is at hand.
@@ -730,7 +783,27 @@ class CredentialSearch:
             facets=self.facets(raw_facets),
             facets_capped=facets_capped,
             equivalences=self.equivalences(),
+            suggestion=self.suggestion(found) if found < suggestion_below() else None,
         )
+
+    def suggestion(self, found: int) -> str | None:
+        """The query with misspelt words corrected, if that finds more than `found` results
+        with the same filters; None for a browse or when nothing is misspelt."""
+        if self.parsed is None:
+            return None
+        suggested = spelling_suggestion(self.data.get("q") or "")
+        if suggested is None:
+            return None
+        try:
+            corrected = CredentialSearch(
+                _with_text(self.params, suggested),
+                language=self.language,
+                today=self.filterset.today,
+            )
+        except SearchError:
+            return None
+        more = corrected.matches()[: found + 1].count()
+        return suggested if more > found else None
 
     def _browse_rows(self, offset: int, limit: int, found: int) -> list[Credential]:
         """A browse page, its ids cached like its counts (one query either way)."""

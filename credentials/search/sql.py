@@ -7,14 +7,18 @@ show their names. A bulk load may instead fill the table first and then call
 `credentials.search.index.search_index_rebuild`, which re-touches rows in batches.
 
 Weights: A titles; B provider names and registration number; C qualification type,
-learning outcomes and area of study. Summaries stay out: the issue does not ask for them,
-and on a bilingual register they doubled the document a broad query has to read.
+learning outcomes, area of study and quality marks. Words a record's text only implies
+(`names.py`) are added too: each quality mark's words in both languages, a canonical word
+for qualification names made of stop words ("A level" → `alevel`), and the parts of
+slash-joined names ("HNC/HND", which the English parser keeps as one token) as words.
+Summaries stay out: the issue does not ask for them, and on a bilingual register they
+doubled the document a broad query has to read.
 English text goes through the `english` configuration (stemmed); CJK runs become
 character bigrams plus each run's last character in the `simple` configuration,
 folded Simplified→Traditional (see
 `cjk.py`; the Python query builder does the same to the query).
 
-The statements are generated from `cjk.py` so the database and the query builder
+The statements are generated from `cjk.py` and `names.py` so the database and the query builder
 share one character class and one fold map; `install_search_sql` is idempotent
 (CREATE OR REPLACE) and is re-run by `manage.py rebuild_search_index`.
 """
@@ -22,6 +26,7 @@ share one character class and one fold map; `install_search_sql` is idempotent
 import json
 
 from .cjk import CJK_CLASS_SQL, fold_map
+from .names import QUALIFICATION_NAMES, QUALITY_MARK_WORDS
 
 # Columns whose change alters the document; search_document itself is listed so that
 # `UPDATE ... SET search_document = NULL` asks for a rebuild.
@@ -34,6 +39,7 @@ SEARCHED_COLUMNS = (
     "area_of_study_id",
     "learning_outcomes_en",
     "learning_outcomes_zh",
+    "quality_marks",
     "search_document",
 )
 
@@ -107,22 +113,58 @@ $fn$;
 """
 
 
+def _names_function() -> str:
+    # A plain SQL expression (inlined into the caller): one regex test per name, and the
+    # slash-joined words only when there is a slash between letters.
+    tests = ", ".join(
+        f"CASE WHEN t ~* {_sql_literal(name.pattern)} THEN {_sql_literal(name.token)} END"
+        for name in QUALIFICATION_NAMES
+    )
+    return f"""
+CREATE OR REPLACE FUNCTION credentials_search_names(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
+SELECT concat_ws(' ', {tests},
+    CASE WHEN t ~ '[[:alpha:]]/[[:alpha:]]' THEN (
+        SELECT string_agg(translate(m[1], '/', ' '), ' ')
+        FROM regexp_matches(t, '([[:alpha:]][[:alnum:]]*(?:/[[:alpha:]][[:alnum:]]*)+)', 'g')
+            AS m
+    ) END)
+$fn$;
+"""
+
+
+def _marks_function() -> str:
+    table = json.dumps(QUALITY_MARK_WORDS, ensure_ascii=False, sort_keys=True)
+    return f"""
+CREATE OR REPLACE FUNCTION credentials_search_marks(marks text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $fn$
+SELECT string_agg(coalesce({_sql_literal(table)}::jsonb ->> m, m), ' ') FROM unnest(marks) AS m
+$fn$;
+"""
+
+
 DOCUMENT_FUNCTION = """
 CREATE OR REPLACE FUNCTION credentials_search_document(
     title_en text, title_zh text, registration_number text, qualification_type text,
     outcomes_en text[], outcomes_zh text[],
-    provider_en text, provider_zh text, provider_short text, area_en text, area_zh text
+    provider_en text, provider_zh text, provider_short text, area_en text, area_zh text,
+    quality_marks text[]
 ) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $fn$
 BEGIN
-    RETURN credentials_search_part(concat_ws(' ', title_en, title_zh), 'A')
+    RETURN credentials_search_part(
+            concat_ws(' ', title_en, title_zh, credentials_search_names(title_en)), 'A')
         || credentials_search_part(
             concat_ws(' ', provider_en, provider_zh, provider_short, registration_number), 'B')
         || credentials_search_part(concat_ws(' ', qualification_type,
+            credentials_search_names(qualification_type),
             array_to_string(outcomes_en, ' '), array_to_string(outcomes_zh, ' '),
-            area_en, area_zh), 'C');
+            area_en, area_zh, credentials_search_marks(quality_marks)), 'C');
 END
 $fn$;
+-- The signature before quality marks joined the document.
+DROP FUNCTION IF EXISTS credentials_search_document(
+    text, text, text, text, text[], text[], text, text, text, text, text);
 """
 
 
@@ -137,7 +179,7 @@ def document_expression(row: str, provider: str, area: str) -> str:
         f"{row}.title_en, {row}.title_zh, {row}.registration_number, {row}.qualification_type, "
         f"{row}.learning_outcomes_en, {row}.learning_outcomes_zh, "
         f"{provider}.name_en, {provider}.name_zh, {provider}.short_name, "
-        f"{area}.name_en, {area}.name_zh)"
+        f"{area}.name_en, {area}.name_zh, {row}.quality_marks)"
     )
 
 
@@ -209,7 +251,9 @@ DROP FUNCTION IF EXISTS credentials_area_renamed();
 DROP FUNCTION IF EXISTS credentials_provider_renamed();
 DROP FUNCTION IF EXISTS credentials_credential_search_trigger();
 DROP FUNCTION IF EXISTS credentials_search_document(
-    text, text, text, text, text[], text[], text, text, text, text, text);
+    text, text, text, text, text[], text[], text, text, text, text, text, text[]);
+DROP FUNCTION IF EXISTS credentials_search_marks(text[]);
+DROP FUNCTION IF EXISTS credentials_search_names(text);
 DROP FUNCTION IF EXISTS credentials_search_part(text, "char");
 DROP FUNCTION IF EXISTS credentials_search_cjk_terms(text);
 DROP FUNCTION IF EXISTS credentials_search_fold(text);
@@ -222,6 +266,8 @@ def install_statements() -> list[str]:
         _fold_function(),
         _cjk_terms_function(),
         _part_function(),
+        _names_function(),
+        _marks_function(),
         DOCUMENT_FUNCTION,
         TRIGGER_FUNCTION,
         CREDENTIAL_TRIGGER,

@@ -3,7 +3,9 @@
 The Ofqual register's own term → qualification-type list (Open Government Licence v3;
 copied as published from the Ofqual register service into
 `data/`) is one-way: `BTEC` also finds "Other General Qualification" entries. The
-register's own groups below are two-way: any member finds the others.
+register's own groups below are two-way: any member finds the others; its one-way
+entries name several things at once ("HNC/HND": either). Names made of stop words ("A
+level") are not synonyms but canonical words in the document (`names.py`).
 """
 
 import json
@@ -20,6 +22,10 @@ REGISTER_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("CertHE", "Certificate of Higher Education"),
     ("DipHE", "Diploma of Higher Education"),
     ("NVQ", "National Vocational Qualification"),
+    ("CEF", "Continuing Education Fund", "持續進修基金"),
+    ("Higher Diploma", "高級文憑"),
+    ("Associate Degree", "副學士"),
+    ("Foundation Degree", "FdA", "FdSc"),
     (
         "micro-credential",
         "micro-credentials",
@@ -29,6 +35,17 @@ REGISTER_SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "微型證書",
     ),
 )
+
+# A query for the key finds any of the alternatives, but not the other way round.
+REGISTER_ONE_WAY: dict[str, tuple[str, ...]] = {
+    "HNC/HND": ("HNC", "HND", "Higher National Certificate", "Higher National Diploma"),
+    "CertHE/DipHE": (
+        "CertHE",
+        "DipHE",
+        "Certificate of Higher Education",
+        "Diploma of Higher Education",
+    ),
+}
 
 
 @lru_cache(maxsize=1)
@@ -49,4 +66,7 @@ def synonym_table() -> dict[str, tuple[str, ...]]:
         for member in group:
             alternatives = table.setdefault(member, [member])
             alternatives.extend(other for other in group if other not in alternatives)
+    for term, targets in REGISTER_ONE_WAY.items():
+        alternatives = table.setdefault(term, [])
+        alternatives.extend(target for target in targets if target not in alternatives)
     return {term: tuple(alternatives) for term, alternatives in table.items()}

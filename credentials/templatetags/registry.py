@@ -6,7 +6,7 @@ from django.utils.translation import get_language, ngettext
 
 from config.types import StrOrPromise
 from credentials import display
-from credentials.choices import CredentialStatus
+from credentials.choices import CredentialStatus, QualityMark
 
 register = template.Library()
 
@@ -68,6 +68,18 @@ def page_in_language(context: template.Context, language: str) -> str:
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.filter
+def quality_mark_label(value: str) -> StrOrPromise:
+    """The reader's-language label of a quality mark code (an unknown code as it is)."""
+    return dict(QualityMark.choices).get(value, value)
+
+
+@register.simple_tag
+def credit_amount(credits, framework_code: str) -> str:
+    """Credits in the framework's unit, translated and counted: "6 QF credits"."""
+    return display.credit_amount(credits, framework_code or "")
 
 
 @register.filter

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from credentials.choices import CredentialStatus, StatusSource
+from credentials.display import credit_amount
 from credentials.models import CredentialStatusChange
 from credentials.services import credential_record_version, credential_snapshot
-from tests.factories import CredentialFactory, hkqf_level
+from tests.factories import CredentialFactory, ProviderFactory, hkqf_level
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,26 @@ def test_record_states_its_completeness_and_links_its_json_ld(client, changed_re
         assert f'<link rel="alternate" type="application/ld+json" href="{link}"' in page
         assert client.get(link).status_code == 200
     assert "HKD 60,000" in _text(page)
+
+
+def test_credits_and_quality_marks_read_in_the_readers_language(client):
+    credential = CredentialFactory(
+        level=hkqf_level("4"), credits=Decimal("6.0"), quality_marks=["cef"]
+    )
+
+    english = _text(client.get(_record_url(credential)).content.decode())
+    assert "6 QF credits" in english and "6 QF credit " not in english
+    assert "CEF reimbursable" in english
+
+    chinese = _text(client.get(_record_url(credential, "zh-hant")).content.decode())
+    assert "6 資歷學分" in chinese and "QF credit" not in chinese
+    assert "可獲持續進修基金發還" in chinese
+
+
+def test_one_credit_is_singular_and_other_frameworks_say_credits(client):
+    provider = ProviderFactory()
+    single = CredentialFactory(level=hkqf_level("1"), credits=Decimal("1"), provider=provider)
+    assert "1 QF credit " in _text(client.get(_record_url(single)).content.decode())
+
+    assert credit_amount(Decimal("1500"), "RQF") == "1,500 credits"
+    assert credit_amount(Decimal("1.5"), "HKQF") == "1.5 QF credits"

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from credentials.search.vocabulary import search_vocabulary_refresh
 from demo.base import DemoDataError, SeedReport
 from demo.seed import DEMO_DATA_DIR, seed_demo
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             report = seed_demo(data_dir=data_dir)
         except DemoDataError as error:
             raise CommandError(str(error)) from error
+        # "Did you mean" should know the demo's words now, not at beat's next refresh.
+        search_vocabulary_refresh()
         self._write_changes(report)
         self._write_accounts(report)
         totals = ", ".join(f"{count} {name}" for name, count in report.totals.items())

@@ -98,3 +98,52 @@ def test_rebuild_command_recomputes_every_document():
     call_command("rebuild_search_index", verbosity=0)
 
     assert matches(credential, "carpentri")
+
+
+def test_quality_marks_and_names_join_the_document():
+    credential = CredentialFactory(
+        title_en="Pearson BTEC HNC/HND in Engineering",
+        qualification_type="GCE A Level",
+        quality_marks=["htq"],
+    )
+
+    assert matches(credential, "hnc:A & hnd:A")
+    assert matches(credential, "alevel:C")
+    assert matches(credential, "htq:C & technic:C")
+    assert matches(credential, "高等 <-> 等技", "simple")
+
+    Credential.objects.filter(pk=credential.pk).update(quality_marks=[])
+    assert not matches(credential, "htq")
+
+
+def test_the_latest_search_migration_installs_the_current_sql():
+    """The search SQL is frozen in migrations: a change to sql.py or names.py needs a new
+    migration that installs it (and rebuilds the documents it changes)."""
+    from importlib import import_module
+
+    from credentials.search.sql import install_statements
+
+    migration = import_module("credentials.migrations.0009_search_marks_and_names")
+    current = install_statements()
+    assert all(statement in current for statement in migration.INSTALL_STATEMENTS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'credentials_search_document'")
+        assert cursor.fetchone()[0] == 1  # the old signature is gone
+
+
+def test_every_quality_mark_has_its_labels_as_search_words():
+    import re
+
+    from django.utils import translation
+
+    from credentials.choices import QualityMark
+    from credentials.search.names import QUALITY_MARK_WORDS
+
+    assert set(QUALITY_MARK_WORDS) == set(QualityMark.values)
+    for mark in QualityMark:
+        words = QUALITY_MARK_WORDS[mark]
+        for language in ("en", "zh-hant"):
+            with translation.override(language):
+                label = str(mark.label)
+            for part in re.findall(r"\w+", label):
+                assert part in words, (mark, language, part)

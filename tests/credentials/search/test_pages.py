@@ -71,7 +71,10 @@ def test_search_page_explains_bad_filters(client, register):
     response = client.get(reverse("credentials:search"), {"credits_min": "lots", "q": "a\x00"})
 
     assert response.status_code == 400
-    assert "credits_min" in response.content.decode()
+    assert "Minimum credits: enter a number." in response.content.decode()
+
+    chinese = client.get("/zh-hant/search/", {"credits_min": "lots"})
+    assert "最少學分：輸入一個數字" in chinese.content.decode()
 
 
 def test_search_page_paginates(client, register):
@@ -243,3 +246,26 @@ def test_compare_button_with_nothing_ticked_says_what_to_do(client, register):
     html = page(client, reverse("credentials:search"), go="compare")
 
     assert "Tick “Compare” on at least one record first." in html
+
+
+def test_results_count_is_in_the_page_title_in_both_languages(client, register):
+    html = client.get(reverse("credentials:search"), {"q": "finance"}).content.decode()
+    assert "<title>finance — 2 results — Credential Registry</title>" in html
+
+    fragment = client.get(
+        reverse("credentials:search"), {"q": "nursing"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<title>nursing — 1 result — Credential Registry</title>" in fragment
+
+    with translation.override("zh-hant"):
+        url = reverse("credentials:search")
+    chinese = client.get(url, {"q": "finance"}).content.decode()
+    assert "<title>finance — 2 項結果 — 資歷登記冊</title>" in chinese
+
+
+def test_size_facet_is_on_the_results_page(client, register):
+    html = page(client, reverse("credentials:search"), size="4-15")
+
+    assert 'name="size" value="4-15" checked' in html
+    assert "Size (1 credit = 10 learning hours)" in html
+    assert "Up to 3 credits" in html  # the alternatives stay visible

@@ -34,8 +34,8 @@ def test_synonyms_expand_both_ways():
 
 
 def test_ofqual_synonym_file_is_used():
-    groups = parse_query("A-levels").tsquery_texts()
-    assert [("english", "gce <-> a <-> level")] in groups[0]
+    groups = parse_query("BTEC").tsquery_texts()
+    assert [("english", "other <-> general <-> qualification")] in groups[0]
 
 
 def test_registration_keys_ignore_separators_and_case():
@@ -55,6 +55,26 @@ def test_operators_typed_by_a_user_cannot_reach_tsquery():
 
 
 def test_a_level_is_a_qualification_name_not_the_word_level():
-    groups = parse_query("A level").tsquery_texts()
+    """Every spelling of "A level" is the document's canonical word, never plain "level"."""
+    for spelling in ("A level", "A-levels", "a levels", "GCE A Level", "alevel"):
+        assert parse_query(spelling).tsquery_texts() == [[[("english", "alevel")]]], spelling
+    assert parse_query("AS-level").tsquery_texts() == [[[("english", "aslevel")]]]
+    assert parse_query("A level maths").tsquery_texts() == [
+        [[("english", "maths")]],
+        [[("english", "alevel")]],
+    ]
 
-    assert groups == [[[("english", "gce <-> a <-> level")]]]
+
+def test_slash_joined_names_mean_either():
+    groups = parse_query("HNC/HND").tsquery_texts()
+
+    assert len(groups) == 1
+    assert [("english", "hnc")] in groups[0] and [("english", "hnd")] in groups[0]
+    assert [("english", "higher <-> national <-> diploma")] in groups[0]
+
+
+def test_hong_kong_names_expand_to_both_languages():
+    groups = parse_query("高级文凭").tsquery_texts()
+    assert [("english", "higher <-> diploma")] in groups[0]
+    groups = parse_query("CEF").tsquery_texts()
+    assert [("simple", "(持續 <-> 續進 <-> 進修 <-> 修基 <-> 基金)")] in groups[0]

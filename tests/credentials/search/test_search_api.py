@@ -233,8 +233,17 @@ def test_facet_counts_match_the_filtered_totals(client, register):
     body = search(client, q="finance")
 
     facets = body["facets"]
-    assert set(facets) == {"level", "framework", "area", "provider", "mode", "kind", "status"}
-    for dimension in ("level", "framework", "provider", "kind", "status"):
+    assert set(facets) == {
+        "level",
+        "framework",
+        "area",
+        "provider",
+        "mode",
+        "kind",
+        "status",
+        "size",
+    }
+    for dimension in ("level", "framework", "provider", "kind", "status", "size"):
         assert sum(option["count"] for option in facets[dimension]) == body["count"], dimension
     levels = {option["value"]: option["count"] for option in facets["level"]}
     assert levels == {"HKQF-4": 1, "HKQF-5": 1}
@@ -335,6 +344,15 @@ def test_bad_parameters_are_400_with_field_messages(client, register, params, fi
     assert body[field] and all(isinstance(message, str) for message in body[field])
 
 
+def test_bad_parameters_are_explained_with_their_labels(client, register):
+    body = client.get(URL, {"credits_min": "lots", "kind": "badge"}).json()
+
+    assert body["credits_min"] == ["Minimum credits: enter a number."]
+    assert body["kind"][0].startswith("Kind: select a valid choice.")
+    chinese = client.get(URL, {"credits_min": "lots"}, HTTP_ACCEPT_LANGUAGE="zh-hant").json()
+    assert chinese["credits_min"] == ["最少學分：輸入一個數字"]
+
+
 @pytest.mark.parametrize(
     "query", ["!", "&&", "'", "(", "<->", ":*", "\\", "%", "a:b", "' OR 1=1 --", "the", "…"]
 )
@@ -343,8 +361,9 @@ def test_hostile_queries_never_fail(client, register, query):
 
 
 def test_list_query_count_does_not_grow_with_rows(client, register, django_assert_num_queries):
-    """Two queries whatever the page holds: counts with facets, then the page of rows."""
-    with django_assert_num_queries(2):
+    """Two queries whatever the page holds: counts with facets, then the page of rows (and
+    a third, the vocabulary, when a text search finds few)."""
+    with django_assert_num_queries(3):
         search(client, q="finance", level="HKQF-4", provider="hku")
 
     CredentialFactory.create_batch(15, provider=register.hku, title_en="Finance for All")
@@ -354,6 +373,55 @@ def test_list_query_count_does_not_grow_with_rows(client, register, django_asser
 
     with django_assert_num_queries(3):  # an equivalence filter also reports its levels
         search(client, eqf=5)
+
+
+@pytest.mark.parametrize(
+    ("bands", "expected"),
+    [
+        ("up-to-3", {"25/000789/L3"}),
+        ("4-15", {"24/000123/L4"}),
+        ("61-120", {"603/2476/0"}),
+        ("over-120", {"610/1234/5", "23/000456/L5"}),
+        ("up-to-3,4-15", {"25/000789/L3", "24/000123/L4"}),
+    ],
+)
+def test_size_filter_by_credit_band(client, register, bands, expected):
+    assert numbers(search(client, size=bands)) == expected
+
+
+def test_size_counts_hours_when_credits_are_missing(client, register):
+    CredentialFactory(
+        registration_number="25/000900/L4",
+        title_en="Workshop in Safe Lifting",
+        provider=register.polyu,
+        credits=None,
+        notional_hours=200,  # 20 credits
+    )
+
+    assert numbers(search(client, size="16-60")) == {"25/000900/L4"}
+
+
+def test_size_facet_counts_bands_in_order_with_labels(client, register):
+    body = search(client)
+    size = body["facets"]["size"]
+
+    assert [(option["value"], option["count"]) for option in size] == [
+        ("up-to-3", 1),
+        ("4-15", 1),
+        ("61-120", 1),
+        ("over-120", 2),
+    ]
+    assert size[0]["label"] == "Up to 3 credits"
+
+    ticked = search(client, q="finance", size="4-15")
+    assert ticked["count"] == 1
+    # The ticked facet still shows its alternatives: the text search without the size filter.
+    assert {o["value"]: o["count"] for o in ticked["facets"]["size"]} == {
+        "4-15": 1,
+        "over-120": 1,
+    }
+    chinese = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hant").json()
+    assert chinese["facets"]["size"][0]["label"] == "最多 3 學分"
 
 
 def test_csv_export_streams_the_whole_result_set(client, register):
@@ -505,3 +573,73 @@ def test_a_level_finds_a_levels_not_every_level(client, register):
     numbers = {row["registration_number"] for row in search(client, q="A level")["results"]}
 
     assert numbers == {a_level.registration_number}
+
+
+def test_quality_marks_are_searchable_words_in_both_languages(client, register):
+    """`q=HTQ` finds the HTQ-marked entries, as `quality_mark=htq` does."""
+    by_filter = numbers(search(client, quality_mark="htq"))
+
+    assert by_filter == {"603/2476/0"}
+    assert numbers(search(client, q="HTQ")) == by_filter
+    assert numbers(search(client, q="高等技術資歷")) == by_filter
+    assert numbers(search(client, q="CEF")) == {"24/000123/L4"}
+    assert numbers(search(client, q="持续进修基金")) == {"24/000123/L4"}
+
+
+def test_a_changed_quality_mark_changes_the_document(client, register):
+    Credential.objects.filter(pk=register.ai.pk).update(quality_marks=["htq"])
+
+    assert numbers(search(client, q="HTQ")) == {"603/2476/0", "25/000789/L3"}
+
+
+def test_a_level_is_a_phrase_in_any_spelling(client, register):
+    maths = CredentialFactory(
+        registration_number="603/1234/5",
+        title_en="A-Level Further Mathematics",
+        qualification_type="",
+        provider=register.pearson,
+    )
+    as_level = CredentialFactory(
+        registration_number="603/1234/6",
+        title_en="Pearson Edexcel GCE AS Level in Physics",
+        qualification_type="GCE AS Level",
+        provider=register.pearson,
+    )
+    CredentialFactory(
+        registration_number="603/1234/7",
+        title_en="Achieve a Level 3 Diploma in Plumbing",
+        provider=register.pearson,
+    )
+
+    for query in ("A level", "A-levels", "a level", "alevel"):
+        assert numbers(search(client, q=query)) == {maths.registration_number}, query
+    assert numbers(search(client, q="AS level")) == {as_level.registration_number}
+    assert numbers(search(client, q="A level mathematics")) == {maths.registration_number}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("HNC", {"603/2476/0", "603/9000/1"}),
+        ("HND", {"603/9000/1", "603/9000/2"}),
+        ("HNC/HND", {"603/2476/0", "603/9000/1", "603/9000/2"}),
+        ("CertHE", {"603/9000/3"}),
+        ("Certificate of Higher Education", {"603/9000/3"}),
+        ("DipHE", {"603/9000/4"}),
+    ],
+)
+def test_common_qualification_names(client, register, query, expected):
+    for number, title, kind in (
+        ("603/9000/1", "Pearson BTEC HNC/HND in Business", ""),
+        ("603/9000/2", "Higher National Diploma in Computing", "Higher National Diploma"),
+        ("603/9000/3", "CertHE Social Work Studies", ""),
+        ("603/9000/4", "Diploma of Higher Education in Nursing", ""),
+    ):
+        CredentialFactory(
+            registration_number=number,
+            title_en=title,
+            qualification_type=kind,
+            provider=register.pearson,
+        )
+
+    assert numbers(search(client, q=query)) == expected
