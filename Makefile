@@ -10,7 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help install run dev manage test test-in-env lint format lock up down status chromium bench \
-	backup restore
+	backup restore screenshots
 
 help:
 	@echo "make run                 migrate, load reference + demo data, serve on 127.0.0.1:\$$PORT (8000)"
@@ -19,6 +19,7 @@ help:
 	@echo "make test                lint, Django checks, mypy and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
 	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix and a status sweep"
+	@echo "make screenshots         PNGs of every page type, 1366 and 390 px, English and Chinese, in screenshots/"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
 	@echo "make backup              dump the database to backups/registry-<UTC time>.dump"
 	@echo "make restore FILE=...    replace the database with that dump (asks first)"
@@ -74,6 +75,17 @@ lint: install
 format: install
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# Every page type on the demo register (tests/e2e/pages.py), photographed by the browser tests'
+# own live server at 1366 and 390 px in both languages. Like `make test` it needs only devstack
+# (or DATABASE_URL / REDIS_URL) and Chromium; SCREENSHOTS=dir writes elsewhere.
+SCREENSHOTS ?= screenshots
+screenshots: install chromium
+	@rm -f $(SCREENSHOTS)/*.png
+	DEVSTACK_REDIS_DB=3 $(DEVSTACK) exec -- $(PY) -m pytest tests/e2e/test_screenshots.py \
+		--screenshots=$(SCREENSHOTS) -q -rs
+	@ls $(SCREENSHOTS)/*.png >/dev/null 2>&1 || { echo "No screenshots taken: see the skip reason above" >&2; exit 1; }
+	@echo "$$(ls $(SCREENSHOTS)/*.png | wc -l) screenshots in $(SCREENSHOTS)/"
 
 # The search benchmark: N generated entries in a separate database on the same server
 # (registry_bench; dev data is untouched), then the query mix through the API and as raw SQL,

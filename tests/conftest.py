@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.utils import translation
@@ -6,6 +8,16 @@ from qualifications.models import Level
 
 # Fixtures after which pytest-django empties every table (TRUNCATE), reference data included.
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "committed_db"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--screenshots",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="write PNGs of every page type into DIR (tests/e2e/test_screenshots.py)",
+    )
 
 
 def _load_reference_data() -> None:

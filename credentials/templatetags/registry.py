@@ -36,6 +36,24 @@ def bi_other(obj, field: str) -> str:
 
 
 @register.filter
+def bi_lang(obj, field: str) -> str:
+    """Return the language tag of the text ``bi`` shows, for a ``lang`` attribute.
+
+    An English page shows a Chinese title when the record has no English one (and the other
+    way round); screen readers and fonts need to know.
+    """
+    chinese = getattr(obj, f"{field}_zh", "") or ""
+    english = getattr(obj, f"{field}_en", "") or ""
+    return "zh-Hant" if chinese and bi(obj, field) == chinese != english else "en"
+
+
+@register.filter
+def bi_other_lang(obj, field: str) -> str:
+    """Return the language tag of the text ``bi_other`` shows."""
+    return "en" if bi_lang(obj, field) == "zh-Hant" else "zh-Hant"
+
+
+@register.filter
 def level_label(level) -> str:
     """Return e.g. "HKQF 4" for a level, "" for none."""
     if level is None:
