@@ -6,6 +6,7 @@ from credentials.choices import ChangeRequestState, CredentialStatus, StatusSour
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome
 from qa_reviews.models import Decision, Judgement
+from statements.models import StatusListEntry
 from status_checks.choices import CheckOutcome
 from status_checks.models import StatusCheck
 from tests.factories import CredentialFactory, ReviewFactory, ReviewStandardFactory, UserFactory
@@ -17,6 +18,8 @@ APPEND_ONLY_TABLES = (
     "credentials_statuscheck",
     "qa_reviews_judgement",
     "qa_reviews_decision",
+    # Not history, but as permanent: a status list index is never given to another record.
+    "statements_statuslistentry",
 )
 
 
@@ -63,6 +66,7 @@ def make_history() -> dict[str, int]:
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    entry = StatusListEntry.objects.create(credential=credential)
     return {
         "credential": credential.pk,
         "credentials_credentialversion": version.pk,
@@ -71,4 +75,5 @@ def make_history() -> dict[str, int]:
         "qa_reviews_judgement": judgement.pk,
         "qa_reviews_decision": decision.pk,
         "credentials_changerequest": decided.pk,
+        "statements_statuslistentry": entry.pk,
     }
