@@ -103,7 +103,6 @@ def _quality_assurance(credential: Credential) -> dict[str, Any]:
         .first()
     )
     facts: dict[str, Any] = {
-        "type": credential.quality_assurance_type,
         "accreditations": [
             {
                 "accreditor": record.accreditor,
@@ -115,6 +114,8 @@ def _quality_assurance(credential: Credential) -> dict[str, Any]:
             for record in credential.accreditations.all()
         ],
     }
+    if credential.quality_assurance_type:
+        facts["type"] = credential.quality_assurance_type
     if decision is not None:
         facts["latestDecision"] = {
             "outcome": decision.outcome,
