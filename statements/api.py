@@ -102,6 +102,8 @@ class StatusListView(APIView):
             )
         except SigningKeyError as error:
             raise NoSigningKey(str(error)) from error
+        if token is None:
+            raise Http404
         return jwt_response(token)
 
 

@@ -44,7 +44,8 @@ from .status_lists import (
     PURPOSES,
     REVOCATION,
     SUSPENSION,
-    encoded_list,
+    encoded_lists,
+    list_count,
     list_position,
     purpose_q,
 )
@@ -231,40 +232,53 @@ def _list_cache_seconds() -> int:
     return int(getattr(settings, "STATEMENT_STATUS_LIST_CACHE_SECONDS", DEFAULT_LIST_CACHE_SECONDS))
 
 
-def status_list_issue(*, purpose: str, number: int, did: str, absolute: Absolute) -> str:
-    """Status list ``number`` of ``purpose`` as a signed BitstringStatusListCredential.
+def _status_list_document(*, url: str, purpose: str, encoded: str, did: str) -> dict[str, Any]:
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did,
+        "validFrom": _instant(timezone.now()),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encoded,
+            # How long a verifier may keep this list, in milliseconds.
+            "ttl": max(_list_cache_seconds(), 1) * 1000,
+        },
+    }
 
-    Cached in the register's search generation, which any status change bumps.
+
+def status_list_issue(*, purpose: str, number: int, did: str, absolute: Absolute) -> str | None:
+    """Status list ``number`` of ``purpose`` as a signed BitstringStatusListCredential, or
+    None when there is no such list (no index that high has been allocated).
+
+    All lists of the purpose are computed and signed together, and cached in the register's
+    search generation, which any status change bumps.
     """
-    url = status_list_url(purpose=purpose, number=number, absolute=absolute)
-    seconds = _list_cache_seconds()
 
-    def compute() -> str:
+    def compute() -> dict[int, str]:
         key = signing_key()
-        document = {
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "id": url,
-            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-            "issuer": did,
-            "validFrom": _instant(timezone.now()),
-            "credentialSubject": {
-                "id": f"{url}#list",
-                "type": "BitstringStatusList",
-                "statusPurpose": purpose,
-                "encodedList": encoded_list(purpose=purpose, number=number),
-                # How long a verifier may keep this list, in milliseconds.
-                "ttl": max(seconds, 1) * 1000,
-            },
-        }
-        return _sign(document, did=did, key=key)
+        signed = {}
+        for list_number, encoded in encoded_lists(purpose=purpose).items():
+            url = status_list_url(purpose=purpose, number=list_number, absolute=absolute)
+            document = _status_list_document(url=url, purpose=purpose, encoded=encoded, did=did)
+            signed[list_number] = _sign(document, did=did, key=key)
+        return signed
 
-    read_from = router.db_for_read(StatusListEntry) or "default"
-    return cached_while_current(
-        f"statements:status-list:{purpose}:{number}:{url}:{did}",
+    base = status_list_url(purpose=purpose, number=0, absolute=absolute)
+    lists = cached_while_current(
+        f"statements:status-lists:{purpose}:{base}:{did}",
         compute,
-        seconds,
-        read_from=read_from,
+        _list_cache_seconds(),
+        read_from=router.db_for_read(StatusListEntry) or "default",
     )
+    token = lists.get(number)
+    if token is None and number < list_count():
+        # A list begun since the cache was filled: its first index was allocated just now.
+        token = compute().get(number)
+    return token
 
 
 # --- Checking a pasted statement ------------------------------------------------------------

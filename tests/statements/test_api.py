@@ -14,7 +14,7 @@ from credentials.choices import CredentialStatus
 from statements.keys import signing_key
 from statements.models import StatusListEntry
 from statements.services import MAX_STATEMENT_LENGTH, statement_verify
-from statements.status_lists import LIST_SIZE, decode_list, encoded_list
+from statements.status_lists import LIST_SIZE, decode_list, encoded_lists
 from tests.factories import CredentialFactory
 
 from .helpers import b64url_encode, claims_of, statement, verify_with_published_key
@@ -173,31 +173,35 @@ def test_bits_are_most_significant_first(client, registry_admin):
         status=CredentialStatus.SUSPENDED
     )
 
-    bits = decode_list(encoded_list(purpose="suspension", number=0))
+    bits = decode_list(encoded_lists(purpose="suspension")[0])
 
     index = entries[credentials[1].pk]
     assert bits[index // 8] == 0x80 >> (index % 8)
     assert sum(bin(byte).count("1") for byte in bits) == 1
-    assert not any(decode_list(encoded_list(purpose="revocation", number=0)))
+    assert not any(decode_list(encoded_lists(purpose="revocation")[0]))
 
 
-def test_a_list_is_one_query_however_many_bits_are_set(django_assert_num_queries):
+def test_the_lists_are_two_queries_however_many_bits_are_set(django_assert_num_queries):
+    """The highest index allocated (how many lists), then every set bit of the purpose."""
     credentials = CredentialFactory.create_batch(40, status=CredentialStatus.WITHDRAWN)
     StatusListEntry.objects.bulk_create(StatusListEntry(credential=c) for c in credentials)
 
-    with django_assert_num_queries(1):
-        bits = decode_list(encoded_list(purpose="revocation", number=0))
+    with django_assert_num_queries(2):
+        lists = encoded_lists(purpose="revocation")
 
-    assert sum(bin(byte).count("1") for byte in bits) == 40
+    assert sum(bin(byte).count("1") for byte in decode_list(lists[0])) == 40
 
 
 def test_a_second_list_covers_the_next_131072_indexes(client):
     credential = CredentialFactory(status=CredentialStatus.WITHDRAWN)
     StatusListEntry.objects.create(index=LIST_SIZE + 5, credential=credential)
 
-    assert not any(decode_list(encoded_list(purpose="revocation", number=0)))
-    second = decode_list(encoded_list(purpose="revocation", number=1))
-    assert second[0] == 0x80 >> 5
+    lists = encoded_lists(purpose="revocation")
+
+    assert not any(decode_list(lists[0]))
+    assert decode_list(lists[1])[0] == 0x80 >> 5
+    assert client.get("/api/v1/status-lists/revocation/1").status_code == 200
+    assert client.get("/api/v1/status-lists/revocation/2").status_code == 404
 
 
 def test_status_list_indexes_are_never_reused():
@@ -226,3 +230,13 @@ def test_the_service_reports_the_result_and_the_record(client):
     assert check.result == "valid"
     assert check.credential == credential
     assert claims_of(token) == check.claims
+
+
+def test_a_list_begun_after_the_lists_were_cached_is_served_at_once(client):
+    StatusListEntry.objects.create(credential=CredentialFactory())
+    assert client.get("/api/v1/status-lists/suspension/0").status_code == 200  # cached now
+    assert client.get("/api/v1/status-lists/suspension/1").status_code == 404
+
+    StatusListEntry.objects.create(index=LIST_SIZE, credential=CredentialFactory())
+
+    assert client.get("/api/v1/status-lists/suspension/1").status_code == 200
