@@ -37,6 +37,10 @@ RUN DATABASE_URL=postgres://build@localhost/build \
     SECRET_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 
+# The signing keys' volume mounts here; a new named volume takes this directory's owner.
+RUN mkdir -p /var/lib/registry/signing-keys \
+    && chown -R app:app /var/lib/registry && chmod 700 /var/lib/registry/signing-keys
+
 USER app
 EXPOSE 8000
 

@@ -13,6 +13,7 @@ from providers.api.tokens import ApiTokenViewSet
 from providers.api.views import ProviderViewSet
 from qa_reviews.api.views import ConditionViewSet, ReviewStandardSetViewSet, ReviewViewSet
 from qualifications.api.views import FrameworkViewSet, LevelViewSet
+from statements.api import CredentialStatementView, StatementVerifyView, StatusListView
 from status_checks.api import StatusSweepViewSet
 from workspace.api import WorkspaceCredentialViewSet
 
@@ -54,4 +55,15 @@ urlpatterns += [
     ),
     path("credentials/<int:pk>/ctdl/", CredentialCtdlView.as_view(), name="credential-ctdl"),
     path("exports/register.csv", RegisterExportView.as_view(), name="export-register"),
+]
+
+# Registry statements (statements): a record's signed VC-JWT, the status lists, checking one.
+urlpatterns += [
+    path(
+        "credentials/<int:pk>/statement.jwt",
+        CredentialStatementView.as_view(),
+        name="credential-statement",
+    ),
+    path("status-lists/<str:purpose>/<int:number>", StatusListView.as_view(), name="status-list"),
+    path("statements/verify/", StatementVerifyView.as_view(), name="statement-verify"),
 ]

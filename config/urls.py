@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from statements.views import did_json
+
 from .health import healthz
 from .observability.views import metrics
 
@@ -23,6 +25,8 @@ SWAGGER_UI_POLICY = {
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The registry's did:web document, where did:web resolution looks for it.
+    path(".well-known/did.json", did_json, name="did-document"),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
@@ -46,6 +50,7 @@ urlpatterns = [
 # shared link opens in the language it was copied in.
 urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
+    path("", include("statements.urls")),
     path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -13,7 +13,13 @@ from devstack.foreground import call
 from devstack.paths import ROOT, STATE_DIR
 from devstack.supervise import supervise
 
-PREPARE = (["migrate", "--noinput"], ["load_reference_data"], ["seed_demo"])
+PREPARE = (
+    ["migrate", "--noinput"],
+    ["load_reference_data"],
+    ["seed_demo"],
+    # The statements' signing key, in .devstack/signing-keys (config.settings.local).
+    ["signing_keys", "create", "--if-missing"],
+)
 CELERY = [sys.executable, "-m", "celery", "-A", "config.celery_app"]
 
 

@@ -2,9 +2,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
 
 from qualifications.models import Level
+from statements.keys import signing_key_create
 
 # Fixtures after which pytest-django empties every table (TRUNCATE), reference data included.
 FLUSHING_FIXTURES = {"transactional_db", "live_server", "committed_db"}
@@ -66,3 +68,19 @@ def english():
     """
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def signing_key_dir(tmp_path_factory):
+    """One registry signing key for the whole run, in a temporary directory."""
+    directory = tmp_path_factory.mktemp("signing-keys")
+    with override_settings(REGISTRY_SIGNING_KEY_DIR=str(directory), REGISTRY_SIGNING_JWKS=""):
+        signing_key_create()
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def registry_signing_key(settings, signing_key_dir):
+    """Every test signs statements with the run's key unless it sets keys of its own."""
+    settings.REGISTRY_SIGNING_KEY_DIR = str(signing_key_dir)
+    settings.REGISTRY_SIGNING_JWKS = ""

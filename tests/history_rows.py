@@ -6,6 +6,9 @@ from credentials.choices import ChangeRequestState, CredentialStatus, StatusSour
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
 from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome
 from qa_reviews.models import Condition, ConditionEvent, Decision, Judgement
+from qa_reviews.choices import DecisionOutcome, JudgementOutcome
+from qa_reviews.models import Decision, Judgement
+from statements.models import StatusListEntry
 from status_checks.choices import CheckOutcome
 from status_checks.models import StatusCheck
 from tests.factories import CredentialFactory, ReviewFactory, ReviewStandardFactory, UserFactory
@@ -18,6 +21,8 @@ APPEND_ONLY_TABLES = (
     "qa_reviews_judgement",
     "qa_reviews_decision",
     "qa_reviews_conditionevent",
+    # Not history, but as permanent: a status list index is never given to another record.
+    "statements_statuslistentry",
 )
 
 
@@ -70,6 +75,7 @@ def make_history() -> dict[str, int]:
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    entry = StatusListEntry.objects.create(credential=credential)
     return {
         "credential": credential.pk,
         "credentials_credentialversion": version.pk,
@@ -79,4 +85,5 @@ def make_history() -> dict[str, int]:
         "qa_reviews_decision": decision.pk,
         "qa_reviews_conditionevent": event.pk,
         "credentials_changerequest": decided.pk,
+        "statements_statuslistentry": entry.pk,
     }

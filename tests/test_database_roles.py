@@ -15,8 +15,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from config.db_roles import KEPT_TABLES, AppRoleError, create_app_role, grant_app_role
-from credentials.models import CredentialStatusChange, CredentialVersion
+from credentials.choices import CredentialStatus
+from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from qa_reviews.models import Decision, Judgement
+from statements.services import status_list_entry_allocate
 from status_checks.models import StatusCheck
 from tests.history_rows import APPEND_ONLY_TABLES, make_history
 
@@ -112,6 +114,9 @@ def test_the_register_is_loaded_and_swept_as_the_app_role(app_role):
     with django_connected_as(app_role):
         call_command("seed_demo", verbosity=0)
         call_command("check_status", "--all", verbosity=0)
+        # A registry statement's status list index is allocated on its first issue.
+        registered = Credential.objects.filter(status=CredentialStatus.REGISTERED).first()
+        assert status_list_entry_allocate(credential=registered).index
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_user")
             assert cursor.fetchone() == (app_role,)

@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "status_checks": 3,
     # Backup and restore of the whole database; a restore marks the search caches stale.
     "operations": 3,
+    # Signed registry statements, did:web and the status lists: read the register and QA.
+    "statements": 3,
     # Composes the domains into the provider workspace and the staff pages.
     "workspace": 4,
     # Demo data and benchmarks load through every app's services.
@@ -50,6 +52,7 @@ UNITS: dict[str, str] = {
 PEERS: dict[tuple[str, str], str] = {
     ("status_checks", "qa_reviews"): "open QA conditions are facts the status rules weigh",
     ("imports", "status_checks"): "imported status words fold through the register vocabulary",
+    ("statements", "qa_reviews"): "a registry statement states the record's latest QA decision",
 }
 
 PACKAGES = sorted({prefix.split(".")[0] for prefix in UNITS})

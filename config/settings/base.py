@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "qualifications",
     "credentials",
     "qa_reviews",
+    "statements",
     "status_checks",
     "imports",
     "workspace",
@@ -385,6 +386,18 @@ CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
     "task": "credentials.tasks.search_vocabulary_refresh_task",
     "schedule": SEARCH_VOCABULARY_REFRESH_SECONDS,
 }
+# --- Registry statements (statements; docs/statements.md) -----------------------------------
+# The registry's did:web name, e.g. did:web:register.example.org (a port as %3A8000); blank
+# takes the host each request came to.
+REGISTRY_DID = env("REGISTRY_DID", default="")
+# The issuer's name in every statement.
+REGISTRY_ISSUER_NAME = env("REGISTRY_ISSUER_NAME", default="Credential Registry")
+# The signing keys: a directory that `manage.py signing_keys` writes (never inside the code),
+# or a JWK Set of private keys from a secret store, which wins when set (its last key signs).
+REGISTRY_SIGNING_KEY_DIR = env("REGISTRY_SIGNING_KEY_DIR", default="")
+REGISTRY_SIGNING_JWKS = env("REGISTRY_SIGNING_JWKS", default="")
+# A signed status list is cached at most this long; any status change makes it stale at once.
+STATEMENT_STATUS_LIST_CACHE_SECONDS = env.int("STATEMENT_STATUS_LIST_CACHE_SECONDS", default=300)
 
 # --- Celery queues (platform) ----------------------------------------------------------------
 # A million-entry sweep must not delay e-mail, imports or a one-credential check, so each kind
@@ -534,6 +547,8 @@ THROTTLE_RATES = {
     "export": env("THROTTLE_RATE_EXPORT", default="20/hour") or None,
     "write": env("THROTTLE_RATE_WRITE", default="120/minute") or None,
     "token": env("THROTTLE_RATE_TOKEN", default="10/hour") or None,
+    # Checking a pasted registry statement (page and API), signed in or not.
+    "verify": env("THROTTLE_RATE_VERIFY", default="30/minute") or None,
 }
 # https://www.django-rest-framework.org/api-guide/throttling/
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

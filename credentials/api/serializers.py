@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from qualifications.api.serializers import LevelReferenceSerializer
 
+from ..choices import CredentialStatus
 from ..models import (
     AccreditationRecord,
     Credential,
@@ -61,6 +62,10 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
 
     url = TemplatedIdentityField(view_name="api:credential-detail")
     page_url = serializers.SerializerMethodField()
+    verifiable_credential_url = serializers.SerializerMethodField(
+        help_text="The record's signed registry statement (a VC-JWT, application/vc+jwt); "
+        "null unless the record is registered."
+    )
     provider = ProviderSummarySerializer(read_only=True)
     framework = serializers.CharField(source="level.framework.code", default=None)
     level = serializers.CharField(source="level.code", default=None)
@@ -76,6 +81,7 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
             "id",
             "url",
             "page_url",
+            "verifiable_credential_url",
             "registration_number",
             "kind",
             "title_en",
@@ -109,6 +115,18 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
             return request.build_absolute_uri(path) if request else path
 
         return _link(self.context, ("page_url",), make, credential.pk)
+
+    def get_verifiable_credential_url(self, credential: Credential) -> str | None:
+        if credential.status != CredentialStatus.REGISTERED:
+            return None
+        request = self.context.get("request")
+
+        def make(pk: int) -> str:
+            # The statements app serves it (config.api_urls); the name is all this layer knows.
+            path = reverse("api:credential-statement", kwargs={"pk": pk})
+            return request.build_absolute_uri(path) if request else path
+
+        return _link(self.context, ("verifiable_credential_url",), make, credential.pk)
 
     def get_equivalence_basis(self, credential: Credential) -> str | None:
         equivalences = self.context.get("equivalences")

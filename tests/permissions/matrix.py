@@ -60,6 +60,12 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api:credential-ctdl": {"get": EVERYONE_200},
     "api:verify": {"get": EVERYONE_200},
     "api:export-register": {"get": EVERYONE_200},
+    # Registry statements: signed VC-JWTs, status lists and did.json are for anyone; checking
+    # a statement with an empty body is refused as bad input for everyone alike.
+    "api:credential-statement": {"get": EVERYONE_200},
+    "api:status-list": {"get": EVERYONE_200},
+    "api:statement-verify": {"post": (400,) * 7},
+    "did-document": {"get": EVERYONE_200, "post": (405,) * 7},
     "schema": {"get": EVERYONE_200},
     "api-docs": {"get": EVERYONE_200},
     "api-redoc": {"get": EVERYONE_200},
@@ -124,6 +130,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "credentials:compare": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:verify": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:provider": {"get": EVERYONE_200, "post": EVERYONE_200},
+    "statements:verify": {"get": EVERYONE_200, "post": (400,) * 7},
     # --- Accounts -----------------------------------------------------------------------------
     "login": {"get": EVERYONE_200, "post": EVERYONE_200},
     "logout": {"get": (405,) * 7, "post": (REDIRECT,) * 7},
@@ -244,4 +251,5 @@ PUBLIC_RECORD_ROUTES = (
     "api:credential-openbadges",
     "api:credential-ctdl",
     "api:verify",
+    "api:credential-statement",
 )

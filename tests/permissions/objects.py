@@ -13,6 +13,8 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, object]]] = {
     "api:credential-openbadges": lambda w: {"pk": w.registered.pk},
     "api:credential-ctdl": lambda w: {"pk": w.registered.pk},
     "api:verify": lambda w: {"registration_number": w.registered.registration_number},
+    "api:credential-statement": lambda w: {"pk": w.registered.pk},
+    "api:status-list": lambda w: {"purpose": "revocation", "number": 0},
     "api:status-sweep-detail": lambda w: {"pk": w.sweep.pk},
     "api:status-sweep-checks": lambda w: {"pk": w.sweep.pk},
     "api:workspace-credential-detail": lambda w: {"pk": w.draft.pk},

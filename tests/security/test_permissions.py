@@ -22,6 +22,9 @@ PUBLIC = {
     "api:credential-openbadges",
     "api:credential-ctdl",
     "api:export-register",
+    "api:credential-statement",
+    "api:status-list",
+    "api:statement-verify",
 }
 
 
