@@ -46,6 +46,7 @@ urlpatterns = [
 # shared link opens in the language it was copied in.
 urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
+    path("", include("changes.urls")),
     path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

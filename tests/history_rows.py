@@ -1,7 +1,9 @@
 """One row in every history table, for tests that try to rewrite them."""
 
+from django.db import connection
 from django.utils import timezone
 
+from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from credentials.choices import ChangeRequestState, CredentialStatus, StatusSource
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
 from qa_reviews.choices import DecisionOutcome, JudgementOutcome
@@ -17,6 +19,8 @@ APPEND_ONLY_TABLES = (
     "credentials_statuscheck",
     "qa_reviews_judgement",
     "qa_reviews_decision",
+    "changes_changeevent",
+    "changes_webhookattempt",
 )
 
 
@@ -63,6 +67,24 @@ def make_history() -> dict[str, int]:
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    # The change feed's trigger is deferred to commit: fire it now, inside the test.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS changes_record_created IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS changes_record_created DEFERRED")
+    event = ChangeEvent.objects.get(credential=credential)
+    subscription = WebhookSubscription.objects.create(
+        owner=actor, name="history", target_url="https://hooks.example.org/", secret="x"
+    )
+    attempt = WebhookAttempt.objects.create(
+        delivery=WebhookDelivery.objects.create(
+            subscription=subscription, event=event, next_attempt_at=timezone.now()
+        ),
+        number=1,
+        started_at=timezone.now(),
+        duration_ms=12,
+        status_code=500,
+        succeeded=False,
+    )
     return {
         "credential": credential.pk,
         "credentials_credentialversion": version.pk,
@@ -71,4 +93,6 @@ def make_history() -> dict[str, int]:
         "qa_reviews_judgement": judgement.pk,
         "qa_reviews_decision": decision.pk,
         "credentials_changerequest": decided.pk,
+        "changes_changeevent": event.pk,
+        "changes_webhookattempt": attempt.pk,
     }

@@ -27,6 +27,9 @@ FROZEN_DIGESTS = {
     ("credentials", "0008_history_append_only"): (
         "39c4065dae8050f5503aaae5687ceb7c2f8c21563773af241b7aaf1ca1beccb8"
     ),
+    ("changes", "0001_change_feed_and_webhooks"): (
+        "57f7451f7a1f96e33ce504e984a3cb5ce1995ea74da96b4209fd466928096164"
+    ),
 }
 
 

@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "status_checks": 3,
     # Backup and restore of the whole database; a restore marks the search caches stale.
     "operations": 3,
+    # The public change feed, its Atom view of a search, and webhook deliveries.
+    "changes": 3,
     # Composes the domains into the provider workspace and the staff pages.
     "workspace": 4,
     # Demo data and benchmarks load through every app's services.

@@ -60,6 +60,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api:credential-ctdl": {"get": EVERYONE_200},
     "api:verify": {"get": EVERYONE_200},
     "api:export-register": {"get": EVERYONE_200},
+    "api:changes": {"get": EVERYONE_200},
     "schema": {"get": EVERYONE_200},
     "api-docs": {"get": EVERYONE_200},
     "api-redoc": {"get": EVERYONE_200},
@@ -84,6 +85,14 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- API tokens: each user's own ----------------------------------------------------------
     "api:api-token-list": {"get": SIGNED_IN_200, "post": (ANON, IN, IN, IN, IN, IN, IN)},
     "api:api-token-detail": {"delete": (ANON, 204, 404, 404, 404, 404, 404)},
+    # --- Webhooks: each subscriber's own; registry staff every one ---------------------------
+    # Anyone signed in reaches validation; the service decides who may subscribe to what.
+    "api:webhook-list": {"get": SIGNED_IN_200, "post": (ANON, IN, IN, IN, IN, IN, IN)},
+    "api:webhook-detail": {"get": (ANON, 200, 404, 404, 404, 404, 200)},
+    "api:webhook-pause": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-resume": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-replay": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-deliveries": {"get": (ANON, 200, 404, 404, 404, 404, 200)},
     # --- Imports: provider administrators into their providers, and registry staff ------------
     "api:import-job-list": {
         "get": (ANON, 200, 403, 200, 403, 403, 200),
@@ -120,6 +129,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- Public pages ----------------------------------------------------------------------------
     "credentials:home": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:search": {"get": EVERYONE_200, "post": EVERYONE_200},
+    "changes:search-feed": {"get": EVERYONE_200, "post": (405,) * 7},
     "credentials:detail": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:compare": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:verify": {"get": EVERYONE_200, "post": EVERYONE_200},
@@ -206,6 +216,11 @@ TENANT_ROUTES = frozenset(
         "api:workspace-credential-transition",
         "api:api-token-detail",
         "api:import-job-detail",
+        "api:webhook-detail",
+        "api:webhook-pause",
+        "api:webhook-resume",
+        "api:webhook-replay",
+        "api:webhook-deliveries",
         "api:status-sweep-detail",
         "api:status-sweep-checks",
         "api:review-detail",
