@@ -180,11 +180,12 @@ class WebhookSubscriptionViewSet(
     @extend_schema(request=PauseSerializer, responses=WebhookSubscriptionSerializer)
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
+        subscription = self.get_object()  # whose it is, before what the body says
         serializer = PauseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription = webhook_subscription_pause(
             actor=request.user,
-            subscription=self.get_object(),
+            subscription=subscription,
             reason=serializer.validated_data.get("reason", ""),
         )
         return Response(WebhookSubscriptionSerializer(subscription).data)
@@ -200,11 +201,12 @@ class WebhookSubscriptionViewSet(
     @extend_schema(request=ReplaySerializer, responses=ReplayResultSerializer)
     @action(detail=True, methods=["post"])
     def replay(self, request, pk=None):
+        subscription = self.get_object()  # whose it is, before what the body says
         serializer = ReplaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         replay = webhook_subscription_replay(
             actor=request.user,
-            subscription=self.get_object(),
+            subscription=subscription,
             after=serializer.validated_data["after"],
         )
         return Response({"deliveries": replay.deliveries, "through": cursor_encode(replay.through)})

@@ -175,6 +175,24 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "get": PAGE_POST_ONLY,
         "post": (LOGIN, IN, 404, 404, 404, 404, 404),
     },
+    # Webhooks: anyone signed in reaches the form (the service decides); each their own.
+    "workspace:webhooks": {"get": PAGE_SIGNED_IN_200, "post": (LOGIN, IN, IN, IN, IN, IN, IN)},
+    "workspace:webhook": {
+        "get": (LOGIN, 200, 404, 404, 404, 404, 200),
+        "post": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "workspace:webhook-pause": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
+    "workspace:webhook-resume": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
+    "workspace:webhook-replay": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
     # --- Review pages -----------------------------------------------------------------------------
     "reviews:queue": {
         "get": (LOGIN, 403, 403, 403, 200, 200, REDIRECT),
@@ -240,6 +258,10 @@ TENANT_ROUTES = frozenset(
         "workspace:recognition-new",
         "workspace:import",
         "workspace:token-revoke",
+        "workspace:webhook",
+        "workspace:webhook-pause",
+        "workspace:webhook-resume",
+        "workspace:webhook-replay",
         "reviews:review",
         "reviews:declare",
         "reviews:judge",
