@@ -73,6 +73,8 @@ def test_the_summary_says_what_changed_in_the_pages_language(records):
     response = Client().get("/zh-hant/search/feed.atom", {"q": "nursing"})
     root = ET.fromstring(response.content)
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-hant"
+    assert root.findtext(f"{ATOM}title") == "資歷登記冊：「nursing」的變更"
+    assert root.find(f"{ATOM}entry").findtext(f"{ATOM}title").endswith("狀態已變更")
 
 
 def test_a_bad_parameter_is_400_with_its_message():
