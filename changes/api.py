@@ -48,7 +48,6 @@ class ChangeFeedView(APIView):
     """
 
     permission_classes = [AllowAny]
-    throttle_scope = "browse"
 
     @extend_schema(
         parameters=FEED_PARAMETERS,

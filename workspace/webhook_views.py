@@ -74,7 +74,7 @@ class SubscriptionForm(forms.Form):
 
 @login_required
 def webhooks(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = SubscriptionForm(request.POST or None, user=request.user)
+    form = SubscriptionForm(request.POST if request.method == "POST" else None, user=request.user)
     created = None
     status = 200
     if request.method == "POST":

@@ -1,14 +1,17 @@
 """/api/v1/webhooks/: subscribers manage their subscriptions and read the delivery log."""
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from config.types import AuthenticatedRequest
 from providers.models import Provider
+from providers.roles import is_registry_admin
 from qualifications.models import Framework
 
 from ..choices import EventKind
@@ -160,6 +163,9 @@ class WebhookSubscriptionViewSet(
 
     @extend_schema(responses={201: NewWebhookSubscriptionSerializer})
     def create(self, request, *args, **kwargs):
+        if "owner" in request.data and not is_registry_admin(request.user):
+            # Refused before the name is looked up: no one learns which user names exist.
+            raise PermissionDenied(_("Only a registry administrator registers other subscribers."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
