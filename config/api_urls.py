@@ -2,6 +2,8 @@ from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from changes.api import ChangeFeedView
+from changes.webhooks.api import WebhookSubscriptionViewSet
 from credentials.api.exports import (
     CredentialCtdlView,
     CredentialOpenBadgesView,
@@ -39,11 +41,13 @@ router.register("imports", ImportJobViewSet, basename="import-job")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("review-conditions", ConditionViewSet, basename="review-condition")
 router.register("review-standard-sets", ReviewStandardSetViewSet, basename="review-standard-set")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 urlpatterns = [
     *router.urls,
     # Registration numbers carry slashes (603/2476/0, 24/000123/L4), hence `path:`.
     path("verify/<path:registration_number>/", CredentialVerifyView.as_view(), name="verify"),
+    path("changes/", ChangeFeedView.as_view(), name="changes"),
 ]
 
 # Interoperable exports (credentials.interop): JSON-LD per credential, the register as CSV.

@@ -6,7 +6,8 @@ gets only the privileges below, re-granted after every ``migrate``:
 
 - append-only history (every table whose rows the trigger function
   ``registry_refuse_history_change`` guards: credential versions and status changes, status
-  checks, QA judgements, decisions and condition events): SELECT and INSERT only;
+  checks, QA judgements, decisions and condition events, change events, webhook attempts):
+  SELECT and INSERT only;
 - kept records (register entries and the records of work that history points at): SELECT,
   INSERT and UPDATE, never DELETE;
 - every other table (current state: pathways, memberships, tokens, sessions, ...): SELECT,
@@ -32,6 +33,8 @@ KEPT_TABLES = (
     "credentials_statussweep",
     "qa_reviews_review",
     "qa_reviews_condition",
+    "changes_webhooksubscription",
+    "changes_webhookdelivery",
 )
 
 APPEND_ONLY_QUERY = """

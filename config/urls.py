@@ -51,6 +51,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
     path("", include("statements.urls")),
+    path("", include("changes.urls")),
     path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,13 +1,13 @@
 """One row in every history table, for tests that try to rewrite them."""
 
+from django.db import connection
 from django.utils import timezone
 
+from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from credentials.choices import ChangeRequestState, CredentialStatus, StatusSource
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
 from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome
 from qa_reviews.models import Condition, ConditionEvent, Decision, Judgement
-from qa_reviews.choices import DecisionOutcome, JudgementOutcome
-from qa_reviews.models import Decision, Judgement
 from statements.models import StatusListEntry
 from status_checks.choices import CheckOutcome
 from status_checks.models import StatusCheck
@@ -23,6 +23,8 @@ APPEND_ONLY_TABLES = (
     "qa_reviews_conditionevent",
     # Not history, but as permanent: a status list index is never given to another record.
     "statements_statuslistentry",
+    "changes_changeevent",
+    "changes_webhookattempt",
 )
 
 
@@ -64,7 +66,7 @@ def make_history() -> dict[str, int]:
     condition = Condition.objects.create(
         decision=decision, text="Publish the appeals policy.", due_date=timezone.localdate()
     )
-    event = ConditionEvent.objects.create(
+    condition_event = ConditionEvent.objects.create(
         condition=condition, kind=ConditionEventKind.CREATED, to_state=condition.state, actor=actor
     )
     decided = ChangeRequest.objects.create(
@@ -76,6 +78,24 @@ def make_history() -> dict[str, int]:
         decided_at=timezone.now(),
     )
     entry = StatusListEntry.objects.create(credential=credential)
+    # The change feed's trigger is deferred to commit: fire it now, inside the test.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS changes_record_created IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS changes_record_created DEFERRED")
+    event = ChangeEvent.objects.get(credential=credential)
+    subscription = WebhookSubscription.objects.create(
+        owner=actor, name="history", target_url="https://hooks.example.org/", secret="x"
+    )
+    attempt = WebhookAttempt.objects.create(
+        delivery=WebhookDelivery.objects.create(
+            subscription=subscription, event=event, next_attempt_at=timezone.now()
+        ),
+        number=1,
+        started_at=timezone.now(),
+        duration_ms=12,
+        status_code=500,
+        succeeded=False,
+    )
     return {
         "credential": credential.pk,
         "credentials_credentialversion": version.pk,
@@ -83,7 +103,9 @@ def make_history() -> dict[str, int]:
         "credentials_statuscheck": check.pk,
         "qa_reviews_judgement": judgement.pk,
         "qa_reviews_decision": decision.pk,
-        "qa_reviews_conditionevent": event.pk,
+        "qa_reviews_conditionevent": condition_event.pk,
         "credentials_changerequest": decided.pk,
         "statements_statuslistentry": entry.pk,
+        "changes_changeevent": event.pk,
+        "changes_webhookattempt": attempt.pk,
     }

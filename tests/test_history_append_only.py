@@ -31,6 +31,9 @@ FROZEN_DIGESTS = {
     ("credentials", "0009_teach_out_and_succession"): (
         "adc2ca93124ffae0b12332e17da6ad6b41dd2f2f0a4c1db1b3599cf4816f8001"
     ),
+    ("changes", "0001_change_feed_and_webhooks"): (
+        "57f7451f7a1f96e33ce504e984a3cb5ce1995ea74da96b4209fd466928096164"
+    ),
 }
 
 

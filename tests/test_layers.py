@@ -33,6 +33,8 @@ LAYERS: dict[str, int] = {
     "operations": 3,
     # Signed registry statements, did:web and the status lists: read the register and QA.
     "statements": 3,
+    # The public change feed, its Atom view of a search, and webhook deliveries.
+    "changes": 3,
     # Composes the domains into the provider workspace and the staff pages.
     "workspace": 4,
     # Demo data and benchmarks load through every app's services.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, pathway_views, sweep_views, views
+from . import import_views, pathway_views, sweep_views, views, webhook_views
 
 app_name = "workspace"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("status-sweeps/", sweep_views.sweeps, name="sweeps"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("webhooks/", webhook_views.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", webhook_views.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/pause/", webhook_views.webhook_pause, name="webhook-pause"),
+    path("webhooks/<int:pk>/resume/", webhook_views.webhook_resume, name="webhook-resume"),
+    path("webhooks/<int:pk>/replay/", webhook_views.webhook_replay, name="webhook-replay"),
 ]

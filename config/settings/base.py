@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "statements",
     "status_checks",
     "imports",
+    "changes",
     "workspace",
     # Top layer: apps that use every other app and that nothing imports.
     "demo",
@@ -350,6 +351,35 @@ CELERY_BEAT_SCHEDULE["import-reaper"] = {
     "schedule": env.float("IMPORT_REAP_INTERVAL", default=60.0),
 }
 
+# --- Change feed and webhooks (changes; docs/changes.md) ------------------------------------
+# The registry's public address, for links in webhook bodies (no request to take it from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Targets must be https on public addresses; these open plain http and private networks
+# (tests, a closed intranet). Never both on in production.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# A delivery is tried up to WEBHOOK_MAX_ATTEMPTS times, waiting base x 2^(n-1) seconds (capped,
+# then jittered down by up to half) after failed attempt n.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 60 * 60.0)
+# This many failed attempts in a row pause a subscription and tell its owner.
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=10)
+# The reaper sends again what is due and unsent, and frees a claim older than this (a worker
+# that died mid-send).
+WEBHOOK_SENDING_TIMEOUT = env.int("WEBHOOK_SENDING_TIMEOUT", default=300)
+WEBHOOK_REPLAY_MAX_EVENTS = env.int("WEBHOOK_REPLAY_MAX_EVENTS", default=10_000)
+CELERY_BEAT_SCHEDULE["webhook-dispatch"] = {
+    "task": "changes.tasks.webhook_dispatch_task",
+    "schedule": env.float("WEBHOOK_DISPATCH_INTERVAL", default=10.0),
+}
+CELERY_BEAT_SCHEDULE["webhook-reaper"] = {
+    "task": "changes.tasks.webhook_reap_task",
+    "schedule": env.float("WEBHOOK_REAP_INTERVAL", default=60.0),
+}
+
 # --- QA reviews (qa_reviews) ---------------------------------------------------------------
 # The body on whose behalf the registry's QA reviews accredit; it names the accreditation
 # record an approval writes and the public record page's "accredited by".
@@ -403,7 +433,7 @@ STATEMENT_STATUS_LIST_CACHE_SECONDS = env.int("STATEMENT_STATUS_LIST_CACHE_SECON
 # A million-entry sweep must not delay e-mail, imports or a one-credential check, so each kind
 # has a queue and its own workers can be scaled (docker-compose.yml: worker-sweeps, worker).
 # A worker started without -Q consumes all of them. config.celery_routes applies this table.
-TASK_QUEUE_NAMES = ("default", "mail", "imports", "sweeps")
+TASK_QUEUE_NAMES = ("default", "mail", "imports", "sweeps", "webhooks")
 # Prepended to every queue name: test runs use their own queues on a shared Redis.
 TASK_QUEUE_PREFIX = ""
 # The routing table, by task name; unnamed tasks go to "default". A status-check sweep task
@@ -421,6 +451,11 @@ TASK_QUEUE_BY_NAME = {
     "qa_reviews.tasks.review_decision_notify_task": "mail",
     "qa_reviews.tasks.conditions_notify_task": "mail",
     "credentials.tasks.search_vocabulary_refresh_task": "default",
+    # A slow subscriber delays only other webhooks, never e-mail or imports.
+    "changes.tasks.webhook_dispatch_task": "webhooks",
+    "changes.tasks.webhook_deliver_task": "webhooks",
+    "changes.tasks.webhook_reap_task": "default",
+    "changes.tasks.webhook_paused_notify_task": "mail",
 }
 # https://docs.celeryq.dev/en/stable/userguide/routing.html#routers
 CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)

@@ -4,6 +4,7 @@ import pytest
 import redis
 from django.conf import settings
 
+from changes.tasks import webhook_deliver_task
 from config.celery_app import app
 from imports.tasks import import_run_task
 from qa_reviews.tasks import conditions_notify_task
@@ -14,7 +15,7 @@ from tests.factories import CredentialFactory
 
 pytestmark = pytest.mark.django_db
 
-QUEUES = [f"registry-test-{name}" for name in ("default", "mail", "imports", "sweeps")]
+QUEUES = [f"registry-test-{name}" for name in ("default", "mail", "imports", "sweeps", "webhooks")]
 
 
 @pytest.fixture
@@ -33,6 +34,8 @@ def _lengths(broker) -> dict[str, int]:
 
 def test_every_routed_task_name_is_a_registered_task():
     """A renamed task would silently fall back to "default": the table must name real ones."""
+    # What a worker registers: every app's tasks module, including those queued only by name.
+    app.loader.import_default_modules()
     unknown = set(settings.TASK_QUEUE_BY_NAME) - set(app.tasks)
     assert not unknown
     assert set(settings.TASK_QUEUE_BY_NAME.values()) <= set(settings.TASK_QUEUE_NAMES)
@@ -45,9 +48,10 @@ def test_tasks_are_queued_on_their_own_queues(broker):
     status_alerts_send_task.delay([1])
     conditions_notify_task.delay([1], "due")
     import_run_task.delay(1)
+    webhook_deliver_task.delay(1)
     app.send_task("an.unrouted.task")
 
-    assert _lengths(broker) == {"default": 1, "mail": 2, "imports": 1, "sweeps": 1}
+    assert _lengths(broker) == {"default": 1, "mail": 2, "imports": 1, "sweeps": 1, "webhooks": 1}
 
 
 def test_a_one_credential_check_skips_the_sweeps_queue(broker):
@@ -57,7 +61,7 @@ def test_a_one_credential_check_skips_the_sweeps_queue(broker):
 
     status_check_chunk_task.delay(check.pk, [credential.pk])
 
-    assert _lengths(broker) == {"default": 1, "mail": 0, "imports": 0, "sweeps": 0}
+    assert _lengths(broker) == {"default": 1, "mail": 0, "imports": 0, "sweeps": 0, "webhooks": 0}
 
 
 def test_a_worker_without_queue_options_consumes_every_queue():

@@ -66,6 +66,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api:status-list": {"get": EVERYONE_200},
     "api:statement-verify": {"post": (400,) * 7},
     "did-document": {"get": EVERYONE_200, "post": (405,) * 7},
+    "api:changes": {"get": EVERYONE_200},
     "schema": {"get": EVERYONE_200},
     "api-docs": {"get": EVERYONE_200},
     "api-redoc": {"get": EVERYONE_200},
@@ -90,6 +91,14 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- API tokens: each user's own ----------------------------------------------------------
     "api:api-token-list": {"get": SIGNED_IN_200, "post": (ANON, IN, IN, IN, IN, IN, IN)},
     "api:api-token-detail": {"delete": (ANON, 204, 404, 404, 404, 404, 404)},
+    # --- Webhooks: each subscriber's own; registry staff every one ---------------------------
+    # Anyone signed in reaches validation; the service decides who may subscribe to what.
+    "api:webhook-list": {"get": SIGNED_IN_200, "post": (ANON, IN, IN, IN, IN, IN, IN)},
+    "api:webhook-detail": {"get": (ANON, 200, 404, 404, 404, 404, 200)},
+    "api:webhook-pause": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-resume": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-replay": {"post": (ANON, IN, 404, 404, 404, 404, IN)},
+    "api:webhook-deliveries": {"get": (ANON, 200, 404, 404, 404, 404, 200)},
     # --- Imports: provider administrators into their providers, and registry staff ------------
     "api:import-job-list": {
         "get": (ANON, 200, 403, 200, 403, 403, 200),
@@ -126,6 +135,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # --- Public pages ----------------------------------------------------------------------------
     "credentials:home": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:search": {"get": EVERYONE_200, "post": EVERYONE_200},
+    "changes:search-feed": {"get": EVERYONE_200, "post": (405,) * 7},
     "credentials:detail": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:compare": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:verify": {"get": EVERYONE_200, "post": EVERYONE_200},
@@ -172,6 +182,24 @@ MATRIX: dict[str, dict[str, tuple]] = {
         "get": PAGE_POST_ONLY,
         "post": (LOGIN, IN, 404, 404, 404, 404, 404),
     },
+    # Webhooks: anyone signed in reaches the form (the service decides); each their own.
+    "workspace:webhooks": {"get": PAGE_SIGNED_IN_200, "post": (LOGIN, IN, IN, IN, IN, IN, IN)},
+    "workspace:webhook": {
+        "get": (LOGIN, 200, 404, 404, 404, 404, 200),
+        "post": (LOGIN, 405, 405, 405, 405, 405, 405),
+    },
+    "workspace:webhook-pause": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
+    "workspace:webhook-resume": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
+    "workspace:webhook-replay": {
+        "get": PAGE_POST_ONLY,
+        "post": (LOGIN, REDIRECT, 404, 404, 404, 404, REDIRECT),
+    },
     # --- Review pages -----------------------------------------------------------------------------
     "reviews:queue": {
         "get": (LOGIN, 403, 403, 403, 200, 200, REDIRECT),
@@ -213,6 +241,11 @@ TENANT_ROUTES = frozenset(
         "api:workspace-credential-transition",
         "api:api-token-detail",
         "api:import-job-detail",
+        "api:webhook-detail",
+        "api:webhook-pause",
+        "api:webhook-resume",
+        "api:webhook-replay",
+        "api:webhook-deliveries",
         "api:status-sweep-detail",
         "api:status-sweep-checks",
         "api:review-detail",
@@ -232,6 +265,10 @@ TENANT_ROUTES = frozenset(
         "workspace:recognition-new",
         "workspace:import",
         "workspace:token-revoke",
+        "workspace:webhook",
+        "workspace:webhook-pause",
+        "workspace:webhook-resume",
+        "workspace:webhook-replay",
         "reviews:review",
         "reviews:declare",
         "reviews:judge",

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 
+from changes.models import WebhookSubscription
+from changes.webhooks.services import webhook_subscription_create
 from credentials.choices import CredentialStatus
 from credentials.models import Credential, Pathway
 from credentials.pathways import pathway_create
@@ -47,6 +49,7 @@ class World:
     token: ApiToken
     import_job: ImportJob
     sweep: StatusSweep
+    webhook: WebhookSubscription
 
     def user(self, persona: str):
         return self.users[persona]
@@ -118,6 +121,12 @@ def build_world() -> World:
             provider=personas.provider_a,
             requested_by=personas.registry_admin,
         ),
+        webhook=webhook_subscription_create(
+            actor=personas.a_admin,
+            name="Matrix hook",
+            target_url="https://hooks.example.org/registry",
+            provider=personas.provider_a,
+        ).subscription,
     )
 
 
