@@ -393,7 +393,7 @@ def statement_verify(*, token: str, did: str, now: datetime | None = None) -> St
     """
     token = (token or "").strip()
     header = _header(token)
-    kid: str = header["kid"]
+    kid: str = header["kid"][:300]
     keys = {verification_method_id(did, key.kid): key for key in published_keys()}
     key = keys.get(kid)
     if key is None:
@@ -403,7 +403,8 @@ def statement_verify(*, token: str, did: str, now: datetime | None = None) -> St
         claims = json.loads(verified.payload)
     except (BadSignatureError, JoseError, binascii.Error, ValueError):
         return StatementCheck(StatementResult.TAMPERED, key_id=kid)
-    if not isinstance(claims, dict) or "VerifiableCredential" not in claims.get("type", ()):
+    types = claims.get("type") if isinstance(claims, dict) else None
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise _refuse(_("The signed content is not a verifiable credential."), "not_vc")
     index = _status_index(claims, REVOCATION)
     entry = (
