@@ -40,6 +40,7 @@ from .did import verification_method_id
 from .keys import ALGORITHM, SigningKey, published_keys, signing_key
 from .models import StatusListEntry
 from .status_lists import (
+    ACTIVE_STATUSES,
     LIST_SIZE,
     PURPOSES,
     REVOCATION,
@@ -216,7 +217,7 @@ def statement_issue(*, credential: Credential, did: str, absolute: Absolute) -> 
     Only a registered record gets one: a suspended, expired or withdrawn one has nothing in
     force to state (its earlier statements say so through the status lists and validity).
     """
-    if credential.status != CredentialStatus.REGISTERED:
+    if credential.status not in ACTIVE_STATUSES:
         raise ValidationError(
             _("Only a registered record has a registry statement; this one is %(status)s.")
             % {"status": CredentialStatus(credential.status).label.lower()},
