@@ -1,5 +1,7 @@
 """The statements API: a record's statement, the status lists, and checking a statement."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -21,7 +23,7 @@ from credentials.search.records import credential_record_queryset
 
 from .choices import RESULT_MESSAGES, StatementResult
 from .did import registry_did
-from .keys import SigningKeyError
+from .keys import SigningKeyError, SigningKeyMissing
 from .services import (
     MAX_STATEMENT_LENGTH,
     MEDIA_TYPE,
@@ -32,10 +34,20 @@ from .services import (
 )
 from .status_lists import PURPOSES
 
+logger = logging.getLogger(__name__)
+
 
 class NoSigningKey(APIException):
     status_code = 503
     default_code = "no_signing_key"
+
+
+def _unavailable(error: SigningKeyError) -> NoSigningKey:
+    """The reason when no key is configured; a key store that fails is logged, not shown."""
+    if isinstance(error, SigningKeyMissing):
+        return NoSigningKey(str(error))
+    logger.error("The registry's signing keys cannot be read: %s", error)
+    return NoSigningKey("The registry cannot sign statements now; its operators are told.")
 
 
 def jwt_response(token: str) -> HttpResponse:
@@ -77,7 +89,7 @@ class CredentialStatementView(APIView):
             # Not registered: there is nothing in force to state.
             raise Http404(error.messages[0]) from error
         except SigningKeyError as error:
-            raise NoSigningKey(str(error)) from error
+            raise _unavailable(error) from error
         return jwt_response(token)
 
 
@@ -101,7 +113,7 @@ class StatusListView(APIView):
                 absolute=request.build_absolute_uri,
             )
         except SigningKeyError as error:
-            raise NoSigningKey(str(error)) from error
+            raise _unavailable(error) from error
         if token is None:
             raise Http404
         return jwt_response(token)

@@ -36,6 +36,10 @@ class SigningKeyError(Exception):
     """No usable signing key, or a key store that cannot be read."""
 
 
+class SigningKeyMissing(SigningKeyError):
+    """The settings name no key at all (or only revoked ones)."""
+
+
 @dataclass(frozen=True)
 class SigningKey:
     """One key pair of the registry."""
@@ -160,7 +164,7 @@ def signing_key() -> SigningKey:
     """The key new statements are signed with: the newest one not revoked."""
     keys = published_keys()
     if not keys:
-        raise SigningKeyError(
+        raise SigningKeyMissing(
             "The registry has no signing key: set REGISTRY_SIGNING_KEY_DIR and run "
             "`manage.py signing_keys create`, or set REGISTRY_SIGNING_JWKS."
         )

@@ -40,6 +40,7 @@ from .did import verification_method_id
 from .keys import ALGORITHM, SigningKey, published_keys, signing_key
 from .models import StatusListEntry
 from .status_lists import (
+    ACTIVE_STATUSES,
     LIST_SIZE,
     PURPOSES,
     REVOCATION,
@@ -216,7 +217,7 @@ def statement_issue(*, credential: Credential, did: str, absolute: Absolute) -> 
     Only a registered record gets one: a suspended, expired or withdrawn one has nothing in
     force to state (its earlier statements say so through the status lists and validity).
     """
-    if credential.status != CredentialStatus.REGISTERED:
+    if credential.status not in ACTIVE_STATUSES:
         raise ValidationError(
             _("Only a registered record has a registry statement; this one is %(status)s.")
             % {"status": CredentialStatus(credential.status).label.lower()},
@@ -393,7 +394,7 @@ def statement_verify(*, token: str, did: str, now: datetime | None = None) -> St
     """
     token = (token or "").strip()
     header = _header(token)
-    kid: str = header["kid"]
+    kid: str = header["kid"][:300]
     keys = {verification_method_id(did, key.kid): key for key in published_keys()}
     key = keys.get(kid)
     if key is None:
@@ -403,7 +404,8 @@ def statement_verify(*, token: str, did: str, now: datetime | None = None) -> St
         claims = json.loads(verified.payload)
     except (BadSignatureError, JoseError, binascii.Error, ValueError):
         return StatementCheck(StatementResult.TAMPERED, key_id=kid)
-    if not isinstance(claims, dict) or "VerifiableCredential" not in claims.get("type", ()):
+    types = claims.get("type") if isinstance(claims, dict) else None
+    if not isinstance(types, list) or "VerifiableCredential" not in types:
         raise _refuse(_("The signed content is not a verifiable credential."), "not_vc")
     index = _status_index(claims, REVOCATION)
     entry = (

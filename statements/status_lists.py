@@ -31,8 +31,9 @@ PURPOSES = (REVOCATION, SUSPENSION)
 
 # Ended for good: withdrawn, or not approved when a registered record was reviewed again.
 REVOKED_STATUSES = (CredentialStatus.WITHDRAWN, CredentialStatus.NOT_APPROVED)
-# Anything else but registered is a registration not in force now that can come back:
-# suspended, expired (renewable), or back in review (under review, referred back, ...).
+# A registration in force: the only statuses that have statements and set no bit. Anything
+# else is a registration not in force now that can come back: suspended, expired
+# (renewable), or back in review (under review, referred back, ...).
 ACTIVE_STATUSES = (CredentialStatus.REGISTERED,)
 
 

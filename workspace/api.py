@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -70,6 +71,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return {"fields": sorted(change_request.changes), **data}
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SuccessorNumberField(serializers.Field):
     """A record's next version, by registration number; read as that record."""
 

@@ -163,3 +163,18 @@ def test_check_deploy_refuses_production_without_a_signing_key():
 
     assert result.returncode != 0
     assert "statements.E001" in result.stderr + result.stdout
+
+
+@pytest.mark.django_db
+def test_an_unreadable_key_store_is_a_503_that_does_not_show_the_path(settings, client, tmp_path):
+    directory = tmp_path / "broken"
+    directory.mkdir()
+    (directory / "k1.json").write_text("{not json")
+    settings.REGISTRY_SIGNING_KEY_DIR = str(directory)
+    credential = CredentialFactory()
+
+    response = client.get(f"/api/v1/credentials/{credential.pk}/statement.jwt")
+
+    assert response.status_code == 503
+    assert str(tmp_path) not in response.json()["detail"]
+    assert client.get("/.well-known/did.json").status_code == 503
