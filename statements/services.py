@@ -214,12 +214,16 @@ def status_list_entry_allocate(*, credential: Credential) -> StatusListEntry:
 def statement_issue(*, credential: Credential, did: str, absolute: Absolute) -> str:
     """A registered record's statement, signed now with the current key, as a compact JWS.
 
-    Only a registered record gets one: a suspended, expired or withdrawn one has nothing in
-    force to state (its earlier statements say so through the status lists and validity).
+    Only a registration in force (registered, or in teach-out) gets one: a suspended, expired
+    or withdrawn one has nothing in force to state (its earlier statements say so through the
+    status lists and validity).
     """
     if credential.status not in ACTIVE_STATUSES:
         raise ValidationError(
-            _("Only a registered record has a registry statement; this one is %(status)s.")
+            _(
+                "Only a registered record, or one in teach-out, has a registry statement; "
+                "this one is %(status)s."
+            )
             % {"status": CredentialStatus(credential.status).label.lower()},
             code="not_registered",
         )

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from django.db.models import Max, Q
 
-from credentials.choices import CredentialStatus
+from credentials.choices import CURRENT_STATUSES, CredentialStatus
 
 from .models import StatusListEntry
 
@@ -31,17 +31,21 @@ PURPOSES = (REVOCATION, SUSPENSION)
 
 # Ended for good: withdrawn, or not approved when a registered record was reviewed again.
 REVOKED_STATUSES = (CredentialStatus.WITHDRAWN, CredentialStatus.NOT_APPROVED)
-# A registration in force: the only statuses that have statements and set no bit. Anything
-# else is a registration not in force now that can come back: suspended, expired
+# A registration in force (registered, or in teach-out: valid for those enrolled): the only
+# statuses that get new statements.
+ACTIVE_STATUSES = CURRENT_STATUSES
+# Statuses that set no bit: those in force, and a version superseded by its successor, whose
+# earlier statements stay true of what was registered (the record links the next version).
+# Anything else is a registration not in force now that can come back: suspended, expired
 # (renewable), or back in review (under review, referred back, ...).
-ACTIVE_STATUSES = (CredentialStatus.REGISTERED,)
+UNFLAGGED_STATUSES = (*ACTIVE_STATUSES, CredentialStatus.SUPERSEDED)
 
 
 def purpose_q(purpose: str) -> Q:
     """Credentials whose bit is set in a list of this purpose."""
     if purpose == REVOCATION:
         return Q(credential__status__in=REVOKED_STATUSES)
-    return ~Q(credential__status__in=(*REVOKED_STATUSES, *ACTIVE_STATUSES))
+    return ~Q(credential__status__in=(*REVOKED_STATUSES, *UNFLAGGED_STATUSES))
 
 
 def list_position(index: int) -> tuple[int, int]:

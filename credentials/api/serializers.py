@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from qualifications.api.serializers import LevelReferenceSerializer
 
-from ..choices import CredentialStatus
+from ..choices import CURRENT_STATUSES
 from ..models import (
     AccreditationRecord,
     Credential,
@@ -117,7 +117,7 @@ class CredentialListSerializer(serializers.HyperlinkedModelSerializer):
         return _link(self.context, ("page_url",), make, credential.pk)
 
     def get_verifiable_credential_url(self, credential: Credential) -> str | None:
-        if credential.status != CredentialStatus.REGISTERED:
+        if credential.status not in CURRENT_STATUSES:
             return None
         request = self.context.get("request")
 

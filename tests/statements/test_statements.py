@@ -265,3 +265,36 @@ def test_each_record_keeps_one_status_index_for_all_its_statements(client):
 
     assert one == again
     assert other != one
+
+
+def test_teach_out_keeps_statements_in_force_and_superseded_sets_no_bit(client, registry_admin):
+    """Teach-out is still in force (a new statement, no bit); a superseded version's earlier
+    statements stay true of what was registered, so neither bit is set for it."""
+    credential = CredentialFactory()
+    successor = CredentialFactory(provider=credential.provider)
+    token = statement(client, credential)
+    credential_transition(
+        actor=registry_admin,
+        credential=credential,
+        to_status=CredentialStatus.TEACH_OUT,
+        reason="Closed to new learners.",
+        teach_out_ends_on=datetime.date.today() + datetime.timedelta(days=200),
+    )
+
+    in_teach_out = statement(client, credential)
+    assert claims_of(in_teach_out)["credentialSubject"]
+    assert _check(client, token)["result"] == "valid"
+
+    credential_transition(
+        actor=registry_admin,
+        credential=credential,
+        to_status=CredentialStatus.SUPERSEDED,
+        reason="Replaced by the 2027 revision.",
+        superseded_by=successor,
+    )
+
+    assert status_bit(client, status_entry(token, "suspension")) is False
+    assert status_bit(client, status_entry(token, "revocation")) is False
+    assert _check(client, token)["result"] == "valid"
+    response = client.get(reverse("api:credential-statement", kwargs={"pk": credential.pk}))
+    assert response.status_code == 404
