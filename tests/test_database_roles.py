@@ -16,7 +16,8 @@ from django.db import connection
 
 from config.db_roles import KEPT_TABLES, AppRoleError, create_app_role, grant_app_role
 from credentials.choices import CredentialStatus
-from credentials.models import Credential, CredentialStatusChange, CredentialVersion
+from credentials.models import Credential, CredentialStatusChange, CredentialVersion, SearchTerm
+from credentials.search.suggestions import spelling_suggestion
 from qa_reviews.models import Decision, Judgement
 from statements.services import status_list_entry_allocate
 from status_checks.models import StatusCheck
@@ -125,6 +126,10 @@ def test_the_register_is_loaded_and_swept_as_the_app_role(app_role):
             for model in (CredentialVersion, CredentialStatusChange, Judgement, Decision)
         ]
         checks = StatusCheck.objects.count()
+        # seed_demo rebuilt the "did you mean" vocabulary; suggestions read it with pg_trgm.
+        assert SearchTerm.objects.exists()
+        word = SearchTerm.objects.filter(word__regex=r"^[a-z]{6,}$").order_by("-frequency")[0]
+        assert spelling_suggestion(word.word[:-1] + "q") == word.word
     assert all(counts), counts
     assert checks
 

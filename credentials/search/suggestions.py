@@ -1,7 +1,8 @@
 """Did you mean: a correction for misspelt words, from the register's own vocabulary.
 
 - An English word the vocabulary does not hold (`nursng`) becomes its most similar word
-  there (pg_trgm similarity, ties to the more frequent word): `nursing`.
+  there (pg_trgm similarity, ties to the more frequent word): `nursing`. Qualification
+  names the search knows (`CertHE`, `BTEC`) are never corrected.
 - A Chinese run whose character pairs the vocabulary does not all hold has one character
   replaced, where one replacement explains every missing pair: `微證晝` → `微證書` (晝 makes
   both 證晝 and the next pair unknown; 書 makes them pairs the register uses). Simplified
@@ -15,13 +16,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
 from ..models import SearchTerm
 from .cjk import fold
+from .names import QUALIFICATION_NAMES
 from .query import clean, tokenize
+from .synonyms import synonym_table
 
 # Shorter words are abbreviations or stop words: too little to correct from.
 MIN_WORD_LENGTH = 4
@@ -46,10 +49,15 @@ WHERE word = ANY(%(pairs)s::text[]) OR word LIKE ANY(%(patterns)s::text[])
 """
 
 
-@dataclass(frozen=True)
-class _Run:
-    text: str
-    slots: tuple[int, ...]  # positions one replacement could fix
+@lru_cache(maxsize=1)
+def _name_words() -> frozenset[str]:
+    """Words of the synonym table and qualification names: "CertHE" finding nothing is no
+    misspelling of "certified"."""
+    phrases = [phrase for key, values in synonym_table().items() for phrase in (key, *values)]
+    phrases += [spelling for name in QUALIFICATION_NAMES for spelling in name.spellings]
+    return frozenset(
+        value for phrase in phrases for kind, value in tokenize(phrase) if kind == "word"
+    )
 
 
 def _pairs(run: str) -> list[str]:
@@ -100,7 +108,10 @@ def spelling_suggestion(text: str) -> str | None:
         {
             value
             for kind, value in tokenize(text)
-            if kind == "word" and len(value) >= MIN_WORD_LENGTH and value.isalpha()
+            if kind == "word"
+            and len(value) >= MIN_WORD_LENGTH
+            and value.isalpha()
+            and value not in _name_words()
         }
     )
     runs = [

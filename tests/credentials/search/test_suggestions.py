@@ -63,6 +63,8 @@ def test_misspelt_english_word_is_corrected(vocabulary):
     assert spelling_suggestion("Nursng associate") == "nursing associate"
     assert spelling_suggestion("nursing") is None
     assert spelling_suggestion("xqzvbw") is None
+    # A qualification name the register happens not to hold is not a misspelling.
+    assert spelling_suggestion("CertHE") is None and spelling_suggestion("DipHE") is None
 
 
 def test_one_chinese_character_slip_is_corrected(vocabulary):
