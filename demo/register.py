@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from credentials.choices import CredentialStatus, StatusSource
-from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
+from credentials.interop.registry_csv import COLUMNS, registry_csv_rows
 from credentials.models import AccreditationRecord, Credential
 from credentials.numbers import registration_key
 from credentials.services import credential_change_status
@@ -120,8 +120,8 @@ def _on_register_already(rows: list[dict]) -> bool:
     """Whether the register's own CSV export of these entries is exactly these rows."""
     keys = [registration_key(row["registration_number"]) for row in rows]
     exported = {
-        credential.registration_key: dict(zip(COLUMNS, credential_row(credential), strict=True))
-        for credential in export_queryset(Credential.objects.filter(registration_key__in=keys))
+        registration_key(cells[0]): dict(zip(COLUMNS, cells, strict=True))
+        for cells in registry_csv_rows(Credential.objects.filter(registration_key__in=keys))
     }
     return len(exported) == len(rows) and all(
         exported[key] == {column: row.get(column, "") for column in COLUMNS}

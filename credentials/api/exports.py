@@ -20,7 +20,7 @@ from ..access import can_read_unpublished
 from ..choices import PUBLIC_STATUSES
 from ..interop.ctdl import credential_ctdl
 from ..interop.openbadges import CHINESE, ENGLISH, credential_achievement
-from ..interop.registry_csv import export_queryset, registry_csv_lines
+from ..interop.registry_csv import registry_csv_chunks
 from ..models import Credential
 
 
@@ -122,8 +122,8 @@ def _exportable(user: RequestUser) -> QuerySet[Credential]:
 
 
 class RegisterExportView(APIView):
-    """The whole register in the registry's own CSV, which ``import_register --format
-    registry-csv`` reads back unchanged; ``?provider=<slug>`` for one provider."""
+    """The whole register in the registry's own CSV, in id order, which ``import_register
+    --format registry-csv`` reads back unchanged; ``?provider=<slug>`` for one provider."""
 
     permission_classes = [AllowAny]
     throttle_scope = "export"
@@ -140,7 +140,7 @@ class RegisterExportView(APIView):
         if provider:
             credentials = credentials.filter(provider__slug=provider)
         response = StreamingHttpResponse(
-            (line.encode() for line in registry_csv_lines(export_queryset(credentials))),
+            registry_csv_chunks(credentials),
             content_type="text/csv; charset=utf-8",
         )
         filename = f"register-{timezone.localdate():%Y-%m-%d}.csv"

@@ -9,17 +9,16 @@ missing. Lists of text are JSON arrays; lists of codes are joined with ``|``.
 
 import datetime
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 from django.db.models import QuerySet
 
-from providers.models import Provider
-
 from ..models import Credential
-from .csv_cells import csv_lines, spreadsheet_unescape
+from .csv_cells import csv_text, spreadsheet_unescape
+from .streaming import rows_by_id
 
 # Provider attribute → the suffix of its column after "provider_" or "awarding_body_".
 PROVIDER_ATTRIBUTES = {
@@ -178,57 +177,52 @@ def decode(cell: Cell, text: str) -> Any:
     raise AssertionError(cell)
 
 
-def _provider_cells(provider: Provider | None) -> list[str]:
-    if provider is None:
-        return [""] * (1 + len(PROVIDER_ATTRIBUTES))
-    return [
-        provider.slug,
-        *(getattr(provider, attribute) or "" for attribute in PROVIDER_ATTRIBUTES),
-    ]
+def _relation_fields(relation: str) -> tuple[str, ...]:
+    return (f"{relation}__slug", *(f"{relation}__{name}" for name in PROVIDER_ATTRIBUTES))
 
 
-def credential_row(credential: Credential) -> list[str]:
-    """One credential as the cells of a registry CSV row, in COLUMNS order."""
-    cells: dict[str, str] = {
-        name: encode(cell, getattr(credential, name)) for name, cell in FIELD_CELLS.items()
-    }
-    cells.update(
-        zip(RELATION_COLUMNS["provider"], _provider_cells(credential.provider), strict=True)
-    )
-    cells.update(
-        zip(
-            RELATION_COLUMNS["awarding_body"],
-            _provider_cells(credential.awarding_body),
-            strict=True,
-        )
-    )
-    level = credential.level
-    cells["framework"] = level.framework.code if level else ""
-    cells["level"] = level.code if level else ""
-    area = credential.area_of_study
-    cells["area_scheme"] = area.scheme if area else ""
-    cells["area_code"] = area.code if area else ""
-    cells[STATUS_COLUMN] = credential.status
-    return [cells[column] for column in COLUMNS]
+# What a row is read from, as values (no model instances): the id first (exports stream in
+# id order), then every column's source in COLUMNS order.
+EXPORT_FIELDS: tuple[str, ...] = (
+    "pk",
+    *(
+        {
+            **{column: column for column in FIELD_CELLS},
+            **dict(zip(RELATION_COLUMNS["provider"], _relation_fields("provider"), strict=True)),
+            **dict(
+                zip(
+                    RELATION_COLUMNS["awarding_body"],
+                    _relation_fields("awarding_body"),
+                    strict=True,
+                )
+            ),
+            "framework": "level__framework__code",
+            "level": "level__code",
+            "area_scheme": "area_of_study__scheme",
+            "area_code": "area_of_study__code",
+            STATUS_COLUMN: "status",
+        }[column]
+        for column in COLUMNS
+    ),
+)
+# How each column's value is written; relations' natural keys are text.
+_COLUMN_CELLS: tuple[Cell, ...] = tuple(FIELD_CELLS.get(column, Cell.TEXT) for column in COLUMNS)
 
 
-def export_queryset(queryset: QuerySet[Credential] | None = None) -> QuerySet[Credential]:
-    """Credentials with every relation the CSV writes, in a stable order."""
-    queryset = Credential.objects.all() if queryset is None else queryset
-    return (
-        queryset.select_related("provider", "awarding_body", "level__framework", "area_of_study")
-        .defer("search_document")
-        .order_by("registration_key")
-    )
+def export_row(values: tuple) -> list[str]:
+    """One registry CSV row's cells, in COLUMNS order, from a tuple in EXPORT_FIELDS order."""
+    return [encode(cell, value) for cell, value in zip(_COLUMN_CELLS, values[1:], strict=True)]
 
 
-def registry_csv_lines(
-    credentials: Iterable[Credential] | QuerySet[Credential], *, chunk_size: int = 2000
-) -> Iterator[str]:
-    """The header and one line per credential, generated as they are read."""
-    rows = (
-        credentials.iterator(chunk_size=chunk_size)
-        if isinstance(credentials, QuerySet)
-        else credentials
-    )
-    return csv_lines(COLUMNS, (credential_row(credential) for credential in rows))
+def registry_csv_chunks(credentials: QuerySet[Credential]) -> Iterator[str]:
+    """The header and every credential's line, in blocks as they are read (in id order)."""
+    yield csv_text([COLUMNS])
+    for batch in rows_by_id(credentials, EXPORT_FIELDS):
+        yield csv_text(export_row(values) for values in batch)
+
+
+def registry_csv_rows(credentials: QuerySet[Credential]) -> Iterator[list[str]]:
+    """Every credential's cells as :func:`registry_csv_chunks` writes them, before each cell
+    is made spreadsheet-safe, in id order."""
+    for batch in rows_by_id(credentials, EXPORT_FIELDS):
+        yield from (export_row(values) for values in batch)

@@ -21,14 +21,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
@@ -737,17 +737,6 @@ class CredentialSearch:
         rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by())
         by_id = {row.pk: row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
-
-    def iter_export(self, fields: tuple[str, ...], chunk_size: int = 5000) -> Iterator[tuple]:
-        """Yield every result's ``fields`` in order through a server-side cursor, as
-        PostgreSQL finds them.
-
-        In autocommit Django declares the cursor WITH HOLD, and PostgreSQL then runs the whole
-        query before the first row; inside a transaction the cursor streams.
-        """
-        rows = self._ordered(self.matches()).values_list(*fields)
-        with transaction.atomic(using=rows.db):
-            yield from rows.iterator(chunk_size=chunk_size)
 
 
 def _read_alias() -> str:
