@@ -8,11 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.renderers import FastJSONRenderer
 from config.types import RequestUser
 from providers.roles import is_registry_admin, provider_ids
 
@@ -24,7 +25,7 @@ from ..interop.registry_csv import registry_csv_chunks
 from ..models import Credential
 
 
-class JSONLDRenderer(JSONRenderer):
+class JSONLDRenderer(FastJSONRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
