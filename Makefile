@@ -18,7 +18,7 @@ help:
 	@echo "make manage ARGS=...     run a management command, e.g. ARGS=createsuperuser"
 	@echo "make test                lint, Django checks, mypy and pytest (PYTEST_ARGS=... passes through)"
 	@echo "make lint | format       ruff check + format check | apply ruff fixes and formatting"
-	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench, time the search mix and a status sweep"
+	@echo "make bench [N=1000000]   load N entries (100,000) into registry_bench; time search, browse, exports, gunicorn load, a sweep"
 	@echo "make screenshots         PNGs of every page type, 1366 and 390 px, English and Chinese, in screenshots/"
 	@echo "make up | down | status  the project-local PostgreSQL and Redis in .devstack/"
 	@echo "make backup              dump the database to backups/registry-<UTC time>.dump"
@@ -87,15 +87,16 @@ screenshots: install chromium
 	@ls $(SCREENSHOTS)/*.png >/dev/null 2>&1 || { echo "No screenshots taken: see the skip reason above" >&2; exit 1; }
 	@echo "$$(ls $(SCREENSHOTS)/*.png | wc -l) screenshots in $(SCREENSHOTS)/"
 
-# The search benchmark: N generated entries in a separate database on the same server
-# (registry_bench; dev data is untouched), then the query mix through the API and as raw SQL,
-# then a local-rules status sweep of it with 30% of live entries due to expire (put back after).
-# It creates that database, so it connects as the owner.
-# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--reuse --repetitions 20".
+# The benchmark, in one run: N generated entries in a separate database on the same server
+# (registry_bench; dev data is untouched); the query mix through the API and as raw SQL;
+# browse pages deep and cold; exports; 8 clients against gunicorn started as `make run`
+# starts it, a whole-register export through it and its workers' memory; then a local-rules
+# status sweep with 30% of live entries due to expire (put back after). One table and
+# .bench/results.json. It creates that database, so it connects as the owner.
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--reuse --repetitions 20 --seconds 60".
 N ?= 100000
 bench: install
 	$(DEVSTACK) exec -- sh -c 'DATABASE_URL="$${MIGRATION_DATABASE_URL:-$$DATABASE_URL}" MIGRATION_DATABASE_URL= exec $(PY) manage.py bench_search --n $(N) $(BENCH_ARGS)'
-	$(DEVSTACK) exec -- sh -c 'DATABASE_URL="$${MIGRATION_DATABASE_URL:-$$DATABASE_URL}" MIGRATION_DATABASE_URL= exec $(PY) manage.py bench_sweep --n $(N) --reuse'
 
 # pg_dump/pg_restore of the server's major version (README, Backup and restore).
 backup: install

@@ -63,9 +63,11 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _without(query: QueryDict, name: str, value: str | None = None) -> str:
-    """Return the query string without one value of `name` (or all of it) and without page."""
+    """Return the query string without one value of `name` (or all of it) and without page
+    or cursor (other filters make other pages)."""
     copy = query.copy()
     copy.pop("page", None)
+    copy.pop("cursor", None)
     if value is None:
         copy.pop(name, None)
     else:
@@ -82,6 +84,7 @@ def _without(query: QueryDict, name: str, value: str | None = None) -> str:
 
 def _with_page(query: QueryDict, number: int) -> str:
     copy = query.copy()
+    copy.pop("cursor", None)
     copy["page"] = str(number)
     return copy.urlencode()
 
@@ -134,6 +137,28 @@ def _chips(query: QueryDict, search: CredentialSearch, page: SearchPage) -> list
     return chips
 
 
+def _with_cursor(query: QueryDict, cursor: str) -> str:
+    copy = query.copy()
+    copy.pop("page", None)
+    copy["cursor"] = cursor
+    return copy.urlencode()
+
+
+def _neighbour_queries(query: QueryDict, page: SearchPage) -> tuple[str, str]:
+    """The next and previous pages' query strings: by cursor where the page has one."""
+    following = (
+        _with_cursor(query, page.next_cursor)
+        if page.next_cursor
+        else _with_page(query, page.number + 1)
+    )
+    preceding = (
+        _with_cursor(query, page.previous_cursor)
+        if page.previous_cursor
+        else _with_page(query, page.number - 1)
+    )
+    return following, preceding
+
+
 def _page_links(query: QueryDict, page: SearchPage) -> list[dict]:
     """A short run of page links around the current page."""
     numbers = sorted(
@@ -170,7 +195,7 @@ def _with_text(query: QueryDict, text: str) -> str:
 def _without_selection(query: QueryDict) -> str:
     """The search itself, without the page, the compare selection or the compare button."""
     copy = query.copy()
-    for name in ("page", "compare", "go"):
+    for name in ("page", "cursor", "compare", "go"):
         copy.pop(name, None)
     return copy.urlencode()
 
@@ -201,7 +226,16 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
             "compare": compare,
             "page_title": _search_title("", None),
         }
-    page = search.page()
+    try:
+        page = search.page()
+    except SearchError as error:
+        return {
+            "errors": error.message_dict,
+            "query": params,
+            "compare": compare,
+            "page_title": _search_title("", None),
+        }
+    next_query, previous_query = _neighbour_queries(params, page)
     facets = [
         {
             "name": dimension,
@@ -217,8 +251,8 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
         "facets": facets,
         "chips": _chips(params, search, page),
         "page_links": _page_links(params, page),
-        "previous_query": _with_page(params, page.number - 1),
-        "next_query": _with_page(params, page.number + 1),
+        "previous_query": previous_query,
+        "next_query": next_query,
         "quality_marks": QualityMark.choices,
         "ordering_choices": Ordering.choices,
         "ordering": search.ordering,

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 
 from config.types import User
 from credentials.choices import CredentialStatus
-from credentials.interop.registry_csv import COLUMNS, credential_row, export_queryset
+from credentials.interop.registry_csv import COLUMNS, registry_csv_rows
 from credentials.lifecycle import Actor, is_allowed
 from credentials.models import Credential
 from credentials.numbers import registration_key
@@ -148,8 +148,8 @@ def _on_register_already(columns: list[str], rows: list[dict]) -> bool:
     keys = [registration_key(row["registration_number"]) for row in rows]
     compared = [column for column in COLUMNS if column in columns]
     exported = {
-        credential.registration_key: dict(zip(COLUMNS, credential_row(credential), strict=True))
-        for credential in export_queryset(Credential.objects.filter(registration_key__in=keys))
+        registration_key(cells[0]): dict(zip(COLUMNS, cells, strict=True))
+        for cells in registry_csv_rows(Credential.objects.filter(registration_key__in=keys))
     }
     return len(exported) == len(rows) and all(
         {column: exported[key][column] for column in compared}

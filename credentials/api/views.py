@@ -24,9 +24,10 @@ from ..search.records import (
     credit_conversion,
     level_equivalents,
 )
-from ..search.service import SearchError, credential_search
+from ..search.service import SearchError, SearchPage, credential_search
 from ..succession import credential_succession, status_explanation
 from .filtersets import CredentialFilterSet
+from .results import RESULT_VALUES, result_items
 from .serializers import (
     CredentialDetailSerializer,
     CredentialListSerializer,
@@ -49,10 +50,30 @@ class CSVExportRenderer(BaseRenderer):
 def _page_link(request: Request, number: int | None) -> str | None:
     if number is None:
         return None
-    url = request.build_absolute_uri()
+    url = remove_query_param(request.build_absolute_uri(), "cursor")
     if number == 1:
         return remove_query_param(url, "page")
     return replace_query_param(url, "page", number)
+
+
+def _cursor_link(request: Request, cursor: str) -> str:
+    url = remove_query_param(request.build_absolute_uri(), "page")
+    return replace_query_param(url, "cursor", cursor)
+
+
+def _neighbour_links(request: Request, page: SearchPage) -> tuple[str | None, str | None]:
+    """The next and previous links: by cursor where the page has one, else by number."""
+    following: str | None
+    preceding: str | None
+    if page.keyset:
+        following = _cursor_link(request, page.next_cursor) if page.next_cursor else None
+    else:
+        following = _page_link(request, page.number + 1 if page.has_next else None)
+    if page.previous_cursor:
+        preceding = _cursor_link(request, page.previous_cursor)
+    else:
+        preceding = _page_link(request, page.number - 1 if page.has_previous else None)
+    return following, preceding
 
 
 class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
@@ -106,17 +127,17 @@ class CredentialViewSet(viewsets.ReadOnlyModelViewSet):
                     search, url_prefix=request.build_absolute_uri(reverse("api:credential-list"))
                 )
         with override(search.language):
-            page = search.page()
-        if page.number > page.num_pages:
+            page = search.page(values=RESULT_VALUES)
+        if page.number > page.num_pages and not page.by_cursor:
             raise NotFound(_("There is no page %(page)d of these results.") % {"page": page.number})
-        context = {**self.get_serializer_context(), "equivalences": page.equivalences}
+        following, preceding = _neighbour_links(request, page)
         return Response(
             {
                 "count": page.count,
                 "count_capped": page.count_capped,
-                "next": _page_link(request, page.number + 1 if page.has_next else None),
-                "previous": _page_link(request, page.number - 1 if page.has_previous else None),
-                "results": CredentialListSerializer(page.rows, many=True, context=context).data,
+                "next": following,
+                "previous": preceding,
+                "results": result_items(page.rows, request=request, equivalences=page.equivalences),
                 "facets": {
                     dimension: [option.__dict__ for option in options]
                     for dimension, options in page.facets.items()

@@ -8,6 +8,7 @@ again, so the registry CSV still round-trips.
 """
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -41,3 +42,14 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[
     yield writer.writerow(list(header))
     for row in rows:
         yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Many rows as one block of CSV lines, every cell spreadsheet-safe.
+
+    An export hands the server a block per batch of rows rather than a write per line.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)
+    return buffer.getvalue()

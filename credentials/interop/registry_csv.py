@@ -9,7 +9,7 @@ missing. Lists of text are JSON arrays; lists of codes are joined with ``|``.
 
 import datetime
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -17,11 +17,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from providers.models import Provider
-
 from ..models import Credential
 from ..vocabulary import REGISTERS, register_term
-from .csv_cells import csv_lines, spreadsheet_unescape
+from .csv_cells import csv_text, spreadsheet_unescape
+from .streaming import rows_by_id
 
 # Provider attribute → the suffix of its column after "provider_" or "awarding_body_".
 PROVIDER_ATTRIBUTES = {
@@ -188,66 +187,71 @@ def decode(cell: Cell, text: str) -> Any:
     raise AssertionError(cell)
 
 
-def _provider_cells(provider: Provider | None) -> list[str]:
-    if provider is None:
-        return [""] * (1 + len(PROVIDER_ATTRIBUTES))
+def _relation_fields(relation: str) -> tuple[str, ...]:
+    return (f"{relation}__slug", *(f"{relation}__{name}" for name in PROVIDER_ATTRIBUTES))
+
+
+# The columns read from the database, in COLUMNS order; the registers' own status words come
+# last and are worked out from the status (and the start of validity).
+_READ_COLUMNS: tuple[str, ...] = tuple(
+    column for column in COLUMNS if column not in REGISTER_STATUS_COLUMNS.values()
+)
+# What a row is read from, as values (no model instances): the id first (exports stream in
+# id order), then every read column's source in _READ_COLUMNS order.
+EXPORT_FIELDS: tuple[str, ...] = (
+    "pk",
+    *(
+        {
+            **{column: column for column in FIELD_CELLS},
+            **dict(zip(RELATION_COLUMNS["provider"], _relation_fields("provider"), strict=True)),
+            **dict(
+                zip(
+                    RELATION_COLUMNS["awarding_body"],
+                    _relation_fields("awarding_body"),
+                    strict=True,
+                )
+            ),
+            "framework": "level__framework__code",
+            "level": "level__code",
+            "area_scheme": "area_of_study__scheme",
+            "area_code": "area_of_study__code",
+            STATUS_COLUMN: "status",
+            SUPERSEDED_BY_COLUMN: "superseded_by__registration_number",
+        }[column]
+        for column in _READ_COLUMNS
+    ),
+)
+# How each read column's value is written; relations' natural keys are text.
+_COLUMN_CELLS: tuple[Cell, ...] = tuple(
+    FIELD_CELLS.get(column, Cell.TEXT) for column in _READ_COLUMNS
+)
+_STATUS_AT = EXPORT_FIELDS.index("status")
+_VALID_FROM_AT = EXPORT_FIELDS.index("valid_from")
+
+
+def export_row(values: tuple, *, today: datetime.date) -> list[str]:
+    """One registry CSV row's cells, in COLUMNS order, from a tuple in EXPORT_FIELDS order."""
+    status, valid_from = values[_STATUS_AT], values[_VALID_FROM_AT]
     return [
-        provider.slug,
-        *(getattr(provider, attribute) or "" for attribute in PROVIDER_ATTRIBUTES),
+        *(encode(cell, value) for cell, value in zip(_COLUMN_CELLS, values[1:], strict=True)),
+        *(
+            register_term(register, status, valid_from=valid_from, today=today)
+            for register in REGISTER_STATUS_COLUMNS
+        ),
     ]
 
 
-def credential_row(credential: Credential) -> list[str]:
-    """One credential as the cells of a registry CSV row, in COLUMNS order."""
-    cells: dict[str, str] = {
-        name: encode(cell, getattr(credential, name)) for name, cell in FIELD_CELLS.items()
-    }
-    cells.update(
-        zip(RELATION_COLUMNS["provider"], _provider_cells(credential.provider), strict=True)
-    )
-    cells.update(
-        zip(
-            RELATION_COLUMNS["awarding_body"],
-            _provider_cells(credential.awarding_body),
-            strict=True,
-        )
-    )
-    level = credential.level
-    cells["framework"] = level.framework.code if level else ""
-    cells["level"] = level.code if level else ""
-    area = credential.area_of_study
-    cells["area_scheme"] = area.scheme if area else ""
-    cells["area_code"] = area.code if area else ""
-    cells[STATUS_COLUMN] = credential.status
-    successor = credential.superseded_by
-    cells[SUPERSEDED_BY_COLUMN] = successor.registration_number if successor else ""
+def registry_csv_chunks(credentials: QuerySet[Credential]) -> Iterator[str]:
+    """The header and every credential's line, in blocks as they are read (in id order)."""
+    yield csv_text([COLUMNS])
     today = timezone.localdate()
-    for register, column in REGISTER_STATUS_COLUMNS.items():
-        cells[column] = register_term(
-            register, credential.status, valid_from=credential.valid_from, today=today
-        )
-    return [cells[column] for column in COLUMNS]
+    for batch in rows_by_id(credentials, EXPORT_FIELDS):
+        yield csv_text(export_row(values, today=today) for values in batch)
 
 
-def export_queryset(queryset: QuerySet[Credential] | None = None) -> QuerySet[Credential]:
-    """Credentials with every relation the CSV writes, in a stable order."""
-    queryset = Credential.objects.all() if queryset is None else queryset
-    return (
-        queryset.select_related(
-            "provider", "awarding_body", "level__framework", "area_of_study", "superseded_by"
-        )
-        .defer("search_document", "superseded_by__search_document")
-        .order_by("registration_key")
-    )
-
-
-def registry_csv_lines(
-    credentials: Iterable[Credential] | QuerySet[Credential], *, chunk_size: int = 2000
-) -> Iterator[str]:
-    """The header and one line per credential, generated as they are read."""
-    rows = (
-        credentials.iterator(chunk_size=chunk_size)
-        if isinstance(credentials, QuerySet)
-        else credentials
-    )
-    return csv_lines(COLUMNS, (credential_row(credential) for credential in rows))
+def registry_csv_rows(credentials: QuerySet[Credential]) -> Iterator[list[str]]:
+    """Every credential's cells as :func:`registry_csv_chunks` writes them, before each cell
+    is made spreadsheet-safe, in id order."""
+    today = timezone.localdate()
+    for batch in rows_by_id(credentials, EXPORT_FIELDS):
+        yield from (export_row(values, today=today) for values in batch)

@@ -80,7 +80,7 @@ FACET_PARAMETERS: dict[str, tuple[str, ...]] = {
     "size": ("size",),
 }
 # Parameters that steer the result list rather than filter it.
-CONTROL_PARAMETERS = ("ordering", "page", "page_size", "format")
+CONTROL_PARAMETERS = ("ordering", "page", "page_size", "cursor", "format")
 
 
 class LevelKeyField(forms.CharField):
@@ -274,6 +274,11 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         method=_noop, choices=Ordering.choices, label=_("Order by")
     )
     page = IntegerFilter(method=_noop, min_value=1, max_value=MAX_PAGE, label=_("Page"))
+    cursor = django_filters.CharFilter(
+        method=_noop,
+        max_length=1_000,
+        label=_("Page cursor, from a next or previous link (browses by title or newest)"),
+    )
     page_size = IntegerFilter(
         method=_noop, min_value=1, max_value=MAX_PAGE_SIZE, label=_("Results per page")
     )

@@ -22,14 +22,14 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
@@ -50,6 +50,7 @@ from .filters import (
     CredentialSearchFilterSet,
     Ordering,
 )
+from .keyset import KEYSET_ORDERINGS, CursorError, PageCursor, cursor_decode, cursor_for
 from .sizes import SIZE_CHOICES, size_band, size_sort_sql
 from .suggestions import spelling_suggestion
 
@@ -155,7 +156,7 @@ class Equivalence:
 class SearchPage:
     """One page of results with the capped total and facet counts."""
 
-    rows: list[Credential]
+    rows: list[Any]  # Credentials, or dicts of the values asked for
     number: int
     page_size: int
     count: int
@@ -166,6 +167,13 @@ class SearchPage:
     equivalences: list[Equivalence] = field(default_factory=list)
     # "Did you mean": the query with misspelt words corrected, when that finds more.
     suggestion: str | None = None
+    # A browse by title or newest links its neighbours by cursor (keyset.py): `next_cursor`
+    # and `previous_cursor` then say whether there are any. `by_cursor`: this page was
+    # reached through one, so it may lie past the count cap.
+    keyset: bool = False
+    by_cursor: bool = False
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
 
     @property
     def num_pages(self) -> int:
@@ -173,10 +181,14 @@ class SearchPage:
 
     @property
     def has_next(self) -> bool:
+        if self.keyset:
+            return self.next_cursor is not None
         return self.number < self.num_pages
 
     @property
     def has_previous(self) -> bool:
+        if self.by_cursor:
+            return self.previous_cursor is not None
         return self.number > 1
 
 
@@ -216,10 +228,20 @@ RESULT_FIELDS = (
 )
 
 
-def _result_rows(queryset: QuerySet[Credential]) -> QuerySet[Credential]:
+def _result_rows(queryset: QuerySet[Credential], values: Sequence[str] | None) -> QuerySet:
+    """Result rows as models with RESULT_FIELDS, or as dicts of `values` (with "pk")."""
+    if values is not None:
+        return queryset.values("pk", *values)
     return queryset.select_related("provider", "level__framework", "area_of_study").only(
         *RESULT_FIELDS
     )
+
+
+Row = Any  # a Credential, or a dict of the values asked for (SearchPage.rows)
+
+
+def _pk(row: Row) -> int:
+    return row["pk"] if isinstance(row, dict) else row.pk
 
 
 def result_cap() -> int:
@@ -360,7 +382,14 @@ class CredentialSearch:
             return self.rank_window if self.ordering == Ordering.RELEVANCE else self.cap
         return self.cap if found <= self.cap else None
 
-    def results(self, offset: int, limit: int, *, found: int | None = None) -> list[Credential]:
+    def results(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        found: int | None = None,
+        values: Sequence[str] | None = None,
+    ) -> list[Row]:
         """One slice of the ordered result list, with everything a result row shows.
 
         The slice's ids are chosen first, joined only to what filters and ordering need;
@@ -375,11 +404,11 @@ class CredentialSearch:
             # matches instead of letting the ordering pick an index walk over the table.
             matches = Credential.objects.filter(pk__in=matches.values("pk")[:window])
         ids = self._ordered(matches).values("pk")[offset : offset + limit]
-        return self._rows(ids)
+        return self._rows(ids, values)
 
-    def _rows(self, ids) -> list[Credential]:
+    def _rows(self, ids, values: Sequence[str] | None = None) -> list[Row]:
         """The page's rows for `ids` (an ordered subquery), in result order."""
-        return list(_result_rows(self._ordered(Credential.objects.filter(pk__in=ids))))
+        return list(_result_rows(self._ordered(Credential.objects.filter(pk__in=ids)), values))
 
     # Counts and facets ------------------------------------------------------------------
 
@@ -748,32 +777,59 @@ class CredentialSearch:
             if name not in CONTROL_PARAMETERS and name != "q"
         )
 
-    def page(self) -> SearchPage:
-        """Return the asked-for page; a page past the last one comes back empty."""
+    @property
+    def keyset(self) -> bool:
+        """Whether this search's pages link by cursor: a browse ordered by title or newest."""
+        return self.parsed is None and self.ordering in KEYSET_ORDERINGS
+
+    def cursor(self) -> PageCursor | None:
+        """The page cursor asked for; raises SearchError for one this search cannot follow."""
+        text = self.data.get("cursor")
+        if not text:
+            return None
+        if not self.keyset:
+            raise SearchError(
+                {"cursor": [_("Page cursors follow a browse ordered by title or newest only.")]}
+            )
+        try:
+            return cursor_decode(text, self.ordering)
+        except CursorError as error:
+            raise SearchError(
+                {"cursor": [_("This page link is not valid; start again from the first page.")]}
+            ) from error
+
+    def page(self, *, values: Sequence[str] | None = None) -> SearchPage:
+        """Return the asked-for page; a page past the last one comes back empty.
+
+        Rows are models with what a result row shows, or dicts of `values` and "pk" (the
+        API serialises those, with no model instances to build).
+        """
+        cursor = self.cursor()
         with SEARCH_DURATION.labels(
             query_class=self.query_class, filtered=str(self.filtered).lower()
         ).time():
-            return self._page()
+            return self._page(cursor, values)
 
-    def _page(self) -> SearchPage:
-        number = self.page_number
+    def _page(self, cursor: PageCursor | None, values: Sequence[str] | None) -> SearchPage:
+        number = cursor.number if cursor else self.page_number
         size = self.page_size
         offset = (number - 1) * size
+        if self.keyset and values is not None:
+            # The cursor of a neighbouring page is read from this page's rows.
+            values = tuple(dict.fromkeys([*values, KEYSET_ORDERINGS[self.ordering][0]]))
         if self.parsed is not None:
             # One statement finds the candidates, counts them, groups the facets and picks
             # the page's ids; a second fetches those rows.
             sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
             found, raw_facets, facets_capped, ids = self._run_counts(sql, params)
-            rows = self._in_order(ids)
+            rows = self._in_order(ids, values)
         else:
             found, raw_facets, facets_capped = self._browse_counts()
             rows = []
         total = min(found, self.cap)
         window = self.window_size(found)
         navigable = min(total, window or total)
-        if self.parsed is None and offset < navigable:
-            rows = self._browse_rows(offset, min(size, navigable - offset), found)
-        return SearchPage(
+        page = SearchPage(
             rows=rows,
             number=number,
             page_size=size,
@@ -784,7 +840,20 @@ class CredentialSearch:
             facets_capped=facets_capped,
             equivalences=self.equivalences(),
             suggestion=self.suggestion(found) if found < suggestion_below() else None,
+            keyset=self.keyset,
+            by_cursor=cursor is not None,
         )
+        if cursor is not None:
+            self._keyset_page(page, cursor, values)
+        elif self.parsed is None and offset < navigable:
+            page.rows = self._browse_rows(offset, min(size, navigable - offset), found, values)
+            if self.keyset and page.rows and (number < page.num_pages or page.count_capped):
+                # Past the cap's last page the cursor goes on; a full last page under the
+                # cap has nothing after it.
+                page.next_cursor = cursor_for(
+                    self.ordering, number + 1, forward=True, row=page.rows[-1]
+                ).encode()
+        return page
 
     def suggestion(self, found: int) -> str | None:
         """The query with misspelt words corrected, if that finds more than `found` results
@@ -805,37 +874,62 @@ class CredentialSearch:
         more = corrected.matches()[: found + 1].count()
         return suggested if more > found else None
 
-    def _browse_rows(self, offset: int, limit: int, found: int) -> list[Credential]:
+    def _keyset_page(
+        self, page: SearchPage, cursor: PageCursor, values: Sequence[str] | None
+    ) -> None:
+        """Fill `page` with the rows beyond `cursor` and the cursors of its neighbours.
+
+        One row more than the page is read to learn whether there is another page that way.
+        """
+        size = page.page_size
+        ids = (self.matches().filter(cursor.condition()).order_by(*cursor.order_by()).values("pk"))[
+            : size + 1
+        ]
+        # In the reading order (PostgreSQL's collation sorts titles); the page shows them
+        # in its own.
+        reading = list(
+            _result_rows(Credential.objects.filter(pk__in=ids).order_by(*cursor.order_by()), values)
+        )
+        more = len(reading) > size
+        rows = reading[:size]
+        if not cursor.forward:
+            rows.reverse()
+        page.rows = rows
+        if not rows:
+            return
+        after = more if cursor.forward else True
+        before = True if cursor.forward else more
+        if after:
+            page.next_cursor = cursor_for(
+                self.ordering, page.number + 1, forward=True, row=rows[-1]
+            ).encode()
+        if before and page.number > 1:
+            page.previous_cursor = cursor_for(
+                self.ordering, page.number - 1, forward=False, row=rows[0]
+            ).encode()
+
+    def _browse_rows(
+        self, offset: int, limit: int, found: int, values: Sequence[str] | None = None
+    ) -> list[Row]:
         """A browse page, its ids cached like its counts (one query either way)."""
         seconds = facet_cache_seconds()
         if seconds <= 0:
-            return self.results(offset, limit, found=found)
+            return self.results(offset, limit, found=found, values=values)
         lookup = cache_lookup(self._cache_key(page=(self.ordering, offset, limit)))
         if lookup.hit:
-            return self._in_order(lookup.value)
-        rows = self.results(offset, limit, found=found)
-        cache_store(lookup, [row.pk for row in rows], seconds, read_from=_read_alias())
+            return self._in_order(lookup.value, values)
+        rows = self.results(offset, limit, found=found, values=values)
+        cache_store(lookup, [_pk(row) for row in rows], seconds, read_from=_read_alias())
         return rows
 
-    def _in_order(self, ids: list[int]) -> list[Credential]:
+    def _in_order(self, ids: list[int], values: Sequence[str] | None = None) -> list[Row]:
         """The rows for `ids`, in that order (no query when there are none)."""
         if not ids:
             return []
         # Unordered: the order is the ids', and compiling the model's ordering costs time.
-        rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by())
-        by_id = {row.pk: row for row in rows}
+        rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by(), values)
+        by_id = {_pk(row): row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
-
-    def iter_export(self, fields: tuple[str, ...], chunk_size: int = 5000) -> Iterator[tuple]:
-        """Yield every result's ``fields`` in order through a server-side cursor, as
-        PostgreSQL finds them.
-
-        In autocommit Django declares the cursor WITH HOLD, and PostgreSQL then runs the whole
-        query before the first row; inside a transaction the cursor streams.
-        """
-        rows = self._ordered(self.matches()).values_list(*fields)
-        with transaction.atomic(using=rows.db):
-            yield from rows.iterator(chunk_size=chunk_size)
 
 
 def _read_alias() -> str:

@@ -1,6 +1,7 @@
 import datetime
 import json
 import logging
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -8,18 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from benchmarks.browse import format_browses, time_browses
 from benchmarks.exports import format_exports, time_exports
-from benchmarks.generate import MAX_ENTRIES
-from benchmarks.load import (
-    DEFAULT_DATABASE,
-    BenchDatabaseError,
-    bench_register_load,
-    bench_settings,
-    database_exists,
-    recreate_database,
-    reusable_report,
-    use_database,
-)
+from benchmarks.headline import format_headline, headline
 from benchmarks.measure import (
     format_queries,
     format_table,
@@ -27,8 +19,10 @@ from benchmarks.measure import (
     summarise,
     time_queries,
 )
+from benchmarks.options import add_bench_options, bench_register, bench_say
 from benchmarks.queries import query_mix
-from benchmarks.sources import BENCH_DATA_DIR, missing_files
+from benchmarks.server import time_server
+from benchmarks.sweep import sweep_bench_prepare, sweep_bench_restore, sweep_bench_run
 from credentials.search.cache import search_cache_invalidate
 
 
@@ -40,69 +34,43 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--n", type=int, default=100_000, help="Entries to load (100,000).")
-        parser.add_argument("--seed", type=int, default=1, help="Generator seed (1).")
+        add_bench_options(parser, output="results.json")
         parser.add_argument(
             "--repetitions", type=int, default=10, help="Timed runs of each query (10)."
         )
         parser.add_argument("--warmup", type=int, default=2, help="Untimed runs first (2).")
-        parser.add_argument(
-            "--database-url",
-            default="",
-            help=f"Benchmark database (its name must contain 'bench'; it is dropped and "
-            f"re-created). Default: {DEFAULT_DATABASE} on the working database's server.",
-        )
-        parser.add_argument(
-            "--reuse",
-            action="store_true",
-            help="Keep the benchmark database if it already holds the same N and seed.",
-        )
-        parser.add_argument(
-            "--output",
-            type=Path,
-            default=settings.BASE_DIR / ".bench" / "results.json",
-            help="Where to write the figures as JSON (.bench/results.json).",
-        )
-        parser.add_argument("--data-dir", type=Path, default=BENCH_DATA_DIR)
         parser.add_argument(
             "--no-exports",
             dest="exports",
             action="store_false",
             help="Skip timing the CSV exports (the whole register takes a minute or more).",
         )
+        parser.add_argument(
+            "--no-server",
+            dest="server",
+            action="store_false",
+            help="Skip the load test against gunicorn (and the export through it).",
+        )
+        parser.add_argument("--clients", type=int, default=8, help="Concurrent clients (8).")
+        parser.add_argument(
+            "--seconds", type=float, default=30.0, help="Length of the load test (30 s)."
+        )
+        parser.add_argument(
+            "--no-sweep",
+            dest="sweep",
+            action="store_false",
+            help="Skip the local-rules status sweep (bench_sweep's, with 30%% changing).",
+        )
 
     def handle(self, *args, **options) -> None:
         n: int = options["n"]
         seed: int = options["seed"]
-        if not 1 <= n <= MAX_ENTRIES:
-            raise CommandError(f"--n must be between 1 and {MAX_ENTRIES:,}.")
         if options["repetitions"] < 1 or options["warmup"] < 0:
             raise CommandError("--repetitions must be at least 1 and --warmup not negative.")
-        missing = missing_files(options["data_dir"])
-        if missing:
-            raise CommandError(f"{options['data_dir']} lacks {', '.join(missing)}.")
-        try:
-            target = bench_settings(options["database_url"] or None)
-        except BenchDatabaseError as error:
-            raise CommandError(str(error)) from error
-
-        def say(message: str) -> None:
-            self.stdout.write(f"[{timezone.localtime():%H:%M:%S}] {message}")
-            self.stdout.flush()
-
-        report = None
-        if options["reuse"] and database_exists(target):
-            use_database(target)
-            report = reusable_report(n, seed)
-            if report:
-                say(f"Reusing {target['NAME']}: {n:,} entries, seed {seed}")
-        if report is None:
-            say(f"Creating {target['NAME']} on {target['HOST'] or 'localhost'}:{target['PORT']}")
-            recreate_database(target)
-            use_database(target)
-            report = bench_register_load(
-                n=n, seed=seed, data_dir=options["data_dir"], today=timezone.localdate(), say=say
-            )
+        if options["clients"] < 1 or options["seconds"] <= 0:
+            raise CommandError("--clients must be at least 1 and --seconds positive.")
+        say = bench_say(self.stdout)
+        target, report = bench_register(options, say)
         figures = report.as_dict()
         self.stdout.write(
             f"Load: {n:,} rows in {figures['total_seconds']:.1f} s = "
@@ -111,6 +79,7 @@ class Command(BaseCommand):
             f"{report.index_seconds:.1f} s, VACUUM ANALYZE {report.analyze_seconds:.1f} s)"
             + (" [from the earlier load]" if report.reused else "")
         )
+        load_before = os.getloadavg()
 
         # Every query's first request then pays for its counts (the "first" column).
         search_cache_invalidate()
@@ -119,14 +88,29 @@ class Command(BaseCommand):
         no_limits = dict.fromkeys(settings.THROTTLE_RATES)
         # Nor a log line per request: thousands of them would bury the figures.
         logging.getLogger("registry.request").setLevel(logging.WARNING)
+        queries = query_mix()
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["localhost"], THROTTLE_RATES=no_limits):
             timings = time_queries(
-                query_mix(),
+                queries,
                 repetitions=options["repetitions"],
                 warmup=options["warmup"],
                 say=say,
             )
+            browses = time_browses(options["repetitions"], say)
             exports = time_exports(say) if options["exports"] else []
+        server = (
+            time_server(
+                target,
+                queries,
+                clients=options["clients"],
+                seconds=options["seconds"],
+                export=options["exports"],
+                say=say,
+            )
+            if options["server"]
+            else {}
+        )
+        sweep = self._sweep(say) if options["sweep"] else {}
         summary = summarise(timings)
         result = {
             "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -135,20 +119,37 @@ class Command(BaseCommand):
             "repetitions": options["repetitions"],
             "warmup": options["warmup"],
             "machine": machine(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
             "load": figures,
             **summary,
+            "browse": [timing.as_dict() for timing in browses],
             "exports": [timing.as_dict() for timing in exports],
+            "server": server,
+            "sweep": sweep,
         }
+        result["headline"] = headline(result)
         self.stdout.write(format_queries(summary))
         self.stdout.write(format_table(summary))
+        self.stdout.write(format_browses(browses))
         if exports:
             self.stdout.write(format_exports(exports))
-        for name, verdict in summary["targets"].items():
-            mark = "met" if verdict["met"] else "NOT MET"
-            self.stdout.write(
-                f"target {name}: {verdict['measured']:.2f} (<= {verdict['target']:g}) {mark}"
-            )
+        self.stdout.write(format_headline(result["headline"]))
         output: Path = options["output"]
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
         self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
+
+    def _sweep(self, say) -> dict:
+        """bench_sweep's measurement in this run: 30% of live entries due, put back after."""
+        today = timezone.localdate()
+        live, due = sweep_bench_prepare(changing=0.3, today=today)
+        try:
+            with override_settings(DEBUG=False):
+                report = sweep_bench_run(
+                    transitions="bulk", today=today, live=live, due=due, say=say
+                )
+        finally:
+            say("Putting the register back as loaded")
+            sweep_bench_restore()
+        return report.as_dict()

@@ -3,24 +3,12 @@ import json
 import os
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from benchmarks.generate import MAX_ENTRIES
-from benchmarks.load import (
-    DEFAULT_DATABASE,
-    BenchDatabaseError,
-    bench_register_load,
-    bench_settings,
-    database_exists,
-    recreate_database,
-    reusable_report,
-    use_database,
-)
 from benchmarks.measure import machine
-from benchmarks.sources import BENCH_DATA_DIR, missing_files
+from benchmarks.options import add_bench_options, bench_register, bench_say
 from benchmarks.sweep import sweep_bench_prepare, sweep_bench_restore, sweep_bench_run
 
 # Issue 13's target for the local-rules sweep with about a third of the entries changing.
@@ -35,8 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--n", type=int, default=100_000, help="Entries to load (100,000).")
-        parser.add_argument("--seed", type=int, default=1, help="Generator seed (1).")
+        add_bench_options(parser, output="sweep.json")
         parser.add_argument(
             "--changing",
             type=float,
@@ -49,57 +36,14 @@ class Command(BaseCommand):
             default="bulk",
             help="bulk: the sweeps' set-based path (default); each: one credential at a time.",
         )
-        parser.add_argument(
-            "--database-url",
-            default="",
-            help=f"Benchmark database (its name must contain 'bench'). Default: "
-            f"{DEFAULT_DATABASE} on the working database's server.",
-        )
-        parser.add_argument(
-            "--reuse",
-            action="store_true",
-            help="Keep the benchmark database if it already holds the same N and seed.",
-        )
-        parser.add_argument(
-            "--output",
-            type=Path,
-            default=settings.BASE_DIR / ".bench" / "sweep.json",
-            help="Where to write the figures as JSON (.bench/sweep.json).",
-        )
-        parser.add_argument("--data-dir", type=Path, default=BENCH_DATA_DIR)
 
     def handle(self, *args, **options) -> None:
         n: int = options["n"]
-        if not 1 <= n <= MAX_ENTRIES:
-            raise CommandError(f"--n must be between 1 and {MAX_ENTRIES:,}.")
         if not 0 <= options["changing"] <= 1:
             raise CommandError("--changing must be between 0 and 1.")
-        missing = missing_files(options["data_dir"])
-        if missing:
-            raise CommandError(f"{options['data_dir']} lacks {', '.join(missing)}.")
-        try:
-            target = bench_settings(options["database_url"] or None)
-        except BenchDatabaseError as error:
-            raise CommandError(str(error)) from error
-
-        def say(message: str) -> None:
-            self.stdout.write(f"[{timezone.localtime():%H:%M:%S}] {message}")
-            self.stdout.flush()
-
+        say = bench_say(self.stdout)
+        bench_register(options, say)
         today = timezone.localdate()
-        reused = options["reuse"] and database_exists(target)
-        if reused:
-            use_database(target)
-            reused = reusable_report(n, options["seed"]) is not None
-        if reused:
-            say(f"Reusing {target['NAME']}: {n:,} entries")
-        else:
-            say(f"Creating {target['NAME']} with {n:,} entries")
-            recreate_database(target)
-            use_database(target)
-            bench_register_load(
-                n=n, seed=options["seed"], data_dir=options["data_dir"], today=today, say=say
-            )
         live, due = sweep_bench_prepare(changing=options["changing"], today=today)
         load_before = os.getloadavg()
         with override_settings(DEBUG=False):

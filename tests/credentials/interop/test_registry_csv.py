@@ -10,12 +10,21 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from credentials.choices import CredentialStatus
-from credentials.interop.registry_csv import COLUMNS, FIELD_CELLS, RELATION_COLUMNS
+from credentials.interop import streaming
+from credentials.interop.csv_cells import csv_lines
+from credentials.interop.registry_csv import (
+    COLUMNS,
+    FIELD_CELLS,
+    PROVIDER_ATTRIBUTES,
+    RELATION_COLUMNS,
+    encode,
+)
 from credentials.models import Credential
 from credentials.services import EDITABLE_FIELDS, credential_snapshot, credential_transition
+from credentials.vocabulary import REGISTERS, register_term
 from imports.choices import ImportState
 from providers.models import Provider
-from tests.factories import CredentialFactory, MembershipFactory
+from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory
 from tests.imports.conftest import (
     DFE_2025_02,
     HKQR_REGISTER,
@@ -267,3 +276,63 @@ def test_a_superseded_row_without_a_successor_on_the_register_is_a_row_error(
     ] == [(2, "superseded_by")]
     assert message in job.report["problems"][-1]["message"]
     assert not Credential.objects.filter(registration_number="24/000005/L4").exists()
+
+
+def instance_row(credential: Credential) -> list[str]:
+    """A registry CSV row as the writer over model instances built it (the reference)."""
+
+    def provider_cells(provider: Provider | None) -> list[str]:
+        if provider is None:
+            return [""] * (1 + len(PROVIDER_ATTRIBUTES))
+        return [provider.slug, *(getattr(provider, name) or "" for name in PROVIDER_ATTRIBUTES)]
+
+    cells = {name: encode(cell, getattr(credential, name)) for name, cell in FIELD_CELLS.items()}
+    for relation in ("provider", "awarding_body"):
+        related = provider_cells(getattr(credential, relation))
+        cells.update(zip(RELATION_COLUMNS[relation], related, strict=True))
+    level, area = credential.level, credential.area_of_study
+    cells["framework"] = level.framework.code if level else ""
+    cells["level"] = level.code if level else ""
+    cells["area_scheme"] = area.scheme if area else ""
+    cells["area_code"] = area.code if area else ""
+    cells["status"] = credential.status
+    successor = credential.superseded_by
+    cells["superseded_by"] = successor.registration_number if successor else ""
+    for register in REGISTERS:
+        cells[f"{register}_status"] = register_term(
+            register,
+            credential.status,
+            valid_from=credential.valid_from,
+            today=datetime.date.today(),
+        )
+    return [cells[column] for column in COLUMNS]
+
+
+def test_the_keyset_export_writes_what_the_instance_writer_wrote(monkeypatch, registry_admin):
+    """Across batch boundaries, every row (drafts for staff), cell and escape as before."""
+    monkeypatch.setattr(streaming, "FIRST_BATCH", 2)
+    monkeypatch.setattr(streaming, "LARGEST_BATCH", 3)
+    run_import("ofqual", OFQUAL_SAMPLE)
+    run_import("hkqr", HKQR_REGISTER)
+    body = ProviderFactory(slug="awarder", ukprn="10000001", short_name="AW")
+    CredentialFactory(
+        awarding_body=body,
+        title_en="=SUM(A1:A2)",
+        learning_outcomes_en=["Line one\nline two", 'Comma, and "quote"'],
+        languages=["en", "yue"],
+        stackable=True,
+        fee="1200.50",
+        fee_currency="HKD",
+    )
+    CredentialFactory(status=CredentialStatus.DRAFT, level=None, valid_from=None, valid_to=None)
+    staff = APIClient()
+    staff.force_authenticate(registry_admin)
+
+    exported = export(staff).decode("utf-8")
+
+    credentials = Credential.objects.select_related(
+        "provider", "awarding_body", "level__framework", "area_of_study", "superseded_by"
+    ).order_by("pk")
+    expected = "".join(csv_lines(COLUMNS, (instance_row(c) for c in credentials)))
+    assert exported == expected
+    assert exported.count("\n") > credentials.count() >= 20

@@ -1,9 +1,11 @@
-"""Exports stream from PostgreSQL: the first row comes before the whole query has run."""
+"""Exports stream from PostgreSQL: keyset batches by id through a cursor that is not held."""
 
+import psycopg
 import pytest
 from django.db import connection
 
-from credentials.search.service import credential_search
+from credentials.interop.streaming import rows_by_id
+from credentials.models import Credential
 from tests.factories import CredentialFactory
 
 
@@ -18,13 +20,76 @@ def test_export_reads_through_a_cursor_that_is_not_held():
     """A WITH HOLD cursor is materialised in full at commit before it returns a row."""
     for _ in range(3):
         CredentialFactory()
-    rows = credential_search(params={"status": "all"}).iter_export(("pk",), chunk_size=1)
+    batches = rows_by_id(Credential.objects.all(), ("pk",), first_batch=1, largest_batch=1)
 
-    first = next(rows)
+    first = next(batches)
     cursors = _cursors()
-    rest = list(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        isolation = cursor.fetchone()[0]
+    rest = list(batches)
 
-    assert first[0]
-    assert len(rest) == 2
+    assert len(first) == 1
+    assert sum(len(batch) for batch in rest) == 2
     assert [holdable for holdable, _statement in cursors] == [False]
+    assert "ORDER BY" in cursors[0][1] and "LIMIT 1" in cursors[0][1]
+    assert isolation == "repeatable read"  # one snapshot for the whole export
     assert _cursors() == []  # closed with the transaction once the export ended
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_one_snapshot():
+    """A row changed while the export streams is written as it was when the export began."""
+    first, second = CredentialFactory(title_en="Before"), CredentialFactory(title_en="Before")
+    batches = rows_by_id(
+        Credential.objects.order_by("pk"), ("pk", "title_en"), first_batch=1, largest_batch=1
+    )
+
+    assert next(batches) == [(first.pk, "Before")]
+    # Another session edits it (this one is inside the export's read-only transaction).
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute(
+            f"UPDATE {Credential._meta.db_table} SET title_en = 'After' WHERE id = %s",
+            [second.pk],
+        )
+
+    assert list(batches) == [[(second.pk, "Before")]]
+    assert Credential.objects.get(pk=second.pk).title_en == "After"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("first_batch", "largest_batch"), [(1, 1), (2, 3), (3, 100), (500, 500)])
+def test_every_row_comes_once_in_id_order_across_batches(first_batch, largest_batch):
+    made = sorted(credential.pk for credential in CredentialFactory.create_batch(7))
+    # A filter the batches keep: every other row.
+    kept = made[::2]
+
+    rows = [
+        row
+        for batch in rows_by_id(
+            Credential.objects.filter(pk__in=kept),
+            ("pk",),
+            first_batch=first_batch,
+            largest_batch=largest_batch,
+        )
+        for row in batch
+    ]
+
+    assert [pk for (pk,) in rows] == kept
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "first_batch", "largest_batch"),
+    [(("title_en", "pk"), 1, 1), (("pk",), 0, 1), (("pk",), 5, 4), ((), 1, 1)],
+)
+def test_bad_arguments_are_refused(fields, first_batch, largest_batch):
+    with pytest.raises(ValueError):
+        next(
+            rows_by_id(
+                Credential.objects.all(),
+                fields,
+                first_batch=first_batch,
+                largest_batch=largest_batch,
+            )
+        )
