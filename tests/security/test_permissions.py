@@ -25,6 +25,7 @@ PUBLIC = {
     "api:credential-statement",
     "api:status-list",
     "api:statement-verify",
+    "api:changes",
 }
 
 
