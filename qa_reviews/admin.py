@@ -561,3 +561,27 @@ class ConditionAdmin(admin.ModelAdmin):
                 _("%(n)d condition(s) confirmed as met.") % {"n": confirmed},
                 messages.SUCCESS,
             )
+
+
+@admin.register(ConditionEvent)
+class ConditionEventAdmin(admin.ModelAdmin):
+    """Every change to a condition, as the services recorded it: shown, never edited."""
+
+    list_display = ("condition", "kind", "from_state", "to_state", "actor", "recorded_at")
+    list_filter = ("kind", "to_state")
+    list_select_related = ("condition", "actor")
+    search_fields = (
+        "condition__text",
+        "condition__decision__review__credential__registration_number",
+    )
+    ordering = ("-recorded_at",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

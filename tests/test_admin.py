@@ -26,8 +26,15 @@ from credentials.models import (
 from imports.models import ImportJob
 from providers.models import ApiToken
 from providers.tokens import api_token_create
-from qa_reviews.choices import DecisionOutcome, JudgementOutcome, ReviewStage
-from qa_reviews.models import Condition, Decision, Judgement, ReviewAssignment, ReviewStandard
+from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome, ReviewStage
+from qa_reviews.models import (
+    Condition,
+    ConditionEvent,
+    Decision,
+    Judgement,
+    ReviewAssignment,
+    ReviewStandard,
+)
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
 from status_checks.choices import CheckOutcome, SweepScope
 from status_checks.models import StatusCheck, StatusSweep, StatusSweepChunk
@@ -56,6 +63,7 @@ REGISTRY_APPS = (
 # Accreditation records belong to QA decisions and status checks, the services that own them.
 VIEW_ONLY = {
     AccreditationRecord,
+    ConditionEvent,
     CredentialStatusChange,
     CredentialVersion,
     ImportJob,
@@ -198,10 +206,16 @@ def register(registry_admin) -> dict:
             comment="Outcomes are clear and assessed.",
         ),
         decision,
-        Condition.objects.create(
+        condition := Condition.objects.create(
             decision=decision,
             text="Publish the assessment policy.",
             due_date=datetime.date(2026, 6, 30),
+        ),
+        ConditionEvent.objects.create(
+            condition=condition,
+            kind=ConditionEventKind.CREATED,
+            to_state=condition.state,
+            actor=registry_admin,
         ),
     ]
     return {type(row): row for row in rows}

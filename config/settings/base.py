@@ -410,6 +410,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "JudgementOutcomeEnum": "qa_reviews.choices.JudgementOutcome",
         "DecisionOutcomeEnum": "qa_reviews.choices.DecisionOutcome",
         "ConditionStateEnum": "qa_reviews.choices.ConditionState",
+        "ConditionEventKindEnum": "qa_reviews.choices.ConditionEventKind",
+        # The credential kind keeps the name it had before condition events also had a kind.
+        "KindEnum": "credentials.choices.CredentialKind",
     }
 )
 # Reviewers' evidence files are private: only the permission-checked review page serves them,
