@@ -30,7 +30,13 @@ ATOM_ENTRIES = 50
 ID_LOOKUP_LIMIT = 1000
 
 
+# The successor is shown by its registration number; its id is for machines.
+SHOWN_AS = {"superseded_by_registration_number": "superseded_by"}
+HIDDEN = frozenset({"superseded_by"})
+
+
 def _label(name: str) -> str:
+    name = SHOWN_AS.get(name, name)
     try:
         field = Credential._meta.get_field(name)
     except FieldDoesNotExist:
@@ -56,6 +62,7 @@ def describe(event: ChangeEvent) -> str:
     return "; ".join(
         f"{_label(name)}: {_value(name, before.get(name))} → {_value(name, value)}"
         for name, value in sorted(event.after.items())
+        if name not in HIDDEN
     )
 
 

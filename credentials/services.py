@@ -618,17 +618,22 @@ def credential_change_status(
     source: StatusSource,
     reason: str = "",
     actor: User | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> CredentialStatusChange | None:
     """Move a credential to a new status and record the transition; no-op if unchanged.
 
     This is the low-level step shared by every path; callers that act for a person go
     through ``credential_transition``, which checks the lifecycle and the person's role.
     The row is locked first so two concurrent callers cannot both record the same move.
+    ``facts`` (field → value, already checked) are the status facts the move sets or
+    clears: saved in the same UPDATE as the status, so the change feed sees one move.
     """
     locked = Credential.objects.select_for_update().get(pk=credential.pk)
     if locked.status == to_status:
         credential.status = locked.status
         return None
+    for name, value in (facts or {}).items():
+        setattr(locked, name, value)
     if source in _SYSTEM_SOURCES and not is_allowed(locked.status, to_status, Actor.SYSTEM):
         raise ValidationError(
             _("A status check cannot move a record from %(from)s to %(to)s.")
@@ -648,13 +653,15 @@ def credential_change_status(
     locked.status = to_status
     locked.status_changed_at = timezone.now()
     locked.full_clean(exclude=["registration_number", "search_document"], validate_unique=False)
-    fields = ["status", "status_changed_at", "updated_at"]
+    fields = ["status", "status_changed_at", *(facts or {}), "updated_at"]
     if actor is not None:
         locked.updated_by = actor
         fields.append("updated_by")
     locked.save(update_fields=fields)
     credential.status = locked.status
     credential.status_changed_at = locked.status_changed_at
+    for name in facts or {}:
+        setattr(credential, name, getattr(locked, name))
     return change
 
 
@@ -681,16 +688,19 @@ def credential_transition(
     capacity = _capacity(actor, credential)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if force:
-        _status_facts(
-            actor=actor,
+        facts = _status_facts(
             credential=credential,
             to_status=to_status,
-            reason=reason,
             teach_out_ends_on=teach_out_ends_on,
             superseded_by=superseded_by,
         )
-        change = _override(actor=actor, credential=credential, to_status=to_status, reason=reason)
-        _clear_status_facts(actor=actor, credential=credential, reason=reason)
+        before = credential_snapshot(credential)
+        change = _override(
+            actor=actor, credential=credential, to_status=to_status, reason=reason, facts=facts
+        )
+        _keep_status_facts(
+            actor=actor, credential=credential, facts=facts, before=before, reason=reason
+        )
         return change
     if not is_allowed(credential.status, to_status, capacity):
         raise ValidationError(
@@ -717,87 +727,79 @@ def credential_transition(
         raise ValidationError(
             {"reason": _("Say why: the reason is kept in the record's status history.")}
         )
-    _status_facts(
-        actor=actor,
+    facts = _status_facts(
         credential=credential,
         to_status=to_status,
-        reason=reason,
         teach_out_ends_on=teach_out_ends_on,
         superseded_by=superseded_by,
     )
+    before = credential_snapshot(credential)
     change = credential_change_status(
         credential=credential,
         to_status=to_status,
         source=StatusSource.MANUAL,
         reason=reason,
         actor=actor,
+        facts=facts,
     )
-    _clear_status_facts(actor=actor, credential=credential, reason=reason)
+    _keep_status_facts(
+        actor=actor, credential=credential, facts=facts, before=before, reason=reason
+    )
     return change
 
 
 def _status_facts(
     *,
-    actor: User,
     credential: Credential,
     to_status: str,
-    reason: str,
     teach_out_ends_on: datetime.date | None,
     superseded_by: Credential | None,
-) -> None:
-    """Set the facts a move needs, checked, before the move is recorded.
+) -> dict[str, Any]:
+    """The facts a move sets or clears (field → value), checked; the move saves them.
 
-    Into teach-out: its end date (a new one is kept as a version). Superseded: the successor.
+    Into teach-out: its end date. Superseded: the successor. Back on offer ends a
+    teach-out's date; leaving superseded other than by withdrawal ends the successor link.
     """
-    before = credential_snapshot(credential)
-    fields = []
+    facts: dict[str, Any] = {}
     if to_status == CredentialStatus.TEACH_OUT:
         ends_on = teach_out_ends_on or credential.teach_out_ends_on
         _check_teach_out_end(credential, ends_on)
-        credential.teach_out_ends_on = ends_on
-        fields.append("teach_out_ends_on")
+        facts["teach_out_ends_on"] = ends_on
     elif teach_out_ends_on is not None:
         raise ValidationError(
             {"teach_out_ends_on": _("A teach-out end date goes only with a move to teach-out.")}
         )
+    elif to_status == CredentialStatus.REGISTERED and credential.teach_out_ends_on:
+        facts["teach_out_ends_on"] = None
     if to_status == CredentialStatus.SUPERSEDED:
         _check_successor(credential, superseded_by)
-        credential.superseded_by = superseded_by
-        fields.append("superseded_by")
+        facts["superseded_by"] = superseded_by
     elif superseded_by is not None:
         raise ValidationError(
             {"superseded_by": _("A successor goes only with a move to superseded.")}
         )
-    _save_status_facts(
-        actor=actor, credential=credential, fields=fields, before=before, reason=reason
-    )
+    elif to_status != CredentialStatus.WITHDRAWN and credential.superseded_by_id is not None:
+        facts["superseded_by"] = None
+    return facts
 
 
-def _clear_status_facts(*, actor: User, credential: Credential, reason: str) -> None:
-    """After a move: back on offer ends a teach-out's date; leaving superseded other than by
-    withdrawal ends the successor link."""
-    credential = Credential.objects.get(pk=credential.pk)
-    before = credential_snapshot(credential)
-    fields = []
-    if credential.status == CredentialStatus.REGISTERED and credential.teach_out_ends_on:
-        credential.teach_out_ends_on = None
-        fields.append("teach_out_ends_on")
-    keeps_successor = (CredentialStatus.SUPERSEDED, CredentialStatus.WITHDRAWN)
-    if credential.status not in keeps_successor and credential.superseded_by_id is not None:
-        credential.superseded_by = None
-        fields.append("superseded_by")
-    _save_status_facts(
-        actor=actor, credential=credential, fields=fields, before=before, reason=reason
-    )
-
-
-def _save_status_facts(
-    *, actor: User, credential: Credential, fields: list[str], before: dict[str, Any], reason: str
+def _keep_status_facts(
+    *,
+    actor: User,
+    credential: Credential,
+    facts: dict[str, Any],
+    before: dict[str, Any],
+    reason: str,
 ) -> None:
-    if not fields:
+    """After a move: its facts kept as a version. A move that was a no-op (the record was
+    already in that status) saved none, so they are saved here."""
+    if not facts:
         return
-    credential.updated_by = actor
-    credential.save(update_fields=[*fields, "updated_by", "updated_at"])
+    if any(getattr(credential, name) != value for name, value in facts.items()):
+        for name, value in facts.items():
+            setattr(credential, name, value)
+        credential.updated_by = actor
+        credential.save(update_fields=[*facts, "updated_by", "updated_at"])
     credential_record_version(
         credential=credential, actor=actor, before=before, source=StatusSource.MANUAL, reason=reason
     )
@@ -807,7 +809,12 @@ OVERRIDE_PREFIX = "Lifecycle override: "
 
 
 def _override(
-    *, actor: User, credential: Credential, to_status: CredentialStatus, reason: str
+    *,
+    actor: User,
+    credential: Credential,
+    to_status: CredentialStatus,
+    reason: str,
+    facts: dict[str, Any],
 ) -> CredentialStatusChange | None:
     if not is_registry_admin(actor):
         raise PermissionDenied(_("Only a registry administrator may override the lifecycle."))
@@ -823,6 +830,7 @@ def _override(
         source=StatusSource.MANUAL,
         reason=OVERRIDE_PREFIX + reason.strip(),
         actor=actor,
+        facts=facts,
     )
 
 
@@ -844,18 +852,20 @@ def credential_supersede(
     if locked.status == CredentialStatus.SUPERSEDED and locked.superseded_by_id == successor.pk:
         return None
     _check_successor(locked, successor)
-    locked.superseded_by = successor
-    fields = ["superseded_by", "updated_at"]
-    if actor is not None:
-        locked.updated_by = actor
-        fields.append("updated_by")
-    locked.save(update_fields=fields)
+    if locked.status == CredentialStatus.SUPERSEDED:
+        locked.superseded_by = successor
+        fields = ["superseded_by", "updated_at"]
+        if actor is not None:
+            locked.updated_by = actor
+            fields.append("updated_by")
+        locked.save(update_fields=fields)
     change = credential_change_status(
         credential=locked,
         to_status=CredentialStatus.SUPERSEDED,
         source=source,
         reason=reason,
         actor=actor,
+        facts={"superseded_by": successor},
     )
     credential.status, credential.superseded_by = locked.status, successor
     return change

@@ -34,6 +34,9 @@ FROZEN_DIGESTS = {
     ("changes", "0001_change_feed_and_webhooks"): (
         "57f7451f7a1f96e33ce504e984a3cb5ce1995ea74da96b4209fd466928096164"
     ),
+    ("changes", "0002_teach_out_and_succession"): (
+        "4cf6e12ac497d49d8d5382f0d8d0aff085e0056a94e5adc22af5c31468d60d51"
+    ),
 }
 
 

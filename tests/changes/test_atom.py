@@ -89,3 +89,17 @@ def test_the_results_page_links_its_feed(records):
 
     assert '<link rel="alternate" type="application/atom+xml"' in page
     assert 'href="/search/feed.atom?q=nursing"' in page
+
+
+def test_a_superseded_records_summary_names_its_successor_by_number():
+    successor = CredentialFactory(title_en="Certificate in Nursing Care (2026)")
+    nursing = CredentialFactory(title_en="Certificate in Nursing Care", provider=successor.provider)
+    Credential.objects.filter(pk=nursing.pk).update(status="superseded", superseded_by=successor)
+    fire_event_triggers()
+
+    feed = _feed(Client(), {"q": "nursing", "status": "superseded"})
+
+    summary = feed.find(f"{ATOM}entry").findtext(f"{ATOM}summary")
+    assert summary == (
+        f"status: Registered → Superseded; superseded by: — → {successor.registration_number}"
+    )

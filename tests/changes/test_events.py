@@ -33,7 +33,12 @@ def test_a_registered_record_is_created_with_every_public_field():
     assert kind == "created"
     assert before is None
     # A field added to the record must be added to the feed (a new migration): this fails.
-    assert set(after) == {*EDITABLE_FIELDS, "status"}
+    assert set(after) == {
+        *EDITABLE_FIELDS,
+        "status",
+        "superseded_by",
+        "superseded_by_registration_number",
+    }
     assert after["status"] == "registered"
     assert after["credits"] == "6.0"
     assert after["valid_to"] == "2028-08-31"
@@ -56,7 +61,11 @@ def test_the_event_names_the_record_provider_and_framework():
 def test_only_public_statuses_are_in_the_feed(status):
     """The trigger's frozen status list is PUBLIC_STATUSES: a new public status needs a
     migration that re-creates the triggers, and this test says so."""
-    credential = CredentialFactory(status=status)
+    facts = {
+        CredentialStatus.TEACH_OUT: {"teach_out_ends_on": datetime.date(2028, 3, 31)},
+        CredentialStatus.SUPERSEDED: {"superseded_by": CredentialFactory(status="draft")},
+    }.get(status, {})
+    credential = CredentialFactory(status=status, **facts)
 
     assert bool(events_of(credential)) == (status in PUBLIC_STATUSES)
 
@@ -177,3 +186,113 @@ def test_positions_increase_in_order_of_writing():
 
     assert [pk for pk, _ in positions] == [first.pk, second.pk]
     assert positions[0][1] < positions[1][1]
+
+
+# --- the status vocabulary: teach-out and superseded ------------------------------------------
+
+TEACH_OUT_ENDS = datetime.date(2028, 3, 31)
+
+
+def _teach_out(actor, credential):
+    credential_transition(
+        actor=actor,
+        credential=credential,
+        to_status=CredentialStatus.TEACH_OUT,
+        reason="Intake closed; enrolled cohorts finish by March 2028.",
+        teach_out_ends_on=TEACH_OUT_ENDS,
+    )
+
+
+def test_entering_teach_out_is_one_status_change_with_its_end_date(registry_admin):
+    credential = CredentialFactory()
+    events_of(credential)
+
+    _teach_out(registry_admin, credential)
+
+    assert events_of(credential)[1:] == [
+        (
+            "status_changed",
+            {"status": "registered", "teach_out_ends_on": None},
+            {"status": "teach_out", "teach_out_ends_on": "2028-03-31"},
+        )
+    ]
+
+
+def test_leaving_teach_out_is_one_status_change_that_clears_the_end_date(registry_admin):
+    credential = CredentialFactory()
+    _teach_out(registry_admin, credential)
+    events_of(credential)
+
+    credential_transition(
+        actor=registry_admin,
+        credential=credential,
+        to_status=CredentialStatus.REGISTERED,
+        reason="Intake reopened.",
+    )
+
+    assert events_of(credential)[2:] == [
+        (
+            "status_changed",
+            {"status": "teach_out", "teach_out_ends_on": "2028-03-31"},
+            {"status": "registered", "teach_out_ends_on": None},
+        )
+    ]
+
+
+def test_moving_a_teach_out_end_date_is_a_validity_change(registry_admin):
+    credential = CredentialFactory()
+    _teach_out(registry_admin, credential)
+    events_of(credential)
+
+    Credential.objects.filter(pk=credential.pk).update(teach_out_ends_on=datetime.date(2028, 6, 30))
+
+    assert events_of(credential)[2:] == [
+        (
+            "validity_changed",
+            {"teach_out_ends_on": "2028-03-31"},
+            {"teach_out_ends_on": "2028-06-30"},
+        )
+    ]
+
+
+def test_being_superseded_is_one_status_change_naming_the_successor(registry_admin):
+    credential = CredentialFactory()
+    successor = CredentialFactory(provider=credential.provider)
+    events_of(credential)
+
+    credential_transition(
+        actor=registry_admin,
+        credential=credential,
+        to_status=CredentialStatus.SUPERSEDED,
+        reason="Replaced by the 2026 revision.",
+        superseded_by=successor,
+    )
+
+    assert events_of(credential)[1:] == [
+        (
+            "status_changed",
+            {
+                "status": "registered",
+                "superseded_by": None,
+                "superseded_by_registration_number": None,
+            },
+            {
+                "status": "superseded",
+                "superseded_by": successor.pk,
+                "superseded_by_registration_number": successor.registration_number,
+            },
+        )
+    ]
+
+
+def test_a_record_created_superseded_names_its_successor():
+    successor = CredentialFactory()
+    credential = CredentialFactory(
+        provider=successor.provider, status=CredentialStatus.SUPERSEDED, superseded_by=successor
+    )
+
+    [(kind, _before, after)] = events_of(credential)
+
+    assert kind == "created"
+    assert (after["status"], after["superseded_by"]) == ("superseded", successor.pk)
+    assert after["superseded_by_registration_number"] == successor.registration_number
