@@ -163,7 +163,9 @@ class WebhookSubscriptionViewSet(
 
     @extend_schema(responses={201: NewWebhookSubscriptionSerializer})
     def create(self, request, *args, **kwargs):
-        if "owner" in request.data and not is_registry_admin(request.user):
+        # A body that is not an object is the serializer's to refuse, with its message.
+        names_owner = isinstance(request.data, dict) and "owner" in request.data
+        if names_owner and not is_registry_admin(request.user):
             # Refused before the name is looked up: no one learns which user names exist.
             raise PermissionDenied(_("Only a registry administrator registers other subscribers."))
         serializer = self.get_serializer(data=request.data)

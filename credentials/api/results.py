@@ -14,6 +14,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework.request import Request
 
+from ..choices import CURRENT_STATUSES
 from ..search.service import Equivalence
 
 # What a result is built from (the search adds "pk").
@@ -64,6 +65,8 @@ def result_items(
     """The `results` of a search response for rows of RESULT_VALUES."""
     api_url = _link_maker(request, "api:credential-detail")
     page_url = _link_maker(request, "credentials:detail")
+    # The statements app serves it (config.api_urls); the name is all this layer knows.
+    statement_url = _link_maker(request, "api:credential-statement")
     by_level = {item.level_id: item.basis for item in equivalences}
     items = []
     for row in rows:
@@ -76,6 +79,9 @@ def result_items(
                 "id": pk,
                 "url": api_url(pk),
                 "page_url": page_url(pk),
+                "verifiable_credential_url": (
+                    statement_url(pk) if row["status"] in CURRENT_STATUSES else None
+                ),
                 "registration_number": row["registration_number"],
                 "kind": row["kind"],
                 "title_en": row["title_en"],

@@ -53,6 +53,17 @@ def test_only_registry_staff_name_another_owner_and_unknown_names_stay_unknown(p
     assert "owner" in answer.json()
 
 
+@pytest.mark.parametrize("body", [True, 7, ["owner"], "owner"])
+def test_a_body_that_is_not_an_object_is_a_400(provider, body):
+    """Found by the schema fuzz: `true` as the body was a 500 (`"owner" in True`)."""
+    admin = MembershipFactory(provider=provider, role="admin").user
+
+    answer = _client(admin).post(URL, body, format="json")
+
+    assert answer.status_code == 400
+    assert "non_field_errors" in answer.json()
+
+
 def test_an_editor_may_not_subscribe_to_their_provider(provider):
     editor = MembershipFactory(provider=provider, role="editor").user
 
