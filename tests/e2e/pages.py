@@ -46,6 +46,7 @@ PAGE_NAMES = (
     "record",
     "compare",
     "verify",
+    "verify-statement",
     "provider",
     "login",
     "workspace-dashboard",
@@ -56,6 +57,7 @@ PAGE_NAMES = (
     "workspace-imports",
     "workspace-import",
     "workspace-tokens",
+    "workspace-webhooks",
     "reviews-queue",
     "reviews-review",
     "reviews-board",
@@ -113,6 +115,7 @@ def demo_page_types() -> dict[str, PageType]:
             ANONYMOUS,
             reverse("credentials:verify") + f"?number={record.registration_number}",
         ),
+        PageType("verify-statement", ANONYMOUS, reverse("statements:verify")),
         PageType(
             "provider", ANONYMOUS, reverse("credentials:provider", args=[record.provider.slug])
         ),
@@ -135,6 +138,7 @@ def demo_page_types() -> dict[str, PageType]:
             "workspace-import", REGISTRY_ADMIN, reverse("workspace:import", args=[import_job.pk])
         ),
         PageType("workspace-tokens", PROVIDER_ADMIN, reverse("workspace:tokens")),
+        PageType("workspace-webhooks", PROVIDER_ADMIN, reverse("workspace:webhooks")),
         PageType("reviews-queue", REVIEWER, reverse("reviews:queue")),
         PageType("reviews-review", REVIEWER, reverse("reviews:review", args=[review.pk])),
         PageType("reviews-board", REGISTRY_ADMIN, reverse("reviews:board")),
