@@ -155,7 +155,8 @@ def follow_search(request: HttpRequest) -> HttpResponse:
         query = search_normalise(request.GET)
         form = FollowSearchForm(initial={"query": query})
     errors = _search_errors(query)
-    status = 400 if errors else 200
+    # Arriving without a search is not a mistake yet; sending one without it is.
+    status = 400 if errors and (query or request.method == "POST") else 200
     if request.method == "POST" and not errors:
         if form.is_valid() and (done := _ask(request, form, search_query=query)):
             return done
