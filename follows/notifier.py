@@ -151,12 +151,15 @@ def follow_digest_send(*, digest_id: int) -> bool:
         )
         if not notifications:
             digest.state = DigestState.DROPPED
-            digest.save(update_fields=["state"])
+            digest.address_key = ""
+            digest.save(update_fields=["state", "address_key"])
             return False
         emails.digest_send(digest, notifications)
         digest.state = DigestState.SENT
         digest.sent_at = timezone.now()
-        digest.save(update_fields=["state", "sent_at"])
+        # Its links are in the e-mail now; the row need not name the address any more.
+        digest.address_key = ""
+        digest.save(update_fields=["state", "sent_at", "address_key"])
     return True
 
 

@@ -22,7 +22,7 @@ from credentials.models import Credential
 from . import emails
 from .addresses import address_key, address_normalise
 from .choices import FollowState
-from .models import Follow
+from .models import Follow, FollowDigest
 from .searches import search_check
 from .tokens import CONFIRM, MANAGE, UNSUBSCRIBE, LinkError, link_read
 
@@ -179,6 +179,7 @@ def follow_unsubscribe_address(*, key: str) -> int:
     """End every follow of an address and erase it; return how many ended."""
     if not key:
         return 0
+    FollowDigest.objects.filter(address_key=key).update(address_key="")
     return _end(Follow.objects.filter(address_key=key), FollowState.UNSUBSCRIBED)
 
 

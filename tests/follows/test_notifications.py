@@ -106,6 +106,7 @@ def test_one_click_unsubscribe_by_post_stops_the_mail(record):
     follow = Follow.objects.get()
     assert follow.state == FollowState.UNSUBSCRIBED
     assert follow.email == "" and follow.address_key == ""
+    assert FollowDigest.objects.get().address_key == ""
     Credential.objects.filter(pk=record.pk).update(status="registered")
     assert notify_and_send() == []
 

@@ -155,3 +155,18 @@ def test_the_record_page_offers_the_form(client, record):
     page = client.get(reverse("credentials:detail", kwargs={"pk": record.pk})).content.decode()
     assert reverse("follows:record", kwargs={"pk": record.pk}) in page
     assert "csrfmiddlewaretoken" in page
+
+
+def test_staff_find_an_address_s_follows_and_erase_them_in_the_admin(client, record, admin_client):
+    sign_up_for_record(client, record, "learner@example.org")
+    url = reverse("admin:follows_follow_changelist")
+
+    found = admin_client.get(url, {"q": "Learner@example.org"})
+    assert found.status_code == 200 and found.context["cl"].result_count == 1
+    assert admin_client.get(url, {"q": "other@example.org"}).context["cl"].result_count == 0
+
+    admin_client.post(
+        url, {"action": "end_and_erase", "_selected_action": [Follow.objects.get().pk]}
+    )
+    follow = Follow.objects.get()
+    assert follow.state == FollowState.UNSUBSCRIBED and follow.email == ""
