@@ -5,12 +5,15 @@ same parameters and validation as the search page, but only over the records a b
 change events names, never the whole register.
 """
 
+import logging
 from collections.abc import Collection
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from credentials.search.service import CredentialSearch, SearchError
+
+logger = logging.getLogger(__name__)
 
 # Page, order, export format and the compare selection are how results are shown, not
 # which records match.
@@ -62,6 +65,12 @@ def search_matching_ids(query: str, credential_ids: Collection[int]) -> set[int]
     if not credential_ids:
         return set()
     params = QueryDict(query)
-    search = CredentialSearch(params)
+    try:
+        search = CredentialSearch(params)
+    except SearchError as error:
+        # The register's vocabulary moved on (a provider renamed, a level retired): the
+        # search finds nothing now, and one stale search must not stop every follower's mail.
+        logger.warning("Saved search %r no longer validates: %s", query, error.message_dict)
+        return set()
     matches = search.matches() if params.get("status") else search.matches(exclude=("status",))
     return set(matches.filter(pk__in=list(credential_ids)).values_list("pk", flat=True))

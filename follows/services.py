@@ -123,6 +123,8 @@ def follow_confirm(*, token: str) -> Follow:
         raise LinkError(expired=True)
     if follow.state != FollowState.PENDING:
         raise LinkUsed
+    # Two requests for the same thing confirmed at once must not both become active.
+    _lock_address(follow.address_key)
     existing = (
         Follow.objects.filter(address_key=follow.address_key, state=FollowState.ACTIVE)
         .filter(_same_target(follow))

@@ -244,3 +244,20 @@ def test_the_manage_link_lists_and_ends_everything(client, record):
     ]
     assert client.post(leave[0]).status_code == 200
     assert not Follow.objects.filter(state=FollowState.ACTIVE).exists()
+
+
+def test_subjects_are_plain_text(client):
+    record = CredentialFactory(title_en="Diploma in Food & Beverage “Service”")
+    sign_up_for_record(client, record, "learner@example.org")
+    assert "Food & Beverage “Service”" in mail.outbox[0].subject
+
+
+def test_a_search_that_no_longer_validates_stops_no_one_else_s_mail(client, record):
+    _follow_search(client, "q=ethics", email="stale@example.org")
+    Follow.objects.filter(email="stale@example.org").update(search_query="credits_min=lots")
+    _follow(client, record)
+    Credential.objects.filter(pk=record.pk).update(status="suspended")
+    CredentialFactory(title_en="Diploma in AI Ethics")
+
+    [digest] = notify_and_send()
+    assert digest.to == ["learner@example.org"]
