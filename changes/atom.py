@@ -25,6 +25,9 @@ from .choices import EventKind
 from .models import ChangeEvent
 
 ATOM_ENTRIES = 50
+# Up to this many matching records are looked up by id, each through its own events' index;
+# a broader search walks the newest events instead and finds 50 matches quickly.
+ID_LOOKUP_LIMIT = 1000
 
 
 def _label(name: str) -> str:
@@ -74,8 +77,10 @@ def search_feed(request: HttpRequest) -> HttpResponse:
     except SearchError as error:
         lines = [f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()]
         return HttpResponse("\n".join(lines), status=400, content_type="text/plain; charset=utf-8")
+    ids = list(matches.values_list("pk", flat=True)[: ID_LOOKUP_LIMIT + 1])
+    candidates = ids if len(ids) <= ID_LOOKUP_LIMIT else matches.values("pk")
     events = list(
-        ChangeEvent.objects.filter(credential__in=matches.values("pk"))
+        ChangeEvent.objects.filter(credential__in=candidates)
         .select_related("credential__provider")
         .only(
             "id",

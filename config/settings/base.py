@@ -366,6 +366,15 @@ WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=1
 # that died mid-send).
 WEBHOOK_SENDING_TIMEOUT = env.int("WEBHOOK_SENDING_TIMEOUT", default=300)
 WEBHOOK_REPLAY_MAX_EVENTS = env.int("WEBHOOK_REPLAY_MAX_EVENTS", default=10_000)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "ChangeKindEnum": "changes.choices.EventKind",
+        # The record's kind keeps the name it had before the feed brought a second "kind".
+        "KindEnum": "credentials.choices.CredentialKind",
+        "WebhookSubscriptionStateEnum": "changes.choices.SubscriptionState",
+        "WebhookDeliveryStateEnum": "changes.choices.DeliveryState",
+    }
+)
 CELERY_BEAT_SCHEDULE["webhook-dispatch"] = {
     "task": "changes.tasks.webhook_dispatch_task",
     "schedule": env.float("WEBHOOK_DISPATCH_INTERVAL", default=10.0),

@@ -22,6 +22,7 @@ PUBLIC = {
     "api:credential-openbadges",
     "api:credential-ctdl",
     "api:export-register",
+    "api:changes",
 }
 
 
