@@ -52,6 +52,7 @@ urlpatterns += i18n_patterns(
     path("", include("credentials.urls")),
     path("", include("statements.urls")),
     path("", include("changes.urls")),
+    path("follow/", include("follows.urls")),
     path("workspace/", include("workspace.urls")),
     path("reviews/", include("qa_reviews.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -37,6 +37,8 @@ LAYERS: dict[str, int] = {
     "changes": 3,
     # Composes the domains into the provider workspace and the staff pages.
     "workspace": 4,
+    # Following records and searches by e-mail, told from the change feed.
+    "follows": 4,
     # Demo data and benchmarks load through every app's services.
     "demo": 5,
     "benchmarks": 5,

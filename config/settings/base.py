@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "imports",
     "changes",
     "workspace",
+    "follows",
     # Top layer: apps that use every other app and that nothing imports.
     "demo",
     "benchmarks",
@@ -394,6 +395,23 @@ CELERY_BEAT_SCHEDULE["webhook-reaper"] = {
     "schedule": env.float("WEBHOOK_REAP_INTERVAL", default=60.0),
 }
 
+# --- Following by e-mail (follows; docs/follow.md) -------------------------------------------
+# A confirmation link works this long; unconfirmed requests are then erased.
+FOLLOW_CONFIRM_HOURS = env.int("FOLLOW_CONFIRM_HOURS", default=48)
+# At most this many unconfirmed requests per address: nobody can flood a third party.
+FOLLOW_MAX_PENDING_PER_ADDRESS = env.int("FOLLOW_MAX_PENDING_PER_ADDRESS", default=3)
+# A manage link works this long; at most one is e-mailed per address this often.
+FOLLOW_MANAGE_LINK_DAYS = env.int("FOLLOW_MANAGE_LINK_DAYS", default=7)
+FOLLOW_MANAGE_MAIL_MINUTES = env.int("FOLLOW_MANAGE_MAIL_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["follow-notify"] = {
+    "task": "follows.tasks.follow_notify_task",
+    "schedule": env.float("FOLLOW_NOTIFY_INTERVAL", default=300.0),
+}
+CELERY_BEAT_SCHEDULE["follow-expire"] = {
+    "task": "follows.tasks.follow_expire_task",
+    "schedule": env.float("FOLLOW_EXPIRE_INTERVAL", default=3600.0),
+}
+
 # --- QA reviews (qa_reviews) ---------------------------------------------------------------
 # The body on whose behalf the registry's QA reviews accredit; it names the accreditation
 # record an approval writes and the public record page's "accredited by".
@@ -473,6 +491,9 @@ TASK_QUEUE_BY_NAME = {
     "changes.tasks.webhook_deliver_task": "webhooks",
     "changes.tasks.webhook_reap_task": "default",
     "changes.tasks.webhook_paused_notify_task": "mail",
+    "follows.tasks.follow_notify_task": "default",
+    "follows.tasks.follow_expire_task": "default",
+    "follows.tasks.follow_digest_send_task": "mail",
 }
 # https://docs.celeryq.dev/en/stable/userguide/routing.html#routers
 CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)
@@ -601,6 +622,8 @@ THROTTLE_RATES = {
     "token": env("THROTTLE_RATE_TOKEN", default="10/hour") or None,
     # Checking a pasted registry statement (page and API), signed in or not.
     "verify": env("THROTTLE_RATE_VERIFY", default="30/minute") or None,
+    # Follow sign-ups and manage-link requests per client address (follows, docs/follow.md).
+    "follow": env("THROTTLE_RATE_FOLLOW", default="10/hour") or None,
 }
 # https://www.django-rest-framework.org/api-guide/throttling/
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [

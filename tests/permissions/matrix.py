@@ -141,6 +141,14 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "credentials:verify": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:provider": {"get": EVERYONE_200, "post": EVERYONE_200},
     "statements:verify": {"get": EVERYONE_200, "post": (400,) * 7},
+    # --- Following by e-mail: no account needed; a bad or missing token is a 404 -------------
+    "follows:record": {"get": EVERYONE_200, "post": (IN,) * 7},
+    "follows:search": {"get": EVERYONE_200, "post": (IN,) * 7},
+    "follows:confirm": {"get": (404,) * 7, "post": (404,) * 7},
+    "follows:unsubscribe": {"get": (404,) * 7, "post": (404,) * 7},
+    "follows:leave": {"get": (404,) * 7, "post": (404,) * 7},
+    "follows:manage": {"get": EVERYONE_200, "post": (IN,) * 7},
+    "follows:manage-address": {"get": (404,) * 7, "post": (405,) * 7},
     # --- Accounts -----------------------------------------------------------------------------
     "login": {"get": EVERYONE_200, "post": EVERYONE_200},
     "logout": {"get": (405,) * 7, "post": (REDIRECT,) * 7},

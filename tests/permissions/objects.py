@@ -63,5 +63,10 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, object]]] = {
     "reviews:cancel": lambda w: {"pk": w.review.pk},
     "reviews:condition-confirm": lambda w: {"pk": w.condition.pk},
     "reviews:judgement-evidence": lambda w: {"pk": w.judgement.pk},
+    "follows:record": lambda w: {"pk": w.registered.pk},
+    "follows:confirm": lambda w: {"token": "not-a-token"},
+    "follows:unsubscribe": lambda w: {"token": "not-a-token"},
+    "follows:leave": lambda w: {"token": "not-a-token"},
+    "follows:manage-address": lambda w: {"token": "not-a-token"},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
 }
