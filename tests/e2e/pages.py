@@ -47,6 +47,7 @@ PAGE_NAMES = (
     "compare",
     "verify",
     "verify-statement",
+    "follow-search",
     "provider",
     "login",
     "workspace-dashboard",
@@ -116,6 +117,7 @@ def demo_page_types() -> dict[str, PageType]:
             reverse("credentials:verify") + f"?number={record.registration_number}",
         ),
         PageType("verify-statement", ANONYMOUS, reverse("statements:verify")),
+        PageType("follow-search", ANONYMOUS, reverse("follows:search") + "?q=certificate"),
         PageType(
             "provider", ANONYMOUS, reverse("credentials:provider", args=[record.provider.slug])
         ),
