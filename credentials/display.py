@@ -192,25 +192,36 @@ def credential_public_history(credential: Credential) -> list[HistoryEntry]:
     if first_public is None:
         return []
     versions = list(credential.versions.filter(created_at__gte=first_public).order_by("-number"))
-    labels = _related_labels(versions)
-    entries = []
-    for version in versions:
-        lines = tuple(
-            ChangeLine(
-                label=_label(name),
-                before=_value_text(name, before, labels),
-                after=_value_text(name, after, labels),
-            )
-            for name, (before, after) in version.changes.items()
-            if name not in _NOT_SHOWN
+    return [
+        HistoryEntry(
+            number=version.number,
+            saved_at=version.created_at,
+            source=version.get_source_display(),
+            lines=lines,
         )
-        if lines:
-            entries.append(
-                HistoryEntry(
-                    number=version.number,
-                    saved_at=version.created_at,
-                    source=version.get_source_display(),
-                    lines=lines,
+        for version, lines in version_change_lines(versions)
+        if lines
+    ]
+
+
+def version_change_lines(
+    versions: list[CredentialVersion],
+) -> list[tuple[CredentialVersion, tuple[ChangeLine, ...]]]:
+    """Each version with its changes as readable lines: labels for field names, names for
+    related ids, the reader's words for codes and lists (one query per related model)."""
+    labels = _related_labels(versions)
+    return [
+        (
+            version,
+            tuple(
+                ChangeLine(
+                    label=_label(name),
+                    before=_value_text(name, before, labels),
+                    after=_value_text(name, after, labels),
                 )
-            )
-    return entries
+                for name, (before, after) in version.changes.items()
+                if name not in _NOT_SHOWN
+            ),
+        )
+        for version in versions
+    ]

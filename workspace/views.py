@@ -16,6 +16,7 @@ from config.types import AuthenticatedHttpRequest
 from credentials.access import credentials_for_workspace
 from credentials.choices import CredentialStatus
 from credentials.completeness import credential_completeness
+from credentials.display import version_change_lines
 from credentials.lifecycle import LOCKED_STATUSES, Actor, allowed_targets
 from credentials.models import Credential
 from credentials.services import (
@@ -164,7 +165,9 @@ def credential_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "credential": credential,
             "report": credential_completeness(credential=credential),
-            "versions": credential.versions.select_related("actor").order_by("-number"),
+            "versions": version_change_lines(
+                list(credential.versions.select_related("actor").order_by("-number"))
+            ),
             "change_requests": credential.change_requests.all(),
             "targets": allowed_targets(credential.status, capacity) if may_move else [],
             "editable": credential.status not in LOCKED_STATUSES,

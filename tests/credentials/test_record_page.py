@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -11,7 +12,7 @@ from credentials.choices import CredentialStatus, StatusSource
 from credentials.display import credit_amount
 from credentials.models import CredentialStatusChange
 from credentials.services import credential_record_version, credential_snapshot
-from tests.factories import CredentialFactory, ProviderFactory, hkqf_level
+from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory, hkqf_level
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,30 @@ def test_one_credit_is_singular_and_other_frameworks_say_credits(client):
 
     assert credit_amount(Decimal("1500"), "RQF") == "1,500 credits"
     assert credit_amount(Decimal("1.5"), "HKQF") == "1.5 QF credits"
+
+
+def test_the_workspace_history_reads_as_words_too(client, changed_record):
+    """The provider's own history of every version (drafts included), labelled alike."""
+    admin = MembershipFactory(provider=changed_record.provider, role="admin").user
+    client.force_login(admin)
+
+    page = client.get(reverse("workspace:credential", args=[changed_record.pk])).content.decode()
+    text = _text(page[page.index("<h2>History</h2>") :])
+
+    assert "Level HKQF level 4 HKQF level 5" in text
+    assert "Languages of instruction English Cantonese, English" in text
+    assert "Drafting note nobody outside should read" in text
+    assert "level_id" not in text and "['yue'" not in text
+
+
+def test_the_review_page_names_languages_and_writes_money_in_the_readers_words():
+    credential = CredentialFactory(
+        languages=["yue", "en"], fee=Decimal("15800.00"), fee_currency="HKD"
+    )
+
+    html = render_to_string(
+        "qa_reviews/partials/credential_record.html", {"credential": credential}
+    )
+
+    assert "Cantonese, English" in html and "yue, en" not in html
+    assert "HKD 15,800" in html and "15800.00" not in html
