@@ -118,9 +118,14 @@ class HistoryEntry:
     saved_at: Any
     source: str
     lines: tuple[ChangeLine, ...]
+    # The version that put the entry on the register whole (an import's first row, say):
+    # its every field "— → value" says nothing the record itself does not.
+    created: bool = False
 
 
 # Fields whose history is the registry's own bookkeeping, not what the record says.
+# What a field held before it was ever written.
+_EMPTY = (None, "", [], {})
 _NOT_SHOWN = {"status_changed_at", "status_reason", "created_by", "updated_by"}
 _RELATED: dict[str, type[Provider | Level | AreaOfStudy]] = {
     "provider": Provider,
@@ -192,16 +197,21 @@ def credential_public_history(credential: Credential) -> list[HistoryEntry]:
     if first_public is None:
         return []
     versions = list(credential.versions.filter(created_at__gte=first_public).order_by("-number"))
-    return [
-        HistoryEntry(
-            number=version.number,
-            saved_at=version.created_at,
-            source=version.get_source_display(),
-            lines=lines,
+    entries = []
+    for version, lines in version_change_lines(versions):
+        if not lines:
+            continue
+        created = all(before in _EMPTY for before, _after in version.changes.values())
+        entries.append(
+            HistoryEntry(
+                number=version.number,
+                saved_at=version.created_at,
+                source=version.get_source_display(),
+                lines=() if created else lines,
+                created=created,
+            )
         )
-        for version, lines in version_change_lines(versions)
-        if lines
-    ]
+    return entries
 
 
 def version_change_lines(

@@ -134,3 +134,23 @@ def test_the_review_page_names_languages_and_writes_money_in_the_readers_words()
 
     assert "Cantonese, English" in html and "yue, en" not in html
     assert "HKD 15,800" in html and "15800.00" not in html
+
+
+def test_the_version_that_entered_the_register_whole_reads_as_one_line(client):
+    """An import's first row writes every field from nothing: the history says it entered."""
+    credential = CredentialFactory()
+    CredentialStatusChange.objects.create(
+        credential=credential,
+        from_status=CredentialStatus.DRAFT,
+        to_status=CredentialStatus.REGISTERED,
+        source=StatusSource.IMPORT,
+    )
+    nothing = dict.fromkeys(credential_snapshot(credential))
+    credential_record_version(credential=credential, actor=None, before=nothing)
+
+    text = _text(client.get(_record_url(credential)).content.decode())
+    history = text[text.index("What changed and when") : text.index("Completeness")]
+
+    assert "Entered the register" in history
+    assert credential.title_en not in history
+    assert "列入登記冊" in _text(client.get(_record_url(credential, "zh-hant")).content.decode())
