@@ -125,7 +125,7 @@ class HistoryEntry:
 
 # Fields whose history is the registry's own bookkeeping, not what the record says.
 # What a field held before it was ever written.
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[Any, ...] = (None, "", [], {})
 _NOT_SHOWN = {"status_changed_at", "status_reason", "created_by", "updated_by"}
 _RELATED: dict[str, type[Provider | Level | AreaOfStudy]] = {
     "provider": Provider,
