@@ -218,15 +218,8 @@ def _search_context(request: HttpRequest, params: QueryDict | None = None) -> di
     selection = _compare_ids(params.getlist("compare"))[:COMPARE_LIMIT]
     compare = {"ids": selection, "full": len(selection) >= COMPARE_LIMIT, "limit": COMPARE_LIMIT}
     try:
+        # A bad filter is found when the search is built, a bad cursor when its page is read.
         search = CredentialSearch(params, language=get_language())
-    except SearchError as error:
-        return {
-            "errors": error.message_dict,
-            "query": params,
-            "compare": compare,
-            "page_title": _search_title("", None),
-        }
-    try:
         page = search.page()
     except SearchError as error:
         return {

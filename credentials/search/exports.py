@@ -82,68 +82,11 @@ def status_labels() -> dict[str, str]:
     return {value: str(label) for value, label in CredentialStatus.choices}
 
 
-def export_row(
-    values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
-) -> dict:
-    """One export row as plain JSON-ready values, from a tuple in EXPORT_FIELDS order."""
-    (
-        pk,
-        number,
-        title_en,
-        title_zh,
-        kind,
-        provider,
-        provider_zh,
-        framework,
-        level,
-        credits,
-        hours,
-        ects,
-        area,
-        mode,
-        marks,
-        status,
-        valid_from,
-        valid_to,
-        teach_out_ends_on,
-        successor,
-    ) = values
-    return {
-        "registration_number": number,
-        "title_en": title_en,
-        "title_zh": title_zh,
-        "kind": kind,
-        "provider": provider,
-        "provider_zh": provider_zh,
-        "framework": framework,
-        "level": level,
-        "credits": _text(credits),
-        "notional_hours": hours,
-        "ects_credits": _text(ects),
-        "area_of_study": area,
-        "mode_of_delivery": mode,
-        "quality_marks": list(marks or ()),
-        "status": status,
-        "status_label": labels.get(status, status),
-        "ofqual_status": register_term(OFQUAL, status, valid_from=valid_from, today=today),
-        "hkqr_status": register_term(HKQR, status),
-        "valid_from": _date(valid_from),
-        "valid_to": _date(valid_to),
-        "teach_out_ends_on": _date(teach_out_ends_on),
-        "superseded_by": successor,
-        "url": f"{url_prefix}{pk}/",
-    }
-
-
-def export_csv_cells(
+def _row_cells(
     values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
 ) -> list[Any]:
-    """One CSV row's cells in EXPORT_COLUMNS order, from a tuple in EXPORT_FIELDS order.
-
-    The same cells as :func:`export_row` gives, without building a dict per row. ``None``
-    cells, numbers and dates become text in
-    :func:`~credentials.interop.csv_cells.spreadsheet_safe`, as they did through the dict.
-    """
+    """One row's cells in EXPORT_COLUMNS order, from a tuple in EXPORT_FIELDS order, as read
+    (numbers, dates and the marks list as they come from the database)."""
     (
         pk,
         number,
@@ -180,7 +123,7 @@ def export_csv_cells(
         ects,
         area,
         mode,
-        "|".join(marks or ()),
+        marks,
         status,
         labels.get(status, status),
         register_term(OFQUAL, status, valid_from=valid_from, today=today),
@@ -191,6 +134,44 @@ def export_csv_cells(
         successor,
         f"{url_prefix}{pk}/",
     ]
+
+
+_MARKS_AT = EXPORT_COLUMNS.index("quality_marks")
+_DECIMAL_COLUMNS = ("credits", "ects_credits")
+_DATE_COLUMNS = ("valid_from", "valid_to", "teach_out_ends_on")
+
+
+def export_row(
+    values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
+) -> dict:
+    """One export row as plain JSON-ready values, from a tuple in EXPORT_FIELDS order."""
+    row = dict(
+        zip(
+            EXPORT_COLUMNS,
+            _row_cells(values, url_prefix, labels=labels, today=today),
+            strict=True,
+        )
+    )
+    for name in _DECIMAL_COLUMNS:
+        row[name] = _text(row[name])
+    for name in _DATE_COLUMNS:
+        row[name] = _date(row[name])
+    row["quality_marks"] = list(row["quality_marks"] or ())
+    return row
+
+
+def export_csv_cells(
+    values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
+) -> list[Any]:
+    """One CSV row's cells in EXPORT_COLUMNS order, from a tuple in EXPORT_FIELDS order.
+
+    The same cells as :func:`export_row` gives, without building a dict per row. ``None``
+    cells, numbers and dates become text in
+    :func:`~credentials.interop.csv_cells.spreadsheet_safe`, as they did through the dict.
+    """
+    cells = _row_cells(values, url_prefix, labels=labels, today=today)
+    cells[_MARKS_AT] = "|".join(cells[_MARKS_AT] or ())
+    return cells
 
 
 def _csv_chunks(
