@@ -137,11 +137,8 @@ def _search_errors(query: str) -> list[str]:
                 "search. For every change in the register, use the Atom feed or the change feed."
             )
         ]
-    return [
-        message if name == "query" else f"{name}: {message}"
-        for name, messages in search_check(query).items()
-        for message in messages
-    ]
+    # The search's own messages lead with the field's label ("Minimum credits: …").
+    return [message for messages in search_check(query).values() for message in messages]
 
 
 @require_http_methods(["GET", "POST"])

@@ -209,6 +209,8 @@ def test_a_search_follow_refuses_a_bad_search_clearly(client):
     )
     assert response.status_code == 400
     assert "credits_min" in response.content.decode()
+    assert "Minimum credits: enter a number." in response.content.decode()
+    assert "credits_min: Minimum" not in response.content.decode()
     assert mail.outbox == []
 
     empty = client.get(reverse("follows:search"))
