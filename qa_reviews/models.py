@@ -419,6 +419,7 @@ class ConditionEvent(models.Model):
 
 # One statement, so concurrent deliveries agree: a row another open transaction is inserting
 # makes this one wait for it, and then count as already sent if that transaction committed.
+# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
 CLAIM_NOTICES = """
 INSERT INTO qa_reviews_sentnotice (kind, object_id, sent_at)
 SELECT %s, object_id, now() FROM unnest(%s::bigint[]) AS object_id

@@ -188,6 +188,7 @@ class StatusSweepChunk(models.Model):
 
 # One statement, so concurrent deliveries agree: a row another open transaction is inserting
 # makes this one wait for it, and then count as already sent if that transaction committed.
+# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
 CLAIM_ALERTS = """
 INSERT INTO status_checks_alertsent (status_check_id, sent_at)
 SELECT check_id, now() FROM unnest(%s::bigint[]) AS check_id
