@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.forms import add_service_errors
 from config.throttling import RegistryRateThrottle, too_many_requests
 from credentials.choices import PUBLIC_STATUSES
 from credentials.models import Credential
@@ -81,21 +82,12 @@ def _cannot_send(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            if name in form.fields:
-                form.add_error(name, message)
-            else:
-                form.add_error(None, message if name == "__all__" else f"{name}: {message}")
-
-
 def _ask(request: HttpRequest, form, **target) -> HttpResponse | None:
     """Send the confirmation; None with the form's errors set if the request was refused."""
     try:
         follow_request(email=form.cleaned_data["email"], language=get_language(), **target)
     except ValidationError as error:
-        _add_service_errors(form, error)
+        add_service_errors(form, error)
         return None
     except (SMTPException, OSError):
         return _cannot_send(request)
@@ -271,7 +263,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             try:
                 follow_manage_link_send(email=form.cleaned_data["email"], language=get_language())
             except ValidationError as error:
-                _add_service_errors(form, error)
+                add_service_errors(form, error)
             except (SMTPException, OSError):
                 return _cannot_send(request)
             else:

@@ -2,11 +2,16 @@
 
 Pages, the API, the admin and the services all ask these functions, so a rule about
 who may do what changes in one place.
+
+The signed-in user of a page arrives with its group facts already read (``with_role_facts``,
+in the query ``providers.auth`` loads it with), so the nav's role checks cost no query of
+their own; a user loaded any other way is asked the database.
 """
 
 from typing import TypeGuard
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
 
 from config.types import RequestUser, User
 
@@ -14,6 +19,16 @@ from .choices import MembershipRole
 from .models import ProviderMembership
 
 REVIEWERS_GROUP = "reviewers"
+# The annotation with_role_facts puts on a user: whether it is in the reviewers group.
+IN_REVIEWERS_GROUP = "registry_in_reviewers_group"
+
+
+def with_role_facts(users: QuerySet[User]) -> QuerySet[User]:
+    """The users, each with the group facts ``is_reviewer`` reads, in the same query."""
+    memberships = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=REVIEWERS_GROUP
+    )
+    return users.annotate(**{IN_REVIEWERS_GROUP: Exists(memberships)})
 
 
 def is_registry_admin(user: RequestUser) -> bool:
@@ -23,11 +38,12 @@ def is_registry_admin(user: RequestUser) -> bool:
 
 def is_reviewer(user: RequestUser) -> TypeGuard[User]:
     """QA reviewers belong to the reviewers group."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.groups.filter(name=REVIEWERS_GROUP).exists()
-    )
+    if not (user.is_authenticated and user.is_active):
+        return False
+    known = getattr(user, IN_REVIEWERS_GROUP, None)
+    if known is not None:
+        return bool(known)
+    return user.groups.filter(name=REVIEWERS_GROUP).exists()
 
 
 def provider_ids(

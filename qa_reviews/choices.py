@@ -57,3 +57,12 @@ class ConditionEventKind(models.TextChoices):
     REMINDED = "reminded", _("Provider reminded")
     # Written once, by the migration that started condition events, for rows older than it.
     STATE_AT_START = "state_at_start", _("State when condition history began")
+
+
+class NoticeKind(models.TextChoices):
+    """The e-mails that go out once per row they are about."""
+
+    ASSIGNMENT = "assignment", _("Assignment, to the reviewer")
+    DECISION = "decision", _("Decision, to the provider")
+    CONDITION_DUE = "condition_due", _("Condition falling due, to the provider")
+    CONDITION_OVERDUE = "condition_overdue", _("Condition overdue, to the provider")

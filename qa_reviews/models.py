@@ -1,5 +1,7 @@
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from .choices import (
     ConditionState,
     DecisionOutcome,
     JudgementOutcome,
+    NoticeKind,
     ReviewStage,
     ReviewType,
 )
@@ -412,3 +415,59 @@ class ConditionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_state or '—'} → {self.to_state}"
+
+
+# One statement, so concurrent deliveries agree: a row another open transaction is inserting
+# makes this one wait for it, and then count as already sent if that transaction committed.
+# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
+CLAIM_NOTICES = """
+INSERT INTO qa_reviews_sentnotice (kind, object_id, sent_at)
+SELECT %s, object_id, now() FROM unnest(%s::bigint[]) AS object_id
+ON CONFLICT (kind, object_id) DO NOTHING
+RETURNING object_id
+"""
+
+
+class SentNoticeManager(models.Manager["SentNotice"]):
+    def claim(self, kind: NoticeKind, object_ids: Iterable[int]) -> set[int]:
+        """Mark the notices sent and return the ids not marked before.
+
+        Call it inside the transaction that sends: if sending fails, the marks roll back
+        with it and a retry sends them.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_NOTICES, [kind.value, sorted(set(object_ids))])
+            return {object_id for (object_id,) in cursor.fetchall()}
+
+
+class SentNotice(models.Model):
+    """An e-mail notice that went out, kept so that a redelivered task never sends it again.
+
+    In PostgreSQL rather than the cache: a cache flush or a Redis outage must not make a
+    retried task mail a provider twice.
+    """
+
+    kind = models.CharField(_("notice"), max_length=24, choices=NoticeKind.choices)
+    object_id = models.BigIntegerField(
+        _("about"), help_text=_("The assignment, decision or condition the notice was about.")
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+
+    objects = SentNoticeManager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("sent notice")
+        verbose_name_plural = _("sent notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="%(app_label)s_%(class)s_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=NoticeKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.object_id} ({self.sent_at:%Y-%m-%d %H:%M})"

@@ -3,51 +3,36 @@
 Sent by Celery tasks after the transaction that made the change commits. What a provider
 reads here is what the provider may see anywhere: the decision, its public rationale and
 its conditions, never internal notes or judgements.
+
+Tasks are acknowledged late and retried, so a notice may be handed over more than once.
+Each is marked sent in PostgreSQL (``SentNotice``) in the transaction that sends it: a
+repeat finds the mark and sends nothing, a send that fails rolls its mark back for the
+retry, and two deliveries at once wait on each other's mark. A duplicate remains possible
+only if the worker dies after the mail server took the message and before the commit.
 """
 
-import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage
-from django.db.models import Model
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from providers.roles import provider_admin_emails
 
-from .models import Condition, Decision, ReviewAssignment
+from .choices import NoticeKind
+from .models import Condition, Decision, ReviewAssignment, SentNotice
 
 logger = logging.getLogger(__name__)
 
-# A sent mark outlives any redelivery of the same task, so a repeat does not mail twice.
-SENT_MARK_SECONDS = 30 * 24 * 60 * 60
-CONDITION_KINDS = ("due", "overdue")
+CONDITION_KINDS = {"due": NoticeKind.CONDITION_DUE, "overdue": NoticeKind.CONDITION_OVERDUE}
 
 
-def _sent(mark: str) -> bool:
-    return cache.get(f"qa-mail:{mark}") is not None
-
-
-def _mark_sent(mark: str) -> None:
-    cache.set(f"qa-mail:{mark}", 1, SENT_MARK_SECONDS)
-
-
-def _mark(kind: str, obj: Model, moment: datetime.datetime) -> str:
-    # The row's own timestamp keeps a mark from matching a later row that reuses the id
-    # (a test database rebuilt against the same Redis).
-    return f"{kind}:{obj.pk}:{moment.timestamp():.6f}"
-
-
-def _send(
-    *, template: str, context: dict, to: Sequence[str], cc: Iterable[str] = (), mark: str = ""
-) -> int:
-    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send, once per mark."""
-    if mark and _sent(mark):
-        return 0
+def _deliver(*, template: str, context: dict, to: Sequence[str], cc: Iterable[str] = ()) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>.txt`` and send."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"qa_reviews/email/{template}_subject.txt", context)
         body = render_to_string(f"qa_reviews/email/{template}.txt", context)
@@ -58,8 +43,16 @@ def _send(
         to=list(to),
         cc=list(cc),
     ).send()
-    if mark:
-        _mark_sent(mark)
+
+
+@transaction.atomic
+def _send_once(
+    *, kind: NoticeKind, object_id: int, template: str, context: dict, to: Sequence[str]
+) -> int:
+    """Send the notice unless it went out before; the mark commits only if the send succeeds."""
+    if not SentNotice.objects.claim(kind, [object_id]):
+        return 0
+    _deliver(template=template, context=context, to=to)
     return 1
 
 
@@ -72,11 +65,12 @@ def review_assignment_notify(*, assignment_id: int) -> int:
     )
     if assignment is None or not assignment.reviewer.email:
         return 0
-    return _send(
+    return _send_once(
+        kind=NoticeKind.ASSIGNMENT,
+        object_id=assignment.pk,
         template="assignment",
         context={"assignment": assignment, "review": assignment.review},
         to=[assignment.reviewer.email],
-        mark=_mark("assignment", assignment, assignment.assigned_at),
     )
 
 
@@ -95,7 +89,9 @@ def review_decision_notify(*, decision_id: int) -> int:
     if not recipients:
         logger.warning("No administrator to tell about decision %s (%s).", decision.pk, provider)
         return 0
-    return _send(
+    return _send_once(
+        kind=NoticeKind.DECISION,
+        object_id=decision.pk,
         template="decision",
         context={
             "decision": decision,
@@ -105,14 +101,18 @@ def review_decision_notify(*, decision_id: int) -> int:
             "conditions": list(decision.conditions.order_by("due_date", "pk")),
         },
         to=recipients,
-        mark=_mark("decision", decision, decision.decided_at),
     )
 
 
 def conditions_notify(*, condition_ids: Sequence[int], kind: str) -> int:
-    """Tell each provider's administrators about conditions falling due or overdue."""
+    """Tell each provider's administrators about conditions falling due or overdue.
+
+    One e-mail per provider, naming only the conditions it has not been told of in this
+    kind of notice; the marks commit with each provider's send.
+    """
     if kind not in CONDITION_KINDS:
         raise ValueError(f"Unknown condition notice {kind!r}")
+    notice = CONDITION_KINDS[kind]
     conditions = (
         Condition.objects.filter(pk__in=condition_ids)
         .select_related("decision__review__credential__provider")
@@ -120,8 +120,7 @@ def conditions_notify(*, condition_ids: Sequence[int], kind: str) -> int:
     )
     by_provider: dict[int, list[Condition]] = defaultdict(list)
     for condition in conditions:
-        if not _sent(_mark(f"condition-{kind}", condition, condition.created_at)):
-            by_provider[condition.decision.review.credential.provider_id].append(condition)
+        by_provider[condition.decision.review.credential.provider_id].append(condition)
     sent = 0
     cc = settings.QA_NOTIFY_CC if kind == "overdue" else []
     for provider_id, items in by_provider.items():
@@ -129,13 +128,19 @@ def conditions_notify(*, condition_ids: Sequence[int], kind: str) -> int:
         if not recipients:
             logger.warning("No administrator to tell about conditions of provider %s.", provider_id)
             continue
-        provider = items[0].decision.review.credential.provider
-        sent += _send(
-            template=f"conditions_{kind}",
-            context={"provider": provider, "conditions": items},
-            to=recipients,
-            cc=[address for address in cc if address not in recipients],
-        )
-        for item in items:
-            _mark_sent(_mark(f"condition-{kind}", item, item.created_at))
+        with transaction.atomic():
+            claimed = SentNotice.objects.claim(notice, [item.pk for item in items])
+            untold = [item for item in items if item.pk in claimed]
+            if not untold:
+                continue
+            _deliver(
+                template=f"conditions_{kind}",
+                context={
+                    "provider": untold[0].decision.review.credential.provider,
+                    "conditions": untold,
+                },
+                to=recipients,
+                cc=[address for address in cc if address not in recipients],
+            )
+        sent += 1
     return sent

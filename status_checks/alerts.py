@@ -6,30 +6,28 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config.redis_state import key, shared_redis
 from credentials.choices import CredentialStatus
 from providers.models import Provider
 from providers.roles import provider_admin_emails
 
 from .choices import CheckOutcome
-from .models import StatusCheck
+from .models import AlertSent, StatusCheck
 
 logger = logging.getLogger(__name__)
-
-# Long enough to outlive any redelivery of the same alert task.
-SENT_MARK_SECONDS = 30 * 24 * 60 * 60
 
 
 def status_alerts_send(*, check_ids: Sequence[int]) -> int:
     """Send one e-mail per provider covering these checks' notices; return how many were sent.
 
-    A check whose alert already went out (marked in Redis after sending) is skipped, so a
-    redelivered task does not mail twice except in the instant between send and mark.
+    A check whose alert already went out is left out: its mark (``AlertSent``) commits in
+    the transaction that sends, so a redelivered task finds it, a failed send rolls it back
+    for the retry, and a duplicate needs the worker to die between the mail server taking
+    the message and the commit.
     """
-    redis = shared_redis()
     checks = (
         StatusCheck.objects.filter(pk__in=check_ids)
         .select_related("credential__provider")
@@ -37,8 +35,7 @@ def status_alerts_send(*, check_ids: Sequence[int]) -> int:
     )
     by_provider: dict[Provider, list[StatusCheck]] = defaultdict(list)
     for check in checks:
-        if not redis.exists(key("alert-sent", check.pk)):
-            by_provider[check.credential.provider].append(check)
+        by_provider[check.credential.provider].append(check)
 
     sent = 0
     cc = list(settings.STATUS_CHECK_ALERT_CC)
@@ -47,19 +44,19 @@ def status_alerts_send(*, check_ids: Sequence[int]) -> int:
         if not recipients and not cc:
             logger.warning("No administrator to alert for provider %s.", provider.slug)
             continue
-        message = EmailMessage(
-            subject=_alert_subject(provider, provider_checks),
-            body=_alert_body(provider, provider_checks),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=recipients or cc,
-            cc=cc if recipients else [],
-        )
-        message.send()
+        with transaction.atomic():
+            claimed = AlertSent.objects.claim(check.pk for check in provider_checks)
+            untold = [check for check in provider_checks if check.pk in claimed]
+            if not untold:
+                continue
+            EmailMessage(
+                subject=_alert_subject(provider, untold),
+                body=_alert_body(provider, untold),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=recipients or cc,
+                cc=cc if recipients else [],
+            ).send()
         sent += 1
-        pipe = redis.pipeline()
-        for check in provider_checks:
-            pipe.set(key("alert-sent", check.pk), 1, ex=SENT_MARK_SECONDS)
-        pipe.execute()
     return sent
 
 

@@ -1,9 +1,12 @@
 """A status sweep (one run over a scope) and the status checks it records."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credentials.choices import CredentialStatus
@@ -181,3 +184,51 @@ class StatusSweepChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Sweep #{self.sweep_id} chunk {self.number}"
+
+
+# One statement, so concurrent deliveries agree: a row another open transaction is inserting
+# makes this one wait for it, and then count as already sent if that transaction committed.
+# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
+CLAIM_ALERTS = """
+INSERT INTO status_checks_alertsent (status_check_id, sent_at)
+SELECT check_id, now() FROM unnest(%s::bigint[]) AS check_id
+ON CONFLICT (status_check_id) DO NOTHING
+RETURNING status_check_id
+"""
+
+
+class AlertSentManager(models.Manager["AlertSent"]):
+    def claim(self, check_ids: Iterable[int]) -> set[int]:
+        """Mark the checks' alerts sent and return the ids not marked before.
+
+        Call it inside the transaction that sends: if sending fails, the marks roll back
+        with it and a retry sends them.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_ALERTS, [sorted(set(check_ids))])
+            return {check_id for (check_id,) in cursor.fetchall()}
+
+
+class AlertSent(models.Model):
+    """A status check whose alert e-mail went out, so a redelivered task never resends it.
+
+    In PostgreSQL rather than Redis: a flushed or restarted Redis must not make a retried
+    alert task mail a provider twice.
+    """
+
+    status_check = models.OneToOneField(
+        StatusCheck,
+        on_delete=models.PROTECT,
+        related_name="alert_sent",
+        verbose_name=_("status check"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+
+    objects = AlertSentManager()
+
+    class Meta:
+        verbose_name = _("sent alert")
+        verbose_name_plural = _("sent alerts")
+
+    def __str__(self) -> str:
+        return f"{self.status_check_id} ({self.sent_at:%Y-%m-%d %H:%M})"

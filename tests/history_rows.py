@@ -6,11 +6,11 @@ from django.utils import timezone
 from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from credentials.choices import ChangeRequestState, CredentialStatus, StatusSource
 from credentials.models import ChangeRequest, CredentialStatusChange, CredentialVersion
-from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome
-from qa_reviews.models import Condition, ConditionEvent, Decision, Judgement
+from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome, NoticeKind
+from qa_reviews.models import Condition, ConditionEvent, Decision, Judgement, SentNotice
 from statements.models import StatusListEntry
 from status_checks.choices import CheckOutcome
-from status_checks.models import StatusCheck
+from status_checks.models import AlertSent, StatusCheck
 from tests.factories import CredentialFactory, ReviewFactory, ReviewStandardFactory, UserFactory
 
 # Every table whose rows are never updated, deleted or truncated.
@@ -21,6 +21,9 @@ APPEND_ONLY_TABLES = (
     "qa_reviews_judgement",
     "qa_reviews_decision",
     "qa_reviews_conditionevent",
+    # Not history either, but a deleted mark would let a retried task mail again.
+    "qa_reviews_sentnotice",
+    "status_checks_alertsent",
     # Not history, but as permanent: a status list index is never given to another record.
     "statements_statuslistentry",
     "changes_changeevent",
@@ -69,6 +72,8 @@ def make_history() -> dict[str, int]:
     condition_event = ConditionEvent.objects.create(
         condition=condition, kind=ConditionEventKind.CREATED, to_state=condition.state, actor=actor
     )
+    notice = SentNotice.objects.create(kind=NoticeKind.DECISION, object_id=decision.pk)
+    alert = AlertSent.objects.create(status_check=check)
     decided = ChangeRequest.objects.create(
         credential=credential,
         changes={"title_en": ["Old", "New"]},
@@ -104,6 +109,8 @@ def make_history() -> dict[str, int]:
         "qa_reviews_judgement": judgement.pk,
         "qa_reviews_decision": decision.pk,
         "qa_reviews_conditionevent": condition_event.pk,
+        "qa_reviews_sentnotice": notice.pk,
+        "status_checks_alertsent": alert.pk,
         "credentials_changerequest": decided.pk,
         "statements_statuslistentry": entry.pk,
         "changes_changeevent": event.pk,

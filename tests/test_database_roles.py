@@ -18,9 +18,11 @@ from config.db_roles import KEPT_TABLES, AppRoleError, create_app_role, grant_ap
 from credentials.choices import CredentialStatus
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion, SearchTerm
 from credentials.search.suggestions import spelling_suggestion
-from qa_reviews.models import Decision, Judgement
+from qa_reviews.choices import NoticeKind
+from qa_reviews.models import Decision, Judgement, SentNotice
 from statements.services import status_list_entry_allocate
-from status_checks.models import StatusCheck
+from status_checks.choices import CheckOutcome
+from status_checks.models import AlertSent, StatusCheck
 from tests.history_rows import APPEND_ONLY_TABLES, make_history
 
 REWRITES = {
@@ -106,6 +108,23 @@ def test_the_app_role_appends_history_and_updates_current_state(app_cursor):
     for table in APPEND_ONLY_TABLES:
         app_cursor.execute(f"SELECT count(*) FROM {table}")
         assert app_cursor.fetchone()[0] >= 1
+
+
+def test_the_app_role_marks_notices_and_alerts_sent_once(app_role):
+    rows = make_history()
+    decision_id = rows["qa_reviews_decision"]
+    with django_connected_as(app_role):
+        check = StatusCheck.objects.create(
+            credential_id=rows["credential"],
+            source="local rules",
+            outcome=CheckOutcome.ALERT,
+            previous_status=CredentialStatus.REGISTERED,
+            new_status=CredentialStatus.REGISTERED,
+        )
+        assert SentNotice.objects.claim(NoticeKind.CONDITION_DUE, [decision_id]) == {decision_id}
+        assert SentNotice.objects.claim(NoticeKind.CONDITION_DUE, [decision_id]) == set()
+        assert AlertSent.objects.claim([check.pk]) == {check.pk}
+        assert AlertSent.objects.claim([check.pk, rows["credentials_statuscheck"]]) == set()
 
 
 def test_the_register_is_loaded_and_swept_as_the_app_role(app_role):

@@ -590,7 +590,7 @@ MIDDLEWARE.insert(
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "providers.auth.RoleAwareModelBackend",
 ]
 # Behind N reverse proxies, the client address is the entry N places from the right of this
 # header (each proxy appends the address it saw). 0 trusts no header: REMOTE_ADDR only.

@@ -3,19 +3,23 @@
 import contextlib
 import dataclasses
 import datetime
+import threading
 import time
+from smtplib import SMTPServerDisconnected
 from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
 
 from config.celery_app import app
 from credentials.choices import CredentialStatus
 from qa_reviews import notifications, tasks
-from qa_reviews.choices import ConditionState, DecisionOutcome
-from qa_reviews.models import Condition
+from qa_reviews.choices import ConditionState, DecisionOutcome, NoticeKind
+from qa_reviews.models import Condition, SentNotice
 from qa_reviews.services import review_assign, review_decide
 from tests.celery_worker import running_worker
 from tests.factories import CredentialFactory, MembershipFactory, UserFactory
@@ -221,17 +225,129 @@ def test_an_inactive_administrator_is_not_mailed(world):
 def test_a_real_worker_sends_the_decision_email_after_commit(committed_db):
     """End to end through Redis: the decision commits, then a worker process mails it.
 
-    The worker's mail stays in its own memory, so its sent mark in Redis is the witness.
+    The worker's mail stays in its own memory, so its committed sent mark is the witness.
     """
     world = make_world()
     review = ready_to_decide(world)
+    sent = SentNotice.objects.filter(kind=NoticeKind.DECISION)
     with running_worker():
         decision = approve(world, review)  # autocommit: the on-commit hook fires at once
-        mark = notifications._mark("decision", decision, decision.decided_at)
         deadline = time.monotonic() + 30
-        while not notifications._sent(mark) and time.monotonic() < deadline:
+        while not sent.filter(object_id=decision.pk).exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-    assert notifications._sent(mark)
+    assert sent.filter(object_id=decision.pk).exists()
+
+
+# --- Sent once, whatever happens to the cache ----------------------------------------------
+
+
+def test_a_redelivered_decision_task_mails_once_though_the_cache_was_flushed(world):
+    decision = decided(world)
+
+    assert tasks.review_decision_notify_task.apply(args=[decision.pk]).get() == 1
+    cache.clear()
+    assert tasks.review_decision_notify_task.apply(args=[decision.pk]).get() == 0
+
+    assert len(mail.outbox) == 1
+    assert SentNotice.objects.filter(kind=NoticeKind.DECISION, object_id=decision.pk).exists()
+
+
+def test_a_redelivered_assignment_task_mails_once_though_the_cache_was_flushed(world):
+    assignment = open_review(world).assignments.get()
+
+    tasks.review_assignment_notify_task.apply(args=[assignment.pk]).get()
+    cache.clear()
+    tasks.review_assignment_notify_task.apply(args=[assignment.pk]).get()
+
+    assert [message.to for message in mail.outbox] == [[world.reviewer.email]]
+
+
+def test_condition_notices_go_once_though_the_cache_was_flushed(world):
+    decision = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish it.", 3)],
+    )
+    ids = list(decision.conditions.values_list("pk", flat=True))
+
+    tasks.conditions_notify_task.apply(args=[ids, "due"]).get()
+    cache.clear()
+    tasks.conditions_notify_task.apply(args=[ids, "due"]).get()
+    # The overdue notice is another notice about the same condition.
+    tasks.conditions_notify_task.apply(args=[ids, "overdue"]).get()
+
+    assert len(mail.outbox) == 2
+    assert "overdue" in mail.outbox[1].subject
+
+
+def test_a_notice_names_only_the_conditions_not_yet_told(world):
+    decision = decided(
+        world,
+        outcome=DecisionOutcome.APPROVED_WITH_CONDITIONS,
+        conditions=[condition("Publish it.", 3), condition("Name them.", 4)],
+    )
+    told, untold = decision.conditions.order_by("due_date")
+    tasks.conditions_notify_task.apply(args=[[told.pk], "overdue"]).get()
+
+    tasks.conditions_notify_task.apply(args=[[told.pk, untold.pk], "overdue"]).get()
+
+    assert len(mail.outbox) == 2
+    assert "Name them." in mail.outbox[1].body
+    assert "Publish it." not in mail.outbox[1].body
+
+
+def test_a_failed_send_leaves_no_mark_so_the_retry_sends(world):
+    decision = decided(world)
+    with (
+        mock.patch.object(EmailMessage, "send", side_effect=SMTPServerDisconnected("gone")),
+        pytest.raises(SMTPServerDisconnected),
+    ):
+        notifications.review_decision_notify(decision_id=decision.pk)
+    assert not SentNotice.objects.exists()
+
+    assert notifications.review_decision_notify(decision_id=decision.pk) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_two_deliveries_at_once_send_one_mail(committed_db, delays):
+    """The second delivery waits on the first one's uncommitted mark, then sends nothing."""
+    world = make_world()
+    decision = decided(world)
+    first_marked = threading.Event()
+    finish_first = threading.Event()
+    real_send = EmailMessage.send
+
+    def held_send(message, *args, **kwargs):
+        first_marked.set()
+        assert finish_first.wait(10)
+        return real_send(message, *args, **kwargs)
+
+    def first_delivery():
+        try:
+            with mock.patch.object(EmailMessage, "send", held_send):
+                notifications.review_decision_notify(decision_id=decision.pk)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_delivery)
+    first.start()
+    assert first_marked.wait(10)
+    second: list[int] = []
+    second_delivery = threading.Thread(
+        target=lambda: (
+            second.append(notifications.review_decision_notify(decision_id=decision.pk)),
+            connection.close(),
+        )
+    )
+    second_delivery.start()
+    second_delivery.join(0.5)
+    assert second_delivery.is_alive(), "the second delivery waits for the first one's mark"
+    finish_first.set()
+    first.join(10)
+    second_delivery.join(10)
+
+    assert second == [0]
+    assert len(mail.outbox) == 1
 
 
 def test_beat_runs_the_daily_conditions_task(settings):

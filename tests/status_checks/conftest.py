@@ -58,7 +58,7 @@ def status_check_settings(settings, register_stub: RegisterStub) -> Iterator[Reg
 
 
 def clear_status_check_redis() -> None:
-    """Forget circuit breakers, rate windows, delivery counts and sent-alert marks."""
+    """Forget circuit breakers, rate windows and delivery counts."""
     client = shared_redis()
     keys = list(client.scan_iter(match=settings.STATUS_CHECK_REDIS_PREFIX + ":*", count=500))
     if keys:

@@ -2,11 +2,16 @@
 
 import datetime
 from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.db import connection
 
+from config.redis_state import shared_redis
 from credentials.choices import AccreditationStatus, CredentialStatus, StatusSource
 from credentials.models import CredentialStatusChange
 from credentials.services import credential_change_status
@@ -17,7 +22,7 @@ from status_checks import sweeps
 from status_checks.adapters.breaker import CircuitBreaker
 from status_checks.alerts import status_alerts_send
 from status_checks.choices import CheckOutcome, SweepScope, SweepState
-from status_checks.models import StatusCheck, StatusSweep
+from status_checks.models import AlertSent, StatusCheck, StatusSweep
 from status_checks.rules import LOCAL_SOURCE
 from status_checks.services import (
     DAILY_SWEEP_LOCK_KEY,
@@ -161,6 +166,34 @@ def test_a_redelivered_alert_task_does_not_mail_twice(today):
     status_alerts_send(check_ids=[record.pk])
 
     assert len(mail.outbox) == 1
+
+
+def test_an_alert_task_redelivered_after_redis_was_flushed_mails_once(today):
+    provider = ProviderFactory()
+    MembershipFactory(provider=provider)
+    (record,) = check(credential_valid_to(today, 20, provider=provider))
+
+    assert status_alerts_send(check_ids=[record.pk]) == 1
+    shared_redis().flushdb()
+    cache.clear()
+    assert status_alerts_send(check_ids=[record.pk]) == 0
+
+    assert len(mail.outbox) == 1
+    assert AlertSent.objects.filter(status_check=record).exists()
+
+
+def test_a_failed_alert_send_leaves_no_mark_so_the_retry_sends(today):
+    provider = ProviderFactory()
+    MembershipFactory(provider=provider)
+    (record,) = check(credential_valid_to(today, 20, provider=provider))
+    with (
+        mock.patch.object(EmailMessage, "send", side_effect=SMTPServerDisconnected("gone")),
+        pytest.raises(SMTPServerDisconnected),
+    ):
+        status_alerts_send(check_ids=[record.pk])
+    assert not AlertSent.objects.exists()
+
+    assert status_alerts_send(check_ids=[record.pk]) == 1
 
 
 def test_suspended_provider_suspends_its_live_credentials(today):

@@ -6,13 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from config.redis_state import key, shared_redis
 from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import CredentialStatusChange
 from providers.choices import ProviderStatus
 from status_checks.adapters.breaker import CircuitBreaker
 from status_checks.choices import CheckOutcome, SweepScope
-from status_checks.models import StatusCheck
+from status_checks.models import AlertSent, StatusCheck
 from status_checks.rules import LOCAL_SOURCE
 from status_checks.services import status_sweep_start
 from tests.celery_worker import running_worker
@@ -75,7 +74,7 @@ def test_a_sweep_runs_end_to_end_and_a_second_sweep_changes_nothing(
     alert = StatusCheck.objects.get(sweep=sweep, credential=expiring)
     assert alert.outcome == CheckOutcome.ALERT
     # The alert task is queued after its chunk commits, so it may still be on its way.
-    wait_for(lambda: shared_redis().exists(key("alert-sent", alert.pk)), what="the alert mail")
+    wait_for(lambda: AlertSent.objects.filter(status_check=alert).exists(), what="the alert mail")
 
     again = wait_until_finished(status_sweep_start(scope=SweepScope.REGISTER))
 
