@@ -170,6 +170,10 @@ SEARCH_FACET_CACHE_SECONDS = env.int("SEARCH_FACET_CACHE_SECONDS", default=300)
 # rebuilds every SEARCH_VOCABULARY_REFRESH_SECONDS.
 SEARCH_SUGGESTION_BELOW = env.int("SEARCH_SUGGESTION_BELOW", default=3)
 SEARCH_VOCABULARY_REFRESH_SECONDS = env.int("SEARCH_VOCABULARY_REFRESH_SECONDS", default=3600)
+# An export (format=csv|json, the registry CSV) matching at most this many entries collects
+# their ids first and reads them by key; a broader one walks the id index
+# (credentials.interop.streaming; docs/performance.md). 0: always walk.
+EXPORT_ID_SET_LIMIT = env.int("EXPORT_ID_SET_LIMIT", default=10_000)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
