@@ -20,6 +20,7 @@ from providers.models import Provider
 from .choices import CURRENT_STATUSES, QualityMark
 from .completeness import credential_completeness
 from .display import credential_public_history
+from .interop.daily_export import FORMATS as DAILY_EXPORT_FORMATS
 from .interop.daily_export import daily_export_latest
 from .models import Credential
 from .search.filters import STATUS_CHOICES, Ordering
@@ -452,7 +453,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def download(request: HttpRequest) -> HttpResponse:
     """The daily export of the whole register: its files, their date and size."""
     latest = daily_export_latest()
-    files = [latest[extension] for extension in ("csv", "json") if extension in latest]
+    files = [latest[extension] for extension in DAILY_EXPORT_FORMATS if extension in latest]
     return render(request, "credentials/download.html", {"files": files})
 
 

@@ -98,8 +98,8 @@ def test_every_search_exports_what_it_finds_by_both_plans(client, register, smal
     assert from_walk == expected
 
 
-def test_the_searches_between_them_find_most_of_the_register(register):
-    """The comparison above is over real rows: most searches find some, none finds all."""
+def test_nearly_every_search_finds_rows(register):
+    """The comparison above is over real rows: all but two of the searches find some."""
     finding = [params for params in SEARCHES if found_ids(params)]
     assert len(finding) >= len(SEARCHES) - 2
 
