@@ -37,8 +37,9 @@ RUN DATABASE_URL=postgres://build@localhost/build \
     SECRET_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 
-# The signing keys' volume mounts here; a new named volume takes this directory's owner.
-RUN mkdir -p /var/lib/registry/signing-keys \
+# The signing keys' and the daily export's volumes mount here; a new named volume takes its
+# directory's owner.
+RUN mkdir -p /var/lib/registry/signing-keys /var/lib/registry/exports \
     && chown -R app:app /var/lib/registry && chmod 700 /var/lib/registry/signing-keys
 
 USER app

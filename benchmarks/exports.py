@@ -18,8 +18,18 @@ from django.urls import reverse
 TARGET_FIRST_ROW_MS = 300.0
 TARGET_ROWS_PER_SECOND = 20_000.0
 
+# Each plan of credentials.interop.streaming on both sides of its choice: rare words (read
+# from their id set), broad ones and filters (the id walk), and the kinds in between.
 EXPORT_CASES: tuple[tuple[str, str], ...] = (
     ("text", "q=nursing&format=csv"),
+    ("text rare", "q=aromatherapy&format=csv"),
+    ("text broad", "q=diploma&format=csv"),
+    ("text phrase", "q=health+and+social+care&format=csv"),
+    ("Chinese", "q=%E8%AD%B7%E7%90%86&format=csv"),
+    ("Chinese broad", "q=%E9%87%91%E8%9E%8D&format=csv"),
+    ("number", "q=999%2F9999%2F9&format=csv"),
+    ("ticked facets", "framework=HKQF&area=Business&kind=micro_credential&format=csv"),
+    ("text + facet", "q=%E9%87%91%E8%9E%8D&mode=online&format=csv"),
     ("level filter", "level=HKQF-5&format=csv"),
     ("whole register", "status=all&format=csv"),
 )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -7,6 +7,8 @@ from changes.webhooks.api import WebhookSubscriptionViewSet
 from credentials.api.exports import (
     CredentialCtdlView,
     CredentialOpenBadgesView,
+    DailyExportFileView,
+    DailyExportView,
     RegisterExportView,
 )
 from credentials.api.views import CredentialVerifyView, CredentialViewSet
@@ -59,6 +61,12 @@ urlpatterns += [
     ),
     path("credentials/<int:pk>/ctdl/", CredentialCtdlView.as_view(), name="credential-ctdl"),
     path("exports/register.csv", RegisterExportView.as_view(), name="export-register"),
+    path("exports/daily/", DailyExportView.as_view(), name="export-daily"),
+    re_path(
+        r"^exports/daily/register\.(?P<extension>csv|json)$",
+        DailyExportFileView.as_view(),
+        name="export-daily-file",
+    ),
 ]
 
 # Registry statements (statements): a record's signed VC-JWT, the status lists, checking one.

@@ -12,5 +12,6 @@ urlpatterns = [
     path("credentials/<int:pk>/", views.detail, name="detail"),
     path("compare/", views.compare, name="compare"),
     path("verify/", views.verify, name="verify"),
+    path("download/", views.download, name="download"),
     path("providers/<slug:slug>/", views.provider, name="provider"),
 ]

@@ -20,6 +20,8 @@ from providers.models import Provider
 from .choices import CURRENT_STATUSES, QualityMark
 from .completeness import credential_completeness
 from .display import credential_public_history
+from .interop.daily_export import FORMATS as DAILY_EXPORT_FORMATS
+from .interop.daily_export import daily_export_latest
 from .models import Credential
 from .search.filters import STATUS_CHOICES, Ordering
 from .search.records import (
@@ -446,6 +448,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         },
         status=404 if number and credential is None else 200,
     )
+
+
+def download(request: HttpRequest) -> HttpResponse:
+    """The daily export of the whole register: its files, their date and size."""
+    latest = daily_export_latest()
+    files = [latest[extension] for extension in DAILY_EXPORT_FORMATS if extension in latest]
+    return render(request, "credentials/download.html", {"files": files})
 
 
 def provider(request: HttpRequest, slug: str) -> HttpResponse:

@@ -170,6 +170,10 @@ SEARCH_FACET_CACHE_SECONDS = env.int("SEARCH_FACET_CACHE_SECONDS", default=300)
 # rebuilds every SEARCH_VOCABULARY_REFRESH_SECONDS.
 SEARCH_SUGGESTION_BELOW = env.int("SEARCH_SUGGESTION_BELOW", default=3)
 SEARCH_VOCABULARY_REFRESH_SECONDS = env.int("SEARCH_VOCABULARY_REFRESH_SECONDS", default=3600)
+# An export (format=csv|json, the registry CSV) matching at most this many entries collects
+# their ids first and reads them by key; a broader one walks the id index
+# (credentials.interop.streaming; docs/performance.md). 0: always walk.
+EXPORT_ID_SET_LIMIT = env.int("EXPORT_ID_SET_LIMIT", default=10_000)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -451,6 +455,20 @@ CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
     "task": "credentials.tasks.search_vocabulary_refresh_task",
     "schedule": SEARCH_VOCABULARY_REFRESH_SECONDS,
 }
+# The daily export (credentials.interop.daily_export): the whole public register as dated
+# CSV and JSON files in REGISTER_EXPORT_DIR, served at /api/v1/exports/daily/ and /download/;
+# the newest REGISTER_EXPORT_KEEP days are kept. Built after the status sweep, so the day's
+# expiries are in it.
+REGISTER_EXPORT_DIR = Path(env("REGISTER_EXPORT_DIR", default=str(BASE_DIR / "exports")))
+REGISTER_EXPORT_KEEP = env.int("REGISTER_EXPORT_KEEP", default=3)
+# https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
+CELERY_BEAT_SCHEDULE["daily-export-build"] = {
+    "task": "credentials.tasks.daily_export_build_task",
+    "schedule": crontab(
+        hour=env.int("REGISTER_EXPORT_HOUR", default=4),
+        minute=env.int("REGISTER_EXPORT_MINUTE", default=0),
+    ),
+}
 # --- Registry statements (statements; docs/statements.md) -----------------------------------
 # The registry's did:web name, e.g. did:web:register.example.org (a port as %3A8000); blank
 # takes the host each request came to.
@@ -486,6 +504,7 @@ TASK_QUEUE_BY_NAME = {
     "qa_reviews.tasks.review_decision_notify_task": "mail",
     "qa_reviews.tasks.conditions_notify_task": "mail",
     "credentials.tasks.search_vocabulary_refresh_task": "default",
+    "credentials.tasks.daily_export_build_task": "default",
     # A slow subscriber delays only other webhooks, never e-mail or imports.
     "changes.tasks.webhook_dispatch_task": "webhooks",
     "changes.tasks.webhook_deliver_task": "webhooks",

@@ -39,6 +39,9 @@ DATABASE_APP_ROLE = DATABASE_APP_ROLE or "registry_app"
 # No rate limits but where a test sets them (tests/security); every client is 127.0.0.1.
 THROTTLE_RATES = dict.fromkeys(THROTTLE_RATES)  # noqa: F405
 
+# No daily export is built here unless a test builds one (into its own directory).
+REGISTER_EXPORT_DIR = BASE_DIR / ".pytest_cache" / "register-exports-none"  # noqa: F405
+
 # Webhook tests send to a receiver on 127.0.0.1 over plain http (tests/changes).
 WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=True)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=True)

@@ -3,12 +3,14 @@ register as the registry's own CSV, streamed."""
 
 from django.core.validators import slug_re
 from django.db.models import Q, QuerySet
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBase, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
@@ -23,6 +25,8 @@ from providers.roles import is_registry_admin, provider_ids
 from ..access import can_read_unpublished
 from ..choices import PUBLIC_STATUSES
 from ..interop.ctdl import credential_ctdl
+from ..interop.daily_export import DailyExport, daily_export_latest
+from ..interop.file_download import file_download
 from ..interop.openbadges import CHINESE, ENGLISH, credential_achievement
 from ..interop.registry_csv import registry_csv_chunks
 from ..models import Credential
@@ -167,3 +171,75 @@ class RegisterExportView(APIView):
         filename = f"register-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+DAILY_EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
+
+
+def no_daily_export_message() -> str:
+    return _(
+        "No daily export of the register has been built yet; it is built every night. "
+        "Until then, download the register live from the search API with "
+        "?status=all&format=csv."
+    )
+
+
+class DailyExportSerializer(serializers.Serializer):
+    format = serializers.CharField(source="extension")
+    date = serializers.DateField(source="day")
+    filename = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    built_at = serializers.DateTimeField(source="modified")
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, export: DailyExport) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api:export-daily-file", kwargs={"extension": export.extension})
+        )
+
+
+class DailyExportView(APIView):
+    """The daily export of the whole public register: which files are built, of what date.
+
+    Each file holds what ``/api/v1/credentials/?status=all&format=csv`` (or ``json``)
+    streams, as the register stood on that day; it is built every night.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=DailyExportSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        latest = daily_export_latest()
+        if not latest:
+            raise NotFound(no_daily_export_message())
+        files = [latest[extension] for extension in DAILY_EXPORT_TYPES if extension in latest]
+        return Response(DailyExportSerializer(files, many=True, context={"request": request}).data)
+
+
+class DailyExportFileView(APIView):
+    """Today's (or the newest) daily export file, named with its date; ``Range`` resumes a
+    download, ``If-None-Match`` / ``If-Modified-Since`` answer 304 until the next build."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [FastJSONRenderer]
+    # Errors are JSON whatever the client accepts; the file is sent as it is.
+    content_negotiation_class = FirstRenderer
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(OpenApiTypes.BINARY, description="The export file"),
+            206: OpenApiResponse(OpenApiTypes.BINARY, description="The range asked for"),
+            404: OpenApiResponse(description="None built yet"),
+        }
+    )
+    def get(self, request: Request, extension: str) -> HttpResponseBase:
+        export = daily_export_latest().get(extension)
+        if export is None:
+            raise NotFound(no_daily_export_message())
+        return file_download(
+            request._request,
+            export.path,
+            content_type=DAILY_EXPORT_TYPES[extension],
+            etag=export.etag,
+            modified=export.modified,
+        )

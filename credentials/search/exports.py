@@ -174,27 +174,40 @@ def export_csv_cells(
     return cells
 
 
+# Excel needs the byte-order mark to read UTF-8 Chinese titles.
+CSV_HEAD = "\ufeff" + csv_text([EXPORT_COLUMNS])
+JSON_HEAD, JSON_TAIL = "[", "\n]\n"
+
+
+def csv_block(batch: list[tuple], url_prefix: str, **row_context: Any) -> str:
+    """One fetched batch of rows as CSV lines."""
+    return csv_text(export_csv_cells(values, url_prefix, **row_context) for values in batch)
+
+
+def json_block(batch: list[tuple], url_prefix: str, *, first: bool, **row_context: Any) -> str:
+    """One fetched batch of rows as JSON array items, led by the separator it needs."""
+    items = ",\n".join(
+        json.dumps(export_row(values, url_prefix, **row_context), ensure_ascii=False)
+        for values in batch
+    )
+    return ("\n" if first else ",\n") + items
+
+
 def _csv_chunks(
     batches: Iterator[list[tuple]], url_prefix: str, **row_context: Any
 ) -> Iterator[str]:
-    # Excel needs the byte-order mark to read UTF-8 Chinese titles.
-    yield "\ufeff" + csv_text([EXPORT_COLUMNS])
+    yield CSV_HEAD
     for batch in batches:
-        yield csv_text(export_csv_cells(values, url_prefix, **row_context) for values in batch)
+        yield csv_block(batch, url_prefix, **row_context)
 
 
 def _json_chunks(
     batches: Iterator[list[tuple]], url_prefix: str, **row_context: Any
 ) -> Iterator[str]:
-    yield "["
-    separator = "\n"
-    for batch in batches:
-        yield separator + ",\n".join(
-            json.dumps(export_row(values, url_prefix, **row_context), ensure_ascii=False)
-            for values in batch
-        )
-        separator = ",\n"
-    yield "\n]\n"
+    yield JSON_HEAD
+    for number, batch in enumerate(batches):
+        yield json_block(batch, url_prefix, first=number == 0, **row_context)
+    yield JSON_TAIL
 
 
 def export_response(search: CredentialSearch, *, url_prefix: str) -> StreamingHttpResponse:

@@ -60,6 +60,9 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api:credential-ctdl": {"get": EVERYONE_200},
     "api:verify": {"get": EVERYONE_200},
     "api:export-register": {"get": EVERYONE_200},
+    # Public, and not built in the test settings' empty directory: 404 with its message.
+    "api:export-daily": {"get": (404,) * 7},
+    "api:export-daily-file": {"get": (404,) * 7},
     # Registry statements: signed VC-JWTs, status lists and did.json are for anyone; checking
     # a statement with an empty body is refused as bad input for everyone alike.
     "api:credential-statement": {"get": EVERYONE_200},
@@ -138,6 +141,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "changes:search-feed": {"get": EVERYONE_200, "post": (405,) * 7},
     "credentials:detail": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:compare": {"get": EVERYONE_200, "post": EVERYONE_200},
+    "credentials:download": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:verify": {"get": EVERYONE_200, "post": EVERYONE_200},
     "credentials:provider": {"get": EVERYONE_200, "post": EVERYONE_200},
     "statements:verify": {"get": EVERYONE_200, "post": (400,) * 7},

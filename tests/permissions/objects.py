@@ -12,6 +12,7 @@ ROUTE_KWARGS: dict[str, Callable[[World], dict[str, object]]] = {
     "api:credential-detail": lambda w: {"pk": w.registered.pk},
     "api:credential-openbadges": lambda w: {"pk": w.registered.pk},
     "api:credential-ctdl": lambda w: {"pk": w.registered.pk},
+    "api:export-daily-file": lambda w: {"extension": "csv"},
     "api:verify": lambda w: {"registration_number": w.registered.registration_number},
     "api:credential-statement": lambda w: {"pk": w.registered.pk},
     "api:status-list": lambda w: {"purpose": "revocation", "number": 0},

@@ -22,6 +22,8 @@ PUBLIC = {
     "api:credential-openbadges",
     "api:credential-ctdl",
     "api:export-register",
+    "api:export-daily",
+    "api:export-daily-file",
     "api:credential-statement",
     "api:status-list",
     "api:statement-verify",

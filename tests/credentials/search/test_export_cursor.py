@@ -16,11 +16,19 @@ def _cursors() -> list[tuple[bool, str]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_export_reads_through_a_cursor_that_is_not_held():
-    """A WITH HOLD cursor is materialised in full at commit before it returns a row."""
+@pytest.mark.parametrize(("id_set_limit", "batch_sql"), [(0, "LIMIT 1"), (1_000, "unnest")])
+def test_export_reads_through_a_cursor_that_is_not_held(id_set_limit, batch_sql):
+    """A WITH HOLD cursor is materialised in full at commit before it returns a row; by the
+    id walk (limit 0) or from the id set, the batches read through one that is not."""
     for _ in range(3):
         CredentialFactory()
-    batches = rows_by_id(Credential.objects.all(), ("pk",), first_batch=1, largest_batch=1)
+    batches = rows_by_id(
+        Credential.objects.all(),
+        ("pk",),
+        first_batch=1,
+        largest_batch=1,
+        id_set_limit=id_set_limit,
+    )
 
     first = next(batches)
     cursors = _cursors()
@@ -32,17 +40,22 @@ def test_export_reads_through_a_cursor_that_is_not_held():
     assert len(first) == 1
     assert sum(len(batch) for batch in rest) == 2
     assert [holdable for holdable, _statement in cursors] == [False]
-    assert "ORDER BY" in cursors[0][1] and "LIMIT 1" in cursors[0][1]
+    assert "ORDER BY" in cursors[0][1] and batch_sql in cursors[0][1]
     assert isolation == "repeatable read"  # one snapshot for the whole export
     assert _cursors() == []  # closed with the transaction once the export ended
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_export_reads_one_snapshot():
-    """A row changed while the export streams is written as it was when the export began."""
+    """A row changed while the export streams is written as it was when the export began
+    (by the id walk here; test_export_plans checks the id set)."""
     first, second = CredentialFactory(title_en="Before"), CredentialFactory(title_en="Before")
     batches = rows_by_id(
-        Credential.objects.order_by("pk"), ("pk", "title_en"), first_batch=1, largest_batch=1
+        Credential.objects.order_by("pk"),
+        ("pk", "title_en"),
+        first_batch=1,
+        largest_batch=1,
+        id_set_limit=0,
     )
 
     assert next(batches) == [(first.pk, "Before")]
@@ -58,8 +71,9 @@ def test_an_export_reads_one_snapshot():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("id_set_limit", [0, 1_000])
 @pytest.mark.parametrize(("first_batch", "largest_batch"), [(1, 1), (2, 3), (3, 100), (500, 500)])
-def test_every_row_comes_once_in_id_order_across_batches(first_batch, largest_batch):
+def test_every_row_comes_once_in_id_order_across_batches(first_batch, largest_batch, id_set_limit):
     made = sorted(credential.pk for credential in CredentialFactory.create_batch(7))
     # A filter the batches keep: every other row.
     kept = made[::2]
@@ -71,6 +85,7 @@ def test_every_row_comes_once_in_id_order_across_batches(first_batch, largest_ba
             ("pk",),
             first_batch=first_batch,
             largest_batch=largest_batch,
+            id_set_limit=id_set_limit,
         )
         for row in batch
     ]
