@@ -8,19 +8,16 @@ parameter and never reaches PostgreSQL.
 
 import copy
 import datetime
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
 import django_filters
 from django import forms
-from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models import BooleanField, DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from qualifications.models import LevelReference
 
 from ..choices import (
     CURRENT_STATUSES,
@@ -30,6 +27,7 @@ from ..choices import (
     QualityMark,
 )
 from ..models import Credential
+from .codes import CODED_PARAMETERS, search_codes_resolve
 from .query import QUERY_MAX_LENGTH, ParsedQuery, parse_query
 from .sizes import SIZE_CHOICES, size_q
 
@@ -188,29 +186,28 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         label=_("Title, provider, registration number or subject, in English or Chinese"),
     )
     framework = MultiValueFilter(
-        field_name="level__framework__code",
         child=forms.SlugField(max_length=16),
-        method="filter_framework",
+        method="filter_coded",
         label=_("Framework"),
     )
     level = MultiValueFilter(
         child=LevelKeyField(),
-        method="filter_level",
+        method="filter_coded",
         label=_("Level (HKQF-4, RQF-E3, or a bare code such as 4)"),
     )
     level_id = MultiValueFilter(field_name="level_id", child=_ids(), label=_("Level id"))
     eqf = IntegerFilter(
-        method="filter_eqf",
+        method="filter_coded",
         min_value=1,
         max_value=8,
         label=_("EQF level or equivalent, through published level references"),
     )
     area = MultiValueFilter(
-        child=forms.CharField(max_length=32), method="filter_area", label=_("Area of study code")
+        child=forms.CharField(max_length=32), method="filter_coded", label=_("Area of study code")
     )
-    area_id = MultiValueFilter(child=_ids(), method="filter_area_id", label=_("Area of study id"))
+    area_id = MultiValueFilter(child=_ids(), method="filter_coded", label=_("Area of study id"))
     provider = MultiValueFilter(
-        field_name="provider__slug", child=forms.SlugField(max_length=80), label=_("Provider")
+        child=forms.SlugField(max_length=80), method="filter_coded", label=_("Provider")
     )
     provider_id = MultiValueFilter(field_name="provider_id", child=_ids(), label=_("Provider id"))
     kind = MultiValueFilter(child=_choices(CredentialKind.choices), label=_("Kind"))
@@ -313,53 +310,23 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
 
     # Filter methods ----------------------------------------------------------------------
 
-    def filter_framework(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(self.framework_q(value))
+    @property
+    def resolved_ids(self) -> dict[str, list[int]]:
+        """The ids each coded parameter names, looked up once per search (codes.py)."""
+        if not hasattr(self, "_resolved_ids"):
+            self._resolved_ids = search_codes_resolve(self.form.cleaned_data)
+        return self._resolved_ids
 
-    @staticmethod
-    def framework_q(value: list[str]) -> Q:
-        return Q(level__framework__code__in=[code.upper() for code in value])
+    def coded_q(self, parameter: str) -> Q:
+        """Entries whose column holds one of the ids `parameter`'s codes resolved to."""
+        ids = self.resolved_ids[parameter]
+        if not ids:
+            # `column IN ()` cannot be compiled into the candidate sets' SQL.
+            return Q(Value(False, output_field=BooleanField()))
+        return Q(**{f"{CODED_PARAMETERS[parameter]}__in": ids})
 
-    def filter_level(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(self.level_q(value))
-
-    @staticmethod
-    def level_q(value: list[str]) -> Q:
-        condition = Q(pk__in=[])
-        for key in value:
-            framework, sep, code = key.partition("-")
-            if sep:
-                condition |= Q(level__framework__code=framework, level__code=code)
-            else:
-                condition |= Q(level__code=framework)
-        return condition
-
-    def filter_eqf(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        return queryset.filter(self.eqf_q(value))
-
-    @staticmethod
-    def eqf_q(eqf_level: int) -> Q:
-        """Return the condition for EQF `eqf_level` itself or any level referenced to it."""
-        code = str(eqf_level)
-        referencing = LevelReference.objects.filter(
-            to_level__framework__code="EQF", to_level__code=code
-        ).values("from_level_id")
-        return Q(level__framework__code="EQF", level__code=code) | Q(level_id__in=referencing)
-
-    def filter_area(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
-        return queryset.filter(self.area_q(value))
-
-    @staticmethod
-    def area_q(value: list[str]) -> Q:
-        # A broad area includes the areas filed under it.
-        return Q(area_of_study__code__in=value) | Q(area_of_study__parent__code__in=value)
-
-    def filter_area_id(self, queryset: QuerySet, name: str, value: list[int]) -> QuerySet:
-        return queryset.filter(self.area_id_q(value))
-
-    @staticmethod
-    def area_id_q(value: list[int]) -> Q:
-        return Q(area_of_study_id__in=value) | Q(area_of_study__parent_id__in=value)
+    def filter_coded(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.filter(self.coded_q(name))
 
     def filter_size(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(size_q(value))
@@ -372,16 +339,10 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         """
         if name == "status":
             return self.match_q()
-        specifics: dict[str, Callable[[Any], Q]] = {
-            "framework": self.framework_q,
-            "level": self.level_q,
-            "area": self.area_q,
-            "area_id": self.area_id_q,
-            "size": size_q,
-        }
-        specific = specifics.get(name)
-        if specific is not None:
-            return specific(value)
+        if name in CODED_PARAMETERS:
+            return self.coded_q(name)
+        if name == "size":
+            return size_q(value)
         parameter = self.filters[name]
         return Q(**{f"{parameter.field_name}__{parameter.lookup_expr}": value})
 

@@ -7,7 +7,8 @@ figures in docs/search.md):
   `search_document`. One statement counts them (exact up to the cap, "1,000+" beyond),
   groups every facet over them, and ranks and picks the page's ids; a second fetches
   those rows. Ticked facets are counted from one shared candidate set that carries each
-  facet's condition as a column, not by searching again per facet.
+  facet's condition as a column, and the results are the shared candidates passing every
+  ticked facet: no search runs twice (past the cap, the total is then a lower bound).
 - A browse (filters, no text) is counted exactly, facets included, and the counts and
   its pages of ids are cached for `SEARCH_FACET_CACHE_SECONDS`; a save anywhere in the
   register makes them stale (cache.py).
@@ -448,7 +449,8 @@ class CredentialSearch:
         gives the total and every facet nobody has narrowed. A narrowed facet counts the
         matches without its own filter, so a ticked option's alternatives stay visible:
         for a text query from one shared candidate set, `m_base`, that carries each ticked
-        facet's condition as a column; for a browse from an exact count per facet.
+        facet's condition as a column (and `m_all` is its rows passing them all); for a
+        browse from an exact count per facet.
         """
         active = self._active_facets()
         shared = [dimension for dimension in FACET_DIMENSIONS if dimension not in active]
@@ -491,21 +493,13 @@ class CredentialSearch:
             )
             every_flag = " AND ".join(flags)
             selected = ", ".join(["d_id", *ranking, *(f"d_{column}" for column in all_columns)])
-            all_sql, all_params = (
-                self.matches().values(**{"d_id": F("pk")}, **ranking, **columns_of(all_columns))[
-                    :limit
-                ]
-            ).query.sql_with_params()
-            # When the shared set holds every match (it stopped short of the cap), the full
-            # filter is a WHERE over it; only a capped shared set needs a second search,
-            # which the one-time condition skips otherwise.
-            ctes.append(
-                f"m_all AS MATERIALIZED (SELECT {selected} FROM m_base WHERE {every_flag}"
-                f" AND (SELECT count(*) FROM m_base) < {limit}"
-                f" UNION ALL SELECT * FROM ({all_sql}) AS searched"
-                f" WHERE (SELECT count(*) FROM m_base) >= {limit})"
-            )
-            params.extend(all_params)
+            # The results are the shared candidates passing every ticked facet: no second
+            # search. A second capped search for the full filter re-read the matches from
+            # the start until the cap's worth passed it (for a facet holding one match in
+            # six, six times the blocks). Past the cap, the total is then a lower bound:
+            # the ticked matches among the first cap + 1 candidates ("shared:size").
+            ctes.append(f"m_all AS MATERIALIZED (SELECT {selected} FROM m_base WHERE {every_flag})")
+            selects.append("SELECT 'shared:size', '', '', '', '', '', count(*) FROM m_base")
             for dimension in active:
                 others = [flag for flag in flags if flag != f"f_{dimension}"]
                 where = " WHERE " + " AND ".join(others) if others else ""
@@ -645,25 +639,31 @@ class CredentialSearch:
 
     def _run_counts(
         self, sql: str, params: list[Any]
-    ) -> tuple[int, dict[str, list[tuple]], bool, list[int]]:
+    ) -> tuple[int, dict[str, list[tuple]], bool, list[int], bool]:
+        """Run a counting statement: the total, facet rows, whether the facets are capped,
+        the page's ids, and whether more match than the total says (a lower bound)."""
         with connections[_read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         total = 0
         capped = False
+        more = False
         ids: list[tuple[int, int]] = []
         by_dimension: dict[str, list[tuple]] = {dimension: [] for dimension in FACET_DIMENSIONS}
         for dimension, value, code, name_en, name_zh, sort_key, count in rows:
             if dimension == "total":
                 total = count
                 capped = capped or count > self.cap
+            elif dimension == "shared:size":
+                more = count > self.cap
+                capped = capped or more
             elif dimension.endswith(":size"):
                 capped = capped or count > self.cap
             elif dimension == "page":
                 ids.append((count, int(value)))
             else:
                 by_dimension[dimension].append((value, code, name_en, name_zh, sort_key, count))
-        return total, by_dimension, capped, [pk for _position, pk in sorted(ids)]
+        return total, by_dimension, capped, [pk for _position, pk in sorted(ids)], more
 
     def counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
         """Return the total, raw facet rows per dimension, and whether any facet's candidate
@@ -675,13 +675,15 @@ class CredentialSearch:
         broad browse is no picture of the register at all.
         """
         if self.parsed is not None:
-            total, raw, capped, _ids = self._run_counts(*self._counts_sql(limit=self.cap + 1))
+            total, raw, capped, _ids, _more = self._run_counts(
+                *self._counts_sql(limit=self.cap + 1)
+            )
             return total, raw, capped
         return self._browse_counts()
 
     def _browse_counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
         def compute() -> tuple[int, dict[str, list[tuple]], bool]:
-            total, raw, _capped, _ids = self._run_counts(*self._counts_sql(limit=None))
+            total, raw, _capped, _ids, _more = self._run_counts(*self._counts_sql(limit=None))
             return total, raw, False
 
         return cached_while_current(
@@ -821,11 +823,11 @@ class CredentialSearch:
             # One statement finds the candidates, counts them, groups the facets and picks
             # the page's ids; a second fetches those rows.
             sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
-            found, raw_facets, facets_capped, ids = self._run_counts(sql, params)
+            found, raw_facets, facets_capped, ids, more = self._run_counts(sql, params)
             rows = self._in_order(ids, values)
         else:
             found, raw_facets, facets_capped = self._browse_counts()
-            rows = []
+            rows, more = [], False
         total = min(found, self.cap)
         window = self.window_size(found)
         navigable = min(total, window or total)
@@ -834,12 +836,12 @@ class CredentialSearch:
             number=number,
             page_size=size,
             count=total,
-            count_capped=found > self.cap,
+            count_capped=found > self.cap or more,
             navigable=navigable,
             facets=self.facets(raw_facets),
             facets_capped=facets_capped,
             equivalences=self.equivalences(),
-            suggestion=self.suggestion(found) if found < suggestion_below() else None,
+            suggestion=self.suggestion(found) if found < suggestion_below() and not more else None,
             keyset=self.keyset,
             by_cursor=cursor is not None,
         )

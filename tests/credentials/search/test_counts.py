@@ -41,7 +41,9 @@ def without(params: dict, *names: str) -> dict:
 )
 def test_a_ticked_facet_counts_the_search_without_its_own_filter(client, register, params, cap):
     """Each ticked facet's options count the same search with that facet's filter left out
-    (for status: every public status); past the cap the total is still exact up to it."""
+    (for status: every public status). Below the cap the total is exact; past it (the
+    search without its facets passed the cap) the results are the shared candidates that
+    pass every ticked facet, counted as a lower bound ("2+") and all true matches."""
     with override_settings(SEARCH_RESULT_CAP=cap, SEARCH_RANK_WINDOW=cap):
         body = search(client, **params)
         for dimension in ("level", "kind", "provider", "mode", "status"):
@@ -54,21 +56,31 @@ def test_a_ticked_facet_counts_the_search_without_its_own_filter(client, registe
             )
             if not body["facets_capped"] and not alone["count_capped"]:
                 assert facet(body, dimension) == facet(alone, dimension), dimension
+        # The shared candidates: the text without any ticked facet (status ticked: all).
+        shared = search(client, q=params["q"], **({"status": "all"} if "status" in params else {}))
     everything = Credential.objects.count()
     with override_settings(SEARCH_RESULT_CAP=everything, SEARCH_RANK_WINDOW=everything):
-        exact = search(client, **params)["count"]
-    assert body["count"] == min(exact, cap)
-    assert body["count_capped"] is (exact > cap)
-    assert len(body["results"]) == min(exact, cap, 20)
+        exact = search(client, **params, page_size=100)
+    matching = {item["id"] for item in exact["results"]}
+    assert {item["id"] for item in body["results"]} <= matching
+    if shared["count_capped"]:
+        assert body["count_capped"] is True and body["facets_capped"] is True
+        assert body["count"] <= min(exact["count"], cap)
+        assert len(body["results"]) == min(body["count"], 20)
+    else:
+        assert body["count"] == exact["count"]
+        assert body["count_capped"] is False
+        assert len(body["results"]) == min(exact["count"], 20)
 
 
-def test_a_text_search_with_a_ticked_facet_is_still_two_queries(
+def test_a_text_search_with_a_ticked_facet_is_still_two_queries_after_its_codes(
     client, register, django_assert_num_queries
 ):
-    with override_settings(SEARCH_SUGGESTION_BELOW=0), django_assert_num_queries(2):
+    """The level code is resolved to ids first (one query), then counts and rows."""
+    with override_settings(SEARCH_SUGGESTION_BELOW=0), django_assert_num_queries(3):
         search(client, q="finance", level="HKQF-4", mode="online", status="all")
     # One result is few: one more query looks up the words for a "did you mean".
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         search(client, q="finance", level="HKQF-4", mode="online", status="all")
 
 
@@ -116,7 +128,7 @@ def test_writes_that_bypass_save_show_after_an_explicit_invalidation(client, reg
 @override_settings(SEARCH_FACET_CACHE_SECONDS=0)
 def test_browse_caching_can_be_switched_off(client, register, django_assert_num_queries):
     search(client, framework="HKQF")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the framework's level ids, the counts, the rows
         search(client, framework="HKQF")
 
 

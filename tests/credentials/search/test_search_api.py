@@ -362,8 +362,9 @@ def test_hostile_queries_never_fail(client, register, query):
 
 def test_list_query_count_does_not_grow_with_rows(client, register, django_assert_num_queries):
     """Two queries whatever the page holds: counts with facets, then the page of rows (and
-    a third, the vocabulary, when a text search finds few)."""
-    with django_assert_num_queries(3):
+    one before them resolving level and provider codes to ids, and one after, the
+    vocabulary, when a text search finds few)."""
+    with django_assert_num_queries(4):
         search(client, q="finance", level="HKQF-4", provider="hku")
 
     CredentialFactory.create_batch(15, provider=register.hku, title_en="Finance for All")
@@ -371,7 +372,8 @@ def test_list_query_count_does_not_grow_with_rows(client, register, django_asser
         body = search(client, q="finance", page_size=50)
     assert body["count"] >= 15
 
-    with django_assert_num_queries(3):  # an equivalence filter also reports its levels
+    # An equivalence filter resolves its levels, and reports them with their basis.
+    with django_assert_num_queries(4):
         search(client, eqf=5)
 
 
