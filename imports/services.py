@@ -349,14 +349,16 @@ class _Importer:
         context = FormatContext.load(report=self.report, provider=self.job.provider)
         fmt = FORMATS[self.job.format](context)
         self.status_follows_validity = fmt.status_follows_validity
-        text = decode(bytes(self.job.content), self.report)
+        text = decode(self.job.content, self.report)
         table = read_table(text, fmt.columns, self.report) if text is not None else None
         if table is None:
             return [], {}, 0, fmt
-        self.progress.set(rows_total=len(table.rows))
         rows = [parsed for number, cells in table.rows if (parsed := fmt.parse(number, cells))]
+        # The file's bytes are not needed again; a worker keeps only the parsed rows.
+        self.job.content = b""
+        self.progress.set(rows_total=table.count)
         keys = validate_rows(rows, fmt, self.report)
-        return rows, keys, len(table.rows), fmt
+        return rows, keys, table.count, fmt
 
     def _finish(self, state: str, total: int, started: float) -> None:
         elapsed = time.monotonic() - started
