@@ -438,12 +438,11 @@ class _Importer:
 
     def _staged(self, parsed: ParsedRow, key: str, staging: StagingTable) -> list[Any]:
         """A checked row as the staging table holds it: the values it gives, as columns."""
-        given = [FIELDS[name].attname for name in parsed.values if name in staging.fields]
         provider = parsed.values.get("provider")
         row: list[Any] = [
             parsed.row,
             key,
-            given,
+            staging.given(parsed.values),
             parsed.status or None if self.authority else None,
             sorted(parsed.quality_marks_owned) if parsed.quality_marks_owned is not None else None,
             provider.pk if provider is not None else None,

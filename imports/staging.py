@@ -46,6 +46,13 @@ class StagingTable:
             if name not in ("registration_number", "provider")
         }
         self.columns = (*KEY_COLUMNS, "provider_id", *(f.attname for f in self.fields.values()))
+        # Which fields a row gives, as bits: a bitmask copies far faster than a text array.
+        self.bits = {name: 1 << index for index, name in enumerate(self.fields)}
+
+    def given(self, names: Iterable[str]) -> int:
+        """The bitmask of the fields named (those the table holds)."""
+        bits = self.bits
+        return sum(bits[name] for name in names if name in bits)
 
     def create(self) -> None:
         definitions = ", ".join(
@@ -55,7 +62,7 @@ class StagingTable:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGING_TABLE} (row_number integer PRIMARY KEY, "
-                "registration_key text NOT NULL, given text[] NOT NULL, wanted_status text, "
+                "registration_key text NOT NULL, given bigint NOT NULL, wanted_status text, "
                 f"marks_owned text[], provider_id bigint, {definitions}) ON COMMIT DROP"
             )
 
@@ -65,7 +72,8 @@ class StagingTable:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {STAGING_TABLE}")
 
-    def _column_unchanged(self, attname: str) -> str:
+    def _column_unchanged(self, name: str) -> str:
+        attname = self.fields[name].attname
         column = _quote(attname)
         same = f"s.{column} IS NOT DISTINCT FROM c.{column}"
         if attname == "quality_marks":
@@ -77,7 +85,7 @@ class StagingTable:
                 "AND NOT mark = ANY(s.quality_marks)))"
             )
             same = f"(CASE WHEN s.marks_owned IS NULL THEN {same} ELSE {merged_same} END)"
-        return f"(NOT %(attname_{attname})s = ANY(s.given) OR {same})"
+        return f"(s.given & {self.bits[name]} = 0 OR {same})"
 
     def unchanged_rows(
         self,
@@ -89,18 +97,15 @@ class StagingTable:
     ) -> list[int]:
         """The row numbers whose entry is on the register and would not change at all."""
         params: dict[str, Any] = {
-            f"attname_{field.attname}": field.attname for field in self.fields.values()
+            "today": today,
+            "expire": expire,
+            "governed": [str(status) for status in GOVERNED],
+            "teach_out": str(CredentialStatus.TEACH_OUT),
+            "draft": str(CredentialStatus.DRAFT),
+            "expired": str(CredentialStatus.EXPIRED),
+            "locked": [str(status) for status in locked_statuses],
+            "superseded": str(CredentialStatus.SUPERSEDED),
         }
-        params.update(
-            today=today,
-            expire=expire,
-            governed=[str(status) for status in GOVERNED],
-            teach_out=str(CredentialStatus.TEACH_OUT),
-            draft=str(CredentialStatus.DRAFT),
-            expired=str(CredentialStatus.EXPIRED),
-            locked=[str(status) for status in locked_statuses],
-            superseded=str(CredentialStatus.SUPERSEDED),
-        )
         # formats.base.status_for_new over the entry's values (the row's, as nothing changes).
         wanted = (
             "CASE WHEN s.wanted_status = ANY(%(governed)s) "
@@ -121,7 +126,7 @@ class StagingTable:
             [
                 "(s.provider_id IS NULL OR s.provider_id = c.provider_id)",
                 status_kept,
-                *(self._column_unchanged(field.attname) for field in self.fields.values()),
+                *(self._column_unchanged(name) for name in self.fields),
             ]
         )
         credentials = _quote(Credential._meta.db_table)
