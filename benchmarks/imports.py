@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from changes.models import ChangeEvent
 from credentials.interop.registry_csv import COLUMNS, registry_csv_rows
@@ -52,6 +52,7 @@ class ImportTiming:
     created: int
     updated: int
     unchanged: int
+    state: str
     errors: int
     seconds: float
     rows_per_second: float
@@ -119,22 +120,27 @@ def _run_import(
         "DEBUG": "0",
     }
     command = [sys.executable, "manage.py", "import_register", "--format", fmt, str(path), "-v0"]
+    last_job = ImportJob.objects.order_by("-id").values_list("id", flat=True).first() or 0
     started = time.perf_counter()
-    child = subprocess.Popen(
-        command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    process_seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"import_register {fmt} {path.name} failed: {child.stderr.read()!r}")
-    job = ImportJob.objects.latest("id")
-    report = job.report
+    # A file, not a pipe: a pipe nobody reads while waiting could fill and stall the child.
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            command, cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=errors
+        )
+        _, _status, usage = os.wait4(child.pid, 0)
+        process_seconds = time.perf_counter() - started
+        job = ImportJob.objects.filter(id__gt=last_job).order_by("id").first()
+        report = job.report if job is not None else {}
+        if job is None or "elapsed_seconds" not in report:
+            errors.seek(0)
+            raise RuntimeError(f"import_register {fmt} {path.name} did not run: {errors.read()!r}")
     return ImportTiming(
         label=label,
         rows=rows,
         created=job.created_count,
         updated=job.updated_count,
         unchanged=job.unchanged_count,
+        state=job.state,
         errors=job.error_count,
         seconds=report["elapsed_seconds"],
         rows_per_second=report["rows_per_second"],
@@ -157,16 +163,20 @@ def import_bench_restore(high_water: tuple[int, int, int]) -> None:
     """Remove what the imports added: entries, their history and events, providers, jobs."""
     credential_id, provider_id, job_id = high_water
     history = [_table(model) for model in (CredentialVersion, CredentialStatusChange, ChangeEvent)]
-    with connection.cursor() as cursor:
-        # History refuses DELETE (its triggers); the benchmark connects as the owner of its
-        # throwaway database, who may switch them off for the moment of taking its rows out.
-        for table in history:
+    # History refuses DELETE and the register records a removal event for each deleted
+    # entry (their triggers); the benchmark connects as the owner of its throwaway database,
+    # who may switch them off for the moment of taking the imported rows out.
+    triggered = [*history, _table(Credential)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Foreign keys are checked at commit; ALTER TABLE refuses a table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in triggered:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         for table in history:
             cursor.execute(f"DELETE FROM {table} WHERE credential_id > %s", [credential_id])
-        for table in history:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         cursor.execute(f"DELETE FROM {_table(Credential)} WHERE id > %s", [credential_id])
+        for table in triggered:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         cursor.execute(f"DELETE FROM {_table(ImportJob)} WHERE id > %s", [job_id])
         cursor.execute(f"DELETE FROM {_table(Provider)} WHERE id > %s", [provider_id])
 
@@ -201,12 +211,13 @@ def time_imports(target: dict[str, Any], say: Callable[[str], None]) -> list[Imp
 
 def format_imports(timings: list[ImportTiming]) -> str:
     lines = [
-        f"{'import':<32} {'rows':>8} {'created':>8} {'updated':>8} {'rows/s':>8} {'RSS MB':>7}",
-        "-" * 76,
+        f"{'import':<32} {'rows':>8} {'created':>8} {'updated':>8} {'errors':>7} "
+        f"{'rows/s':>8} {'RSS MB':>7}",
+        "-" * 84,
     ]
     for t in timings:
         lines.append(
-            f"{t.label:<32} {t.rows:>8,} {t.created:>8,} {t.updated:>8,} "
+            f"{t.label:<32} {t.rows:>8,} {t.created:>8,} {t.updated:>8,} {t.errors:>7,} "
             f"{t.rows_per_second:>8,.0f} {t.peak_rss_mb:>7,.0f}"
         )
     return "\n".join(lines)

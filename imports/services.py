@@ -52,7 +52,7 @@ from .progress import ImportProgress
 from .reading import decode, read_table
 from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
-from .staging import StagingTable
+from .staging import StagingTable, existing_keys
 from .validation import validate_rows
 
 logger = logging.getLogger(__name__)
@@ -420,12 +420,21 @@ class _Importer:
     def _unchanged_rows(self, rows: list[ParsedRow], keys: dict[int, str]) -> set[int]:
         """The checked rows whose entry is on the register and would not change, found by one
         join of the staged rows with the register (see ``staging.py``)."""
+        checked = [
+            parsed
+            for parsed in rows
+            if parsed.row in keys and parsed.row not in self.report.error_rows
+        ]
+        # A first import meets no entry: only rows whose number is on the register are staged.
+        on_register = existing_keys(keys[parsed.row] for parsed in checked)
+        if not on_register:
+            return set()
         staging = StagingTable(FIELDS)
         staging.create()
         staging.copy(
             self._staged(parsed, keys[parsed.row], staging)
-            for parsed in rows
-            if parsed.row in keys and parsed.row not in self.report.error_rows
+            for parsed in checked
+            if keys[parsed.row] in on_register
         )
         return set(
             staging.unchanged_rows(
