@@ -10,6 +10,8 @@ from typing import Any
 
 from .browse import TARGET_COLD_MS, TARGET_DEEP_PAGE_MS
 from .exports import TARGET_FIRST_ROW_MS, TARGET_ROWS_PER_SECOND
+from .imports import TARGET_PEAK_RSS_MB
+from .imports import TARGET_ROWS_PER_SECOND as TARGET_IMPORT_ROWS_PER_SECOND
 from .server import TARGET_P99_MS, TARGET_REQUESTS_PER_SECOND
 
 TARGET_CHECKS_PER_SECOND = 3000.0
@@ -87,6 +89,19 @@ def _rows(result: dict[str, Any]) -> list[Row]:
                 TARGET_CHECKS_PER_SECOND,
                 "min",
             )
+        )
+    for timing in result.get("imports") or []:
+        label = timing["label"]
+        rows.append(
+            (
+                f"import {label}: rows/s",
+                timing["rows_per_second"],
+                TARGET_IMPORT_ROWS_PER_SECOND,
+                "min",
+            )
+        )
+        rows.append(
+            (f"import {label}: peak RSS MB", timing["peak_rss_mb"], TARGET_PEAK_RSS_MB, "max")
         )
     return rows
 

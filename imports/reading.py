@@ -1,9 +1,13 @@
-"""Turn an uploaded file's bytes into numbered rows, or say clearly why they cannot be read."""
+"""Turn an uploaded file's bytes into numbered rows, or say clearly why they cannot be read.
+
+Rows are read as they are needed: the file's text is checked as UTF-8 a block at a time and
+never held whole, nor are its rows, so a file costs its bytes plus the row being read.
+"""
 
 import codecs
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -14,6 +18,7 @@ from .report import ImportReport
 MAX_ENCODING_LINES_NAMED = 20
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 SAVE_AS_UTF8 = "Save it as “CSV UTF-8” and upload it again."
+CHECK_BLOCK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,10 +36,12 @@ class Column:
 
 @dataclass
 class Table:
-    """A file's header and its data rows, each with its spreadsheet row number."""
+    """A file's header, and its data rows as they are read, each with its spreadsheet row
+    number; ``count`` is how many have been read so far."""
 
     present: set[str] = field(default_factory=set)
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    rows: Iterator[tuple[int, dict[str, str]]] = field(default_factory=lambda: iter(()))
+    count: int = 0
 
 
 def _header_key(text: str) -> str:
@@ -49,8 +56,27 @@ def _looks_like_utf16(content: bytes) -> bool:
     return len(sample) >= 4 and sample.count(0) >= len(sample) // 3
 
 
-def decode(content: bytes, report: ImportReport) -> str | None:
-    """Return the text of a UTF-8 file (with or without a byte-order mark), else report why not."""
+def _is_utf8(content: bytes) -> bool:
+    """Whether the bytes are UTF-8, checked a block at a time rather than decoded whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(content)
+    try:
+        for start in range(0, len(content), CHECK_BLOCK_BYTES):
+            decoder.decode(view[start : start + CHECK_BLOCK_BYTES])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def open_text(content: bytes) -> io.TextIOWrapper:
+    """The file's text as a stream, without its byte-order mark."""
+    return io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+
+
+def decode(content: bytes, report: ImportReport) -> io.TextIOWrapper | None:
+    """Return the text of a UTF-8 file (with or without a byte-order mark) as a stream, else
+    report why not."""
     if not content.strip():
         report.error(None, "", _("The file is empty."))
         return None
@@ -61,10 +87,8 @@ def decode(content: bytes, report: ImportReport) -> str | None:
             _("The file is UTF-16 text, not UTF-8. %(fix)s") % {"fix": SAVE_AS_UTF8},
         )
         return None
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    if _is_utf8(content):
+        return open_text(content)
     bad_lines: list[tuple[int, int]] = []
     for number, line in enumerate(content.split(b"\n"), start=1):
         try:
@@ -92,8 +116,11 @@ def decode(content: bytes, report: ImportReport) -> str | None:
     return None
 
 
-def read_table(text: str, columns: Iterable[Column], report: ImportReport) -> Table | None:
-    """Read the CSV text, match its header to the format's columns and number the rows.
+def read_table(
+    text: Iterable[str], columns: Iterable[Column], report: ImportReport
+) -> Table | None:
+    """Read the CSV header, match it to the format's columns and number the rows as they are
+    read.
 
     Cells come back exactly as written; each format decides what whitespace means.
 
@@ -102,7 +129,7 @@ def read_table(text: str, columns: Iterable[Column], report: ImportReport) -> Ta
     """
     columns = list(columns)
     by_name = {_header_key(name): column for column in columns for name in column.names()}
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(text)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -132,7 +159,17 @@ def read_table(text: str, columns: Iterable[Column], report: ImportReport) -> Ta
     if missing:
         return None
     table = Table(present=set(positions))
-    width = len(header)
+    table.rows = _data_rows(reader, positions, len(header), table, report)
+    return table
+
+
+def _data_rows(
+    reader: Iterator[list[str]],
+    positions: dict[str, int],
+    width: int,
+    table: Table,
+    report: ImportReport,
+) -> Iterator[tuple[int, dict[str, str]]]:
     row_number = 1
     while True:
         row_number += 1
@@ -157,5 +194,5 @@ def read_table(text: str, columns: Iterable[Column], report: ImportReport) -> Ta
         row = {
             name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
         }
-        table.rows.append((row_number, row))
-    return table
+        table.count += 1
+        yield row_number, row

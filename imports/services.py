@@ -52,6 +52,7 @@ from .progress import ImportProgress
 from .reading import decode, read_table
 from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
+from .staging import StagingTable, existing_keys
 from .validation import validate_rows
 
 logger = logging.getLogger(__name__)
@@ -348,14 +349,16 @@ class _Importer:
         context = FormatContext.load(report=self.report, provider=self.job.provider)
         fmt = FORMATS[self.job.format](context)
         self.status_follows_validity = fmt.status_follows_validity
-        text = decode(bytes(self.job.content), self.report)
+        text = decode(self.job.content, self.report)
         table = read_table(text, fmt.columns, self.report) if text is not None else None
         if table is None:
             return [], {}, 0, fmt
-        self.progress.set(rows_total=len(table.rows))
         rows = [parsed for number, cells in table.rows if (parsed := fmt.parse(number, cells))]
+        # The file's bytes are not needed again; a worker keeps only the parsed rows.
+        self.job.content = b""
+        self.progress.set(rows_total=table.count)
         keys = validate_rows(rows, fmt, self.report)
-        return rows, keys, len(table.rows), fmt
+        return rows, keys, table.count, fmt
 
     def _finish(self, state: str, total: int, started: float) -> None:
         elapsed = time.monotonic() - started
@@ -400,8 +403,11 @@ class _Importer:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
         self._resolve_providers(rows, fmt)
-        done = 0
-        for batch in _chunks(rows, BATCH_SIZE):
+        unchanged = self._unchanged_rows(rows, keys)
+        self.counts.unchanged += len(unchanged)
+        done = len(unchanged)
+        self.progress.set(rows_done=done)
+        for batch in _chunks([p for p in rows if p.row not in unchanged], BATCH_SIZE):
             self._apply_batch(batch, keys, fmt)
             done += len(batch)
             self.progress.set(rows_done=done)
@@ -410,6 +416,51 @@ class _Importer:
         missing = getattr(fmt, "missing_candidates", None)
         if missing is not None:
             self._report_missing(missing(), set(keys.values()))
+
+    def _unchanged_rows(self, rows: list[ParsedRow], keys: dict[int, str]) -> set[int]:
+        """The checked rows whose entry is on the register and would not change, found by one
+        join of the staged rows with the register (see ``staging.py``)."""
+        checked = [
+            parsed
+            for parsed in rows
+            if parsed.row in keys and parsed.row not in self.report.error_rows
+        ]
+        # A first import meets no entry: only rows whose number is on the register are staged.
+        on_register = existing_keys(keys[parsed.row] for parsed in checked)
+        if not on_register:
+            return set()
+        staging = StagingTable(FIELDS)
+        staging.create()
+        staging.copy(
+            self._staged(parsed, keys[parsed.row], staging)
+            for parsed in checked
+            if keys[parsed.row] in on_register
+        )
+        return set(
+            staging.unchanged_rows(
+                today=self.today,
+                expire=self.status_follows_validity,
+                authority=self.authority,
+                locked_statuses=LOCKED_STATUSES,
+            )
+        )
+
+    def _staged(self, parsed: ParsedRow, key: str, staging: StagingTable) -> list[Any]:
+        """A checked row as the staging table holds it: the values it gives, as columns."""
+        provider = parsed.values.get("provider")
+        row: list[Any] = [
+            parsed.row,
+            key,
+            staging.given(parsed.values),
+            parsed.status or None if self.authority else None,
+            sorted(parsed.quality_marks_owned) if parsed.quality_marks_owned is not None else None,
+            provider.pk if provider is not None else None,
+        ]
+        values = parsed.values
+        row.extend(
+            _column_value(name, values[name]) if name in values else None for name in staging.fields
+        )
+        return row
 
     def _resolve_providers(self, rows: list[ParsedRow], fmt: RegisterFormat) -> None:
         """Find or add the provider (and awarding body) each row names.

@@ -101,11 +101,18 @@ def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
     for name, value in parsed.values.items():
         if name in RELATIONS:
             continue
-        if _has_nul(value):
+        kind = type(value)
+        # Most cells are short text, blank or a list: tested here without a call each.
+        if kind is str:
+            nul = "\x00" in value
+        elif kind is list:
+            value = tuple(value)
+            nul = any("\x00" in item for item in value if type(item) is str)
+        else:
+            nul = _has_nul(value)
+        if nul:
             report.error(parsed.row, fmt.column_for(name), _("The value contains a NUL character."))
             continue
-        if isinstance(value, list):
-            value = tuple(value)
         messages = _cached_messages(name, value)
         if messages:
             report.error(parsed.row, fmt.column_for(name), " ".join(messages))

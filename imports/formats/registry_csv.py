@@ -19,9 +19,12 @@ from credentials.interop.registry_csv import (
 
 from ..organisations import ProviderRef
 from ..reading import Column
-from .base import ParsedRow, RegisterFormat
+from .base import FormatContext, ParsedRow, RegisterFormat
 
 REQUIRED = {"registration_number", "title_en", "provider"}
+STATUSES = frozenset(CredentialStatus.values)
+# What a blank cell reads as, by codec (lists are copied: rows must not share one).
+BLANK = {cell: decode(cell, "") for cell in set(FIELD_CELLS.values())}
 
 
 class RegistryCsvFormat(RegisterFormat):
@@ -35,6 +38,10 @@ class RegistryCsvFormat(RegisterFormat):
         "provider": "provider",
         "awarding_body": "awarding_body",
     }
+
+    def __init__(self, context: FormatContext):
+        super().__init__(context)
+        self.status_reason = _("Imported from a registry CSV file.")
 
     def _provider(self, row: dict[str, str], prefix: str) -> ProviderRef | None:
         slug = row.get(prefix, "").strip()
@@ -57,8 +64,13 @@ class RegistryCsvFormat(RegisterFormat):
         for name, cell in FIELD_CELLS.items():
             if name == "registration_number" or name not in row:
                 continue
+            text = row[name]
+            if not text:
+                blank = BLANK[cell]
+                values[name] = list(blank) if isinstance(blank, list) else blank
+                continue
             try:
-                values[name] = decode(cell, row[name])
+                values[name] = decode(cell, text)
             except CellValueError as error:
                 report.error(
                     row_number,
@@ -94,7 +106,7 @@ class RegistryCsvFormat(RegisterFormat):
         status: str = CredentialStatus.DRAFT
         if row.get(STATUS_COLUMN, "").strip():
             status = row[STATUS_COLUMN].strip()
-            if status not in CredentialStatus.values:
+            if status not in STATUSES:
                 report.error(
                     row_number,
                     STATUS_COLUMN,
@@ -121,7 +133,7 @@ class RegistryCsvFormat(RegisterFormat):
             registration_number=number,
             values=values,
             status=status,
-            status_reason=_("Imported from a registry CSV file."),
+            status_reason=self.status_reason,
             provider=self._provider(row, "provider"),
             superseded_by=successor,
         )

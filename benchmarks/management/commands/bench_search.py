@@ -12,6 +12,7 @@ from django.utils import timezone
 from benchmarks.browse import format_browses, time_browses
 from benchmarks.exports import format_exports, time_exports
 from benchmarks.headline import format_headline, headline
+from benchmarks.imports import format_imports, time_imports
 from benchmarks.measure import (
     format_queries,
     format_table,
@@ -60,6 +61,12 @@ class Command(BaseCommand):
             dest="sweep",
             action="store_false",
             help="Skip the local-rules status sweep (bench_sweep's, with 30%% changing).",
+        )
+        parser.add_argument(
+            "--no-imports",
+            dest="imports",
+            action="store_false",
+            help="Skip timing imports (a 100k-row registry CSV and the DfE list, twice each).",
         )
 
     def handle(self, *args, **options) -> None:
@@ -111,6 +118,7 @@ class Command(BaseCommand):
             else {}
         )
         sweep = self._sweep(say) if options["sweep"] else {}
+        imports = time_imports(target, say) if options["imports"] else []
         summary = summarise(timings)
         result = {
             "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -127,6 +135,7 @@ class Command(BaseCommand):
             "exports": [timing.as_dict() for timing in exports],
             "server": server,
             "sweep": sweep,
+            "imports": [timing.as_dict() for timing in imports],
         }
         result["headline"] = headline(result)
         self.stdout.write(format_queries(summary))
@@ -134,6 +143,8 @@ class Command(BaseCommand):
         self.stdout.write(format_browses(browses))
         if exports:
             self.stdout.write(format_exports(exports))
+        if imports:
+            self.stdout.write(format_imports(imports))
         self.stdout.write(format_headline(result["headline"]))
         output: Path = options["output"]
         output.parent.mkdir(parents=True, exist_ok=True)
