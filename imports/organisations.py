@@ -146,7 +146,9 @@ class ProviderDirectory:
         self.by_ukprn: dict[str, Provider] = {}
         self.by_name: dict[str, Provider] = {}
         self.by_name_zh: dict[str, Provider] = {}
-        for provider in Provider.objects.all():
+        # Oldest first: when two providers share a name (Ofqual lists some names twice), every
+        # import matches the same one, not whichever the table happens to return first.
+        for provider in Provider.objects.order_by("id"):
             self._index(provider)
         self._created: dict[ProviderRef, Provider] = {}
         self._found: dict[ProviderRef, Provider | None] = {}
