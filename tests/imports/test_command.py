@@ -1,7 +1,6 @@
 """python manage.py import_register: the same service, a printed report, an exit status."""
 
 import io
-import json
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -48,21 +47,3 @@ def test_dry_run_and_provider_options(registry_admin):
         call_command(
             "import_register", "--format", "ofqual", str(OFQUAL_SAMPLE), "--provider", "nobody"
         )
-
-
-def test_the_import_benchmark_measures_both_runs_and_writes_nothing():
-    out = io.StringIO()
-
-    call_command("bench_import", "--only", "registry-csv", "--rows", "5", "--json", stdout=out)
-
-    first, again = json.loads(out.getvalue())
-    assert (first["run"], first["state"], first["created"], first["rows"]) == (
-        "first import",
-        "finished",
-        5,
-        5,
-    )
-    assert (again["run"], again["unchanged"], again["created"]) == ("re-import", 5, 0)
-    assert first["rows_per_second"] > 0 and first["peak_mb"] > 0
-    assert not Credential.objects.exists()
-    assert not ImportJob.objects.exists()
