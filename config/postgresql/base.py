@@ -1,13 +1,12 @@
-"""PostgreSQL whose connection health check costs no round trip.
+"""PostgreSQL whose connection health check asks the server only when something is pending.
 
 With CONN_HEALTH_CHECKS, Django asks a reused connection ``SELECT 1`` before each request's
 first query. On two cores shared with PostgreSQL that round trip was a sixth of a search
-request's time under load. A server that ends a session (a restart, a failover,
-``pg_terminate_backend``, an idle timeout) writes its goodbye and closes the socket, so the
-socket turns readable while nothing was asked; an idle, healthy session has nothing to read.
-Looking at the socket tells the two apart without a query. A connection psycopg already saw
-fail is unusable too. Whatever the check lets through and then fails is what SELECT 1 could
-not have caught either: the server dying between the check and the query.
+request's time under load (docs/performance.md). A server that ends a session (a restart, a
+failover, ``pg_terminate_backend``, an idle timeout) writes its goodbye and closes the socket,
+so the socket turns readable while nothing was asked; an idle, healthy session has nothing to
+read. So a connection psycopg already saw fail is unusable, a quiet socket is usable, and only
+a readable one (a goodbye, or anything else, such as TLS records) gets Django's SELECT 1.
 """
 
 import select
@@ -21,4 +20,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if connection is None or connection.closed or connection.broken:
             return False
         readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
-        return not readable
+        return not readable or super().is_usable()

@@ -58,3 +58,23 @@ def test_a_closed_connection_is_not_usable(own_connection):
     own_connection.connection.close()
 
     assert own_connection.is_usable() is False
+
+
+def test_a_healthy_session_with_something_pending_is_asked_and_kept(own_connection):
+    """A readable socket is not proof of a goodbye: it gets SELECT 1 before being dropped."""
+    own_connection.connection.execute("LISTEN registry_health_check")
+    settings = own_connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+        autocommit=True,
+    ) as other:
+        other.execute("NOTIFY registry_health_check")
+    deadline = time.monotonic() + 10
+    while not select.select([own_connection.connection.fileno()], [], [], 0.1)[0]:
+        assert time.monotonic() < deadline, "the notification never arrived"
+
+    assert own_connection.is_usable() is True
