@@ -51,12 +51,7 @@ MAINTENANCE_WORK_MEM = "512MB"
 # The server settings `make run` and compose give PostgreSQL (devstack/postgres.py TUNING)
 # that a database can carry itself: the benchmark measures the production configuration
 # on whatever server it is given. (shared_buffers needs a server restart, so it is not here.)
-DATABASE_SETTINGS = {
-    "jit": "off",
-    "random_page_cost": "1.1",
-    "effective_io_concurrency": "200",
-    "work_mem": "16MB",
-}
+DATABASE_SETTINGS = {"jit": "off"}
 
 
 class BenchDatabaseError(Exception):

@@ -28,18 +28,13 @@ END $$;
 """
 # Server settings for a register searched by many small queries at once (docs/performance.md,
 # PostgreSQL). docker-compose.yml passes the same as `-c` flags and the benchmark sets the
-# per-session ones on its database (benchmarks.load), tests keep the three equal.
+# per-session ones on its database (benchmarks.load), tests keep the three equal. SSD page
+# costs and a larger work_mem were tried and not taken: docs/performance.md.
 # https://www.postgresql.org/docs/current/runtime-config.html
 TUNING = {
     # A JIT compile costs 50-200 ms and starts above jit_above_cost, which a facet count
     # over a million rows passes: more than the query itself saves.
     "jit": "off",
-    # Solid-state storage: a random page costs little more than a sequential one, so index
-    # scans are not priced out (the default 4 models spinning disks).
-    "random_page_cost": "1.1",
-    "effective_io_concurrency": "200",
-    # Sorts and hashes of a search's capped candidates stay in memory.
-    "work_mem": "16MB",
     # The hot part of a million-entry register (about 1.5 GB with its indexes) in PostgreSQL's
     # own cache rather than the default 128MB; the OS cache holds the rest.
     "shared_buffers": "512MB",
