@@ -32,8 +32,8 @@ END $$;
 # costs and a larger work_mem were tried and not taken: docs/performance.md.
 # https://www.postgresql.org/docs/current/runtime-config.html
 TUNING = {
-    # A JIT compile costs 50-200 ms and starts above jit_above_cost, which a facet count
-    # over a million rows passes: more than the query itself saves.
+    # A JIT compile costs 50-200 ms and starts above jit_above_cost, which the costliest facet
+    # counts are estimated to pass at a million entries: more than the query itself saves.
     "jit": "off",
     # The hot part of a million-entry register (about 1.5 GB with its indexes) in PostgreSQL's
     # own cache rather than the default 128MB; the OS cache holds the rest.
