@@ -9,9 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    DJANGO_SETTINGS_MODULE=config.settings.production \
-    WEB_CONCURRENCY=3 \
-    GUNICORN_THREADS=8
+    DJANGO_SETTINGS_MODULE=config.settings.production
+# gunicorn's workers and threads are config/gunicorn.py's defaults (2 x 8), as under `make run`
+# and in `make bench`: the image runs the configuration that was measured (docs/performance.md).
 
 WORKDIR /app
 

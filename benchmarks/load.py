@@ -48,6 +48,10 @@ META_TABLE = "bench_meta"
 DEFAULT_PARALLEL = 2
 # Index builds sort in memory up to this much; the default 64MB spills a 1M-row GIN build.
 MAINTENANCE_WORK_MEM = "512MB"
+# The server settings `make run` and compose give PostgreSQL (devstack/postgres.py TUNING)
+# that a database can carry itself: the benchmark measures the production configuration
+# on whatever server it is given. (shared_buffers needs a server restart, so it is not here.)
+DATABASE_SETTINGS = {"jit": "off"}
 
 
 class BenchDatabaseError(Exception):
@@ -131,6 +135,18 @@ def recreate_database(target: dict[str, Any]) -> None:
     with _maintenance_connection(target) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def tune_database(target: dict[str, Any]) -> None:
+    """Give the benchmark database DATABASE_SETTINGS; its sessions opened from now on use them."""
+    name = sql.Identifier(target["NAME"])
+    with _maintenance_connection(target) as conn:
+        for setting, value in DATABASE_SETTINGS.items():
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    name, sql.Identifier(setting), sql.Literal(value)
+                )
+            )
 
 
 def use_database(target: dict[str, Any]) -> None:

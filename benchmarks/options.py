@@ -25,6 +25,7 @@ from .load import (
     database_exists,
     recreate_database,
     reusable_report,
+    tune_database,
     use_database,
 )
 from .sources import BENCH_DATA_DIR, missing_files
@@ -83,6 +84,7 @@ def bench_register(options: dict[str, Any], say: Say) -> tuple[dict[str, Any], L
     except BenchDatabaseError as error:
         raise CommandError(str(error)) from error
     if options["reuse"] and database_exists(target):
+        tune_database(target)
         use_database(target)
         report = reusable_report(n, seed)
         if report is not None:
@@ -90,6 +92,7 @@ def bench_register(options: dict[str, Any], say: Say) -> tuple[dict[str, Any], L
             return target, report
     say(f"Creating {target['NAME']} on {target['HOST'] or 'localhost'}:{target['PORT']}")
     recreate_database(target)
+    tune_database(target)
     use_database(target)
     report = bench_register_load(
         n=n, seed=seed, data_dir=options["data_dir"], today=timezone.localdate(), say=say

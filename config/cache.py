@@ -4,14 +4,20 @@ Django's RedisCache raises on a refused or timed-out connection, so a Redis rest
 every cached page into an error. This backend answers as an empty cache that keeps nothing
 (reads miss, writes are dropped, ``incr`` finds no key) and logs the fault, at most once per
 LOG_EVERY seconds per process so an outage does not flood the log.
+
+It also keeps one ``redis.Redis`` per connection pool (Django builds one per cache call, with
+its table of reply parsers) and runs Lua scripts, so a rate limit costs one round trip.
 """
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import ConnectionPool, Redis
+from redis.commands.core import Script
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -33,8 +39,39 @@ def _degrade(operation: str, exc: Exception, fallback: T) -> T:
     return fallback
 
 
+class _SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, handing out one client per pool instead of a new one per
+    call: a client is a thread-safe handle that takes a connection from its pool per command."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[ConnectionPool, Redis] = {}
+
+    # django-stubs leave out the client's private pool helpers, which Django's own uses alike.
+    def get_client(self, key: Any = None, *, write: bool = False) -> Redis:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache whose connection errors degrade to a miss, logged, instead of raising."""
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = _SharedClientRedisCacheClient
+
+    def run_script(self, script: Script, key: Any, args: Sequence[Any], fallback: T) -> Any:
+        """Run a Lua `script` on cache key `key` (prefixed like any other) in one round trip;
+        `fallback` when Redis cannot be reached."""
+        key = self.make_and_validate_key(key)
+        try:
+            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]  # stubs
+            return script(keys=[key], args=args, client=client)
+        except UNREACHABLE as exc:
+            return _degrade("script", exc, fallback)
 
     def add(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None

@@ -21,8 +21,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "60"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycling workers now and then bounds slow memory growth; jitter keeps them from all
-# restarting at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# restarting at once. A restart re-imports the application and reconnects, a second or two of
+# a core, and drops its keep-alive clients: at 100 searches a second, 2,000 requests had each
+# worker restart every 40 s, so the limit is ten times that (docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 # The application logs each request itself (with its request id, as JSON in production), so
 # gunicorn's own text access line would only say it twice; GUNICORN_ACCESS_LOG=- brings it back.

@@ -3,14 +3,22 @@
 Rates live in settings.THROTTLE_RATES (scope -> "N/period" or None for no limit) and are read
 per request, so an operator's environment and a test's override_settings both take effect.
 Counters are kept in the default cache (Redis), so every web process sees the same counts.
+
+DRF's SimpleRateThrottle reads a pickled list of times and writes it back: two round trips a
+request, and two requests at once both read the same list, so one is not counted. Here one Lua
+script trims, counts and adds in a single atomic round trip, with DRF's sliding-window rule
+(a request counts for `duration` seconds; the limit refuses the request past `num_requests`).
 """
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from redis.commands.core import Script
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -18,11 +26,34 @@ from .client_ip import client_ip
 
 EXPORT_FORMATS = frozenset({"csv", "json"})
 
+# A sorted set of request times per bucket. ARGV: now, window seconds, limit, a unique member.
+# Returns {1 if counted else 0, requests in the window, the oldest one's time}; the time is a
+# string because Redis turns a Lua number into an integer.
+_SLIDING_WINDOW = Script(
+    None,  # type: ignore[arg-type]  # no client of its own: each call passes the cache's
+    b"""
+local key, now, window = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+local counted = 0
+if count < tonumber(ARGV[3]) then
+    redis.call('ZADD', key, now, ARGV[4])
+    redis.call('PEXPIRE', key, math.ceil(window * 1000))
+    count = count + 1
+    counted = 1
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {counted, count, oldest[2] or false}
+""",
+)
+
 
 class RegistryRateThrottle(SimpleRateThrottle):
     """A scope's limit, per signed-in user or else per client address."""
 
     scope = ""
+    # Not DRF's key: its pickled lists would be the wrong Redis type for the script.
+    cache_format = "throttle-window:%(scope)s:%(ident)s"
 
     def __init__(self, scope: str | None = None) -> None:
         if scope is not None:
@@ -42,7 +73,28 @@ class RegistryRateThrottle(SimpleRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         # Pages pass a plain HttpRequest: the cache key reads only what both kinds have.
-        return super().allow_request(request, view)  # type: ignore[arg-type]
+        self.key = self.get_cache_key(request, view)
+        self.now = self.timer()
+        member = f"{self.now!r}-{secrets.token_hex(4)}"
+        # Redis down: nothing is counted and the request goes through, as with an empty cache.
+        counted, self.window_count, oldest = self.cache.run_script(  # type: ignore[attr-defined]
+            _SLIDING_WINDOW,
+            self.key,
+            [self.now, self.duration, self.num_requests, member],
+            fallback=(1, 0, None),
+        )
+        self.window_oldest = None if oldest is None else float(oldest)
+        return bool(counted)
+
+    def wait(self) -> float | None:
+        """Seconds until the window lets a request through again (DRF's estimate)."""
+        # Only asked after allow_request refused, so a rate was parsed.
+        duration, limit = cast(int, self.duration), cast(int, self.num_requests)
+        remaining = float(duration)
+        if self.window_oldest is not None:
+            remaining -= self.now - self.window_oldest
+        available = limit - self.window_count + 1
+        return remaining / available if available > 0 else None
 
     def get_cache_key(self, request: HttpRequest, view) -> str:
         user = getattr(request, "user", None)

@@ -89,12 +89,15 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The health check above looks at the socket instead of asking SELECT 1 (config/postgresql).
+DATABASES["default"]["ENGINE"] = "config.postgresql"
 # An optional streaming replica for public reads: config/db_routers.py, README "Scale-out".
 # Without DATABASE_REPLICA_URL there is no replica alias and every query uses default.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["ENGINE"] = DATABASES["default"]["ENGINE"]
 DATABASE_ROUTERS = ["config.db_routers.ReplicaRouter"]
 # Seconds a browser that just wrote keeps reading the primary, to see its own change.
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)

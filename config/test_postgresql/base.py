@@ -6,7 +6,9 @@ transaction and enables them again before it commits: the owner's deliberate byp
 (``ALTER TABLE ... DISABLE TRIGGER`` needs the table's owner), never in production settings.
 """
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import operations
+
+from config.postgresql import base
 
 TRUNCATE_TRIGGERS = """
 SELECT c.relname, t.tgname

@@ -70,3 +70,11 @@ def test_pages_answer_200_once_the_cache_redis_is_stopped(client, settings, tmp_
     assert home_response.status_code == 200
     assert browse_response.status_code == 200
     assert browse_response.json()["count"] == 3
+
+
+def test_cache_calls_share_one_redis_client_per_pool():
+    """Django builds a client per call; this cache reuses it, and it still reads and writes."""
+    cache.set("registry-test:shared-client", "1")
+
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
+    assert cache.get("registry-test:shared-client") == "1"
