@@ -34,10 +34,11 @@ from .rules import (
     FindingKind,
 )
 
-# `ord` is the finding's place in `decide`'s list (a tie on severity names the first),
-# `sub` its place among its rule's own findings (conditions by due date).
+# `status` is the entry's, `ord` the finding's place in `decide`'s list (a tie on severity names
+# the first), `sub` its place among its rule's own findings (conditions by due date).
 FINDING_COLUMNS = (
     "credential_id",
+    "status",
     "ord",
     "sub",
     "rule",
@@ -92,7 +93,7 @@ def _finding(
     sub: str = "0",
 ) -> str:
     return (
-        f"SELECT e.id, {ord}, {sub}, {rule}, {literal(kind)}, {message}, {target or 'NULL::text'},"
+        f"SELECT e.id, e.status, {ord}, {sub}, {rule}, {literal(kind)}, {message}, {target or 'NULL::text'},"
         f" {key or 'NULL::text'}, {data} FROM {source} WHERE {where}"
     )
 

@@ -77,9 +77,8 @@ def chunk_moves(*, ids: Sequence[int], today: date, windows: Sequence[int]) -> d
     sql = (
         f"WITH {_entries_and_findings()}"
         " SELECT DISTINCT ON (f.credential_id) f.credential_id, f.rule, f.target_status, f.message"
-        f" FROM found AS f JOIN entry AS e ON e.id = f.credential_id"
-        f" JOIN {allowed_transitions_sql()}"
-        " ON allowed.from_status = e.status AND allowed.to_status = f.target_status"
+        f" FROM found AS f JOIN {allowed_transitions_sql()}"
+        " ON allowed.from_status = f.status AND allowed.to_status = f.target_status"
         f" WHERE f.kind = {literal(FindingKind.TRANSITION)}"
         " ORDER BY f.credential_id, allowed.severity DESC, f.ord"
     )
@@ -130,7 +129,7 @@ unconfigured AS (SELECT * FROM unnest(%(unconfigured_ids)s::bigint[],
 finding AS (
     SELECT * FROM found
     UNION ALL
-    SELECT r.id, 99, 0, 'transition_refused', {flag}, {refused_message}, NULL, {refused_key},
+    SELECT r.id, NULL, 99, 0, 'transition_refused', {flag}, {refused_message}, NULL, {refused_key},
         '{{}}'::jsonb
     FROM refusal AS r),
 told AS (

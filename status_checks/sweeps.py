@@ -387,6 +387,10 @@ def _check_in_sql(
     ids = [c.pk for c in todo]
     if not ids:
         return
+    with connection.cursor() as cursor:
+        # The chunk's two statements run in tens of milliseconds, but their cost estimates grow
+        # with the history tables until PostgreSQL's JIT compiles them, which took ~0.4 s each.
+        cursor.execute("SET LOCAL jit = off")
     windows = settings.STATUS_CHECK_ALERT_WINDOWS
     moves = chunk_moves(ids=ids, today=today, windows=windows)
     reasons = _refusals({pk: move.to_status for pk, move in moves.items()})
@@ -420,13 +424,21 @@ def _ask_registers(sweep_id: int | None, ids: Sequence[int]) -> dict[int, Extern
 
     Values are ExternalFact, or the register's name when it has no URL configured.
     """
-    pending = Credential.objects.filter(pk__in=_id_set(ids)).exclude(external_register="")
-    if sweep_id is not None:
+    referenced = list(
+        Credential.objects.filter(pk__in=_id_set(ids))
+        .exclude(external_register="")
+        .values_list("pk", "external_register", "registration_number")
+    )
+    if referenced and sweep_id is not None:
         # No HTTP for credentials a previous delivery of this chunk already recorded.
-        done = StatusCheck.objects.filter(sweep_id=sweep_id, credential_id=OuterRef("pk"))
-        pending = pending.exclude(Exists(done))
+        done = set(
+            StatusCheck.objects.filter(
+                sweep_id=sweep_id, credential_id__in=_id_set(pk for pk, _, _ in referenced)
+            ).values_list("credential_id", flat=True)
+        )
+        referenced = [row for row in referenced if row[0] not in done]
     by_source: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for pk, source, number in pending.values_list("pk", "external_register", "registration_number"):
+    for pk, source, number in referenced:
         by_source[source].append((pk, number))
 
     facts: dict[int, ExternalFact | str] = {}
