@@ -3,6 +3,8 @@
 Pure functions over plain data: no queries, no clock, no I/O. The services gather the facts
 for a whole chunk of credentials in a few queries, ask ``decide`` about each, and write what
 it says; the sweep, the on-demand check and the management command all come through here.
+A sweep's local-rules chunks ask the same rules in SQL (`rules_sql`, built from the templates
+and tables here), tested to decide exactly as ``decide`` does.
 """
 
 from collections.abc import Collection, Sequence

@@ -11,6 +11,7 @@ alone.
 and the parameters ``today`` (date) and ``windows`` (the alert windows, int[]).
 """
 
+from collections.abc import Iterable
 from string import Formatter
 
 from credentials.choices import AccreditationStatus, CredentialStatus
@@ -55,7 +56,8 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''").replace("%", "%%") + "'"
 
 
-def in_list(values) -> str:
+def in_list(values: Iterable[object]) -> str:
+    """A SQL list of string literals, for ``IN``."""
     return "(" + ", ".join(literal(str(value)) for value in values) + ")"
 
 
@@ -71,6 +73,7 @@ def filled(template: str, **expressions: str) -> str:
 
 
 def iso(expression: str) -> str:
+    """A SQL date expression as ISO text, as ``date.isoformat`` writes it."""
     return f"to_char({expression}, 'YYYY-MM-DD')"
 
 
@@ -92,9 +95,10 @@ def _finding(
     source: str = "entry AS e",
     sub: str = "0",
 ) -> str:
+    target_sql, key_sql = target or "NULL::text", key or "NULL::text"
     return (
-        f"SELECT e.id, e.status, {ord}, {sub}, {rule}, {literal(kind)}, {message}, {target or 'NULL::text'},"
-        f" {key or 'NULL::text'}, {data} FROM {source} WHERE {where}"
+        f"SELECT e.id, e.status, {ord}, {sub}, {rule}, {literal(kind)}, {message}, {target_sql},"
+        f" {key_sql}, {data} FROM {source} WHERE {where}"
     )
 
 

@@ -11,6 +11,7 @@ transaction, so the chunk's guarantees are those of the per-row path it stands i
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 
@@ -186,7 +187,7 @@ SELECT * FROM written
     move_ids = sorted(moves)
     refused_ids = sorted(refusals)
     unconfigured_ids = sorted(unconfigured)
-    params = {
+    params: dict[str, Any] = {
         "ids": list(ids),
         "today": today,
         "windows": list(windows),
