@@ -95,11 +95,15 @@ class StatusSweep(models.Model):
 class StatusCheck(models.Model):
     """One run of the accreditation-status check for one credential."""
 
+    # No index of their own: `statuscheck_recent` leads with the credential and
+    # `credentials_statuscheck_once_per_sweep` with the sweep, and a sweep writes a row per
+    # credential, so every index more is a million more entries to write a day.
     credential = models.ForeignKey(
         "credentials.Credential",
         on_delete=models.PROTECT,
         related_name="status_checks",
         verbose_name=_("credential"),
+        db_index=False,
     )
     sweep = models.ForeignKey(
         StatusSweep,
@@ -108,6 +112,7 @@ class StatusCheck(models.Model):
         blank=True,
         related_name="checks",
         verbose_name=_("sweep"),
+        db_index=False,
     )
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, editable=False)
     source = models.CharField(

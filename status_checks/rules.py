@@ -3,6 +3,8 @@
 Pure functions over plain data: no queries, no clock, no I/O. The services gather the facts
 for a whole chunk of credentials in a few queries, ask ``decide`` about each, and write what
 it says; the sweep, the on-demand check and the management command all come through here.
+A sweep's local-rules chunks ask the same rules in SQL (`rules_sql`, built from the templates
+and tables here), tested to decide exactly as ``decide`` does.
 """
 
 from collections.abc import Collection, Sequence
@@ -63,6 +65,22 @@ EXTERNAL_TRANSITIONS: dict[ExternalStatus, CredentialStatus] = {
     ExternalStatus.ARCHIVED: CredentialStatus.EXPIRED,
     ExternalStatus.SUSPENDED: CredentialStatus.SUSPENDED,
 }
+
+
+# The local rules' words. The Python rules below and their SQL twins in `rules_sql` both
+# fill these, so the two paths write the same messages and notice keys.
+VALIDITY_ENDED = "Validity period ended on {valid_to}."
+VALIDITY_ENDING = "Validity period ends on {valid_to} ({days_left} days left; {window}-day notice)."
+VALIDITY_ENDING_KEY = "validity_ending:{window}:{valid_to}"
+TEACH_OUT_ENDED = "Teach-out ended on {teach_out_ends_on}."
+PROVIDER_NOT_ACTIVE = "The provider is {provider_status}."
+PROVIDER_REINSTATED = "The provider is active again, so the suspension for it is lifted."
+CONDITION_OVERDUE = "A QA condition was due on {due_date} and is not met."
+CONDITION_OVERDUE_KEY = "condition_overdue:{condition_id}"
+ACCREDITATION_LAPSED = "No accreditation is in force: {accreditor} ({status}, valid to {valid_to})."
+ACCREDITATION_LAPSED_KEY = "accreditation_lapsed:{accreditation_id}"
+TRANSITION_REFUSED = "Could not move to {target_status}: {reason}"
+TRANSITION_REFUSED_KEY = "transition_refused:{target_status}"
 
 
 class FindingKind(StrEnum):
@@ -198,8 +216,10 @@ class Verdict:
             source=self.decisive.source,
             rule="transition_refused",
             kind=FindingKind.FLAG,
-            message=f"Could not move to {self.decisive.target_status}: {reason}",
-            notify_key=f"transition_refused:{self.decisive.target_status}",
+            message=TRANSITION_REFUSED.format(
+                target_status=self.decisive.target_status, reason=reason
+            ),
+            notify_key=TRANSITION_REFUSED_KEY.format(target_status=self.decisive.target_status),
         )
         return replace(
             self,
@@ -255,7 +275,7 @@ def _validity_findings(
                 source=LOCAL_SOURCE,
                 rule="validity_ended",
                 kind=FindingKind.TRANSITION,
-                message=f"Validity period ended on {facts.valid_to.isoformat()}.",
+                message=VALIDITY_ENDED.format(valid_to=facts.valid_to.isoformat()),
                 target_status=CredentialStatus.EXPIRED,
                 data={"valid_to": facts.valid_to.isoformat()},
             )
@@ -271,12 +291,13 @@ def _validity_findings(
             source=LOCAL_SOURCE,
             rule="validity_ending",
             kind=FindingKind.ALERT,
-            message=(
-                f"Validity period ends on {facts.valid_to.isoformat()} "
-                f"({days_left} days left; {window}-day notice)."
+            message=VALIDITY_ENDING.format(
+                valid_to=facts.valid_to.isoformat(), days_left=days_left, window=window
             ),
             # Keyed by the end date too, so an extended validity period warns again later.
-            notify_key=f"validity_ending:{window}:{facts.valid_to.isoformat()}",
+            notify_key=VALIDITY_ENDING_KEY.format(
+                window=window, valid_to=facts.valid_to.isoformat()
+            ),
             data={"window": window, "days_left": days_left, "valid_to": facts.valid_to.isoformat()},
         )
     ]
@@ -293,7 +314,7 @@ def _teach_out_findings(facts: CredentialFacts, today: date) -> list[Finding]:
             source=LOCAL_SOURCE,
             rule="teach_out_ended",
             kind=FindingKind.TRANSITION,
-            message=f"Teach-out ended on {ends_on.isoformat()}.",
+            message=TEACH_OUT_ENDED.format(teach_out_ends_on=ends_on.isoformat()),
             target_status=CredentialStatus.EXPIRED,
             data={"teach_out_ends_on": ends_on.isoformat()},
         )
@@ -308,7 +329,7 @@ def _provider_findings(facts: CredentialFacts) -> list[Finding]:
             source=LOCAL_SOURCE,
             rule=f"provider_{facts.provider_status}",
             kind=FindingKind.TRANSITION,
-            message=f"The provider is {facts.provider_status}.",
+            message=PROVIDER_NOT_ACTIVE.format(provider_status=facts.provider_status),
             target_status=CredentialStatus.SUSPENDED,
         )
     ]
@@ -332,7 +353,7 @@ def _reinstatement_findings(facts: CredentialFacts) -> list[Finding]:
             source=LOCAL_SOURCE,
             rule="provider_reinstated",
             kind=FindingKind.TRANSITION,
-            message="The provider is active again, so the suspension for it is lifted.",
+            message=PROVIDER_REINSTATED,
             target_status=back_to,
         )
     ]
@@ -344,8 +365,8 @@ def _condition_findings(facts: CredentialFacts, today: date) -> list[Finding]:
             source=LOCAL_SOURCE,
             rule="condition_overdue",
             kind=FindingKind.FLAG,
-            message=f"A QA condition was due on {condition.due_date.isoformat()} and is not met.",
-            notify_key=f"condition_overdue:{condition.id}",
+            message=CONDITION_OVERDUE.format(due_date=condition.due_date.isoformat()),
+            notify_key=CONDITION_OVERDUE_KEY.format(condition_id=condition.id),
             data={"condition_id": condition.id, "due_date": condition.due_date.isoformat()},
         )
         for condition in facts.conditions
@@ -379,11 +400,12 @@ def _accreditation_findings(facts: CredentialFacts, today: date) -> list[Finding
             source=LOCAL_SOURCE,
             rule="accreditation_lapsed",
             kind=FindingKind.FLAG,
-            message=(
-                f"No accreditation is in force: {latest.accreditor} "
-                f"({latest.status}, valid to {latest.valid_to or 'unknown'})."
+            message=ACCREDITATION_LAPSED.format(
+                accreditor=latest.accreditor,
+                status=latest.status,
+                valid_to=latest.valid_to.isoformat() if latest.valid_to else "unknown",
             ),
-            notify_key=f"accreditation_lapsed:{latest.id}",
+            notify_key=ACCREDITATION_LAPSED_KEY.format(accreditation_id=latest.id),
             data={"accreditation_id": latest.id},
         )
     ]

@@ -52,6 +52,7 @@ from .rules import (
     Verdict,
     decide,
 )
+from .set_based import chunk_moves, chunk_write
 
 logger = logging.getLogger(__name__)
 
@@ -299,55 +300,12 @@ def check_chunk(
             )
         todo = [c for c in credentials if c.pk not in done]
         result.skipped = len(done)
-        facts = _gather_facts(todo, external)
-        verdicts = {
-            c.pk: decide(
-                facts[c.pk], today=today, alert_windows=settings.STATUS_CHECK_ALERT_WINDOWS
-            )
-            for c in todo
-        }
-        history = _notified_before({pk: v.notice_keys for pk, v in verdicts.items()})
-        if transitions == "bulk":
-            verdicts = _apply_transitions_in_bulk(todo, verdicts)
-
-        rows: list[_CheckRow] = []
-        for credential in todo:
-            verdict = verdicts[credential.pk]
-            if transitions == "each" and verdict.changes_status:
-                verdict = _apply_transition(credential, verdict)
-            if verdict.changes_status:
-                result.changed += 1
-                result.changes.append(
-                    (
-                        credential.registration_number,
-                        verdict.previous_status,
-                        verdict.new_status,
-                        verdict.decisive.message if verdict.decisive else "",
-                    )
-                )
-            notices = verdict.notices(history.get(credential.pk, set()))
-            rows += _check_rows(
-                credential,
-                verdict,
-                notices,
-                sweep_id,
-                external,
-                result.checked_at,  # type: ignore[arg-type]  # stamped when the chunk began
-            )
-        _mirror_external_status(todo, external)
-        _insert_checks(rows)
         result.checked = len(todo)
-        result.outcomes.update(row.outcome for row in rows)
-        alerted = [row.credential_id for row in rows if row.detail.get("notify")]
-        if alerted:
-            result.alert_check_ids = list(
-                StatusCheck.objects.filter(
-                    credential_id__in=_id_set(alerted),
-                    sweep_id=sweep_id,
-                    checked_at=result.checked_at,  # type: ignore[misc]  # stamped when the chunk began
-                    detail__has_key="notify",
-                ).values_list("pk", flat=True)
-            )
+        asked = any(isinstance(external.get(c.pk), ExternalFact) for c in todo)
+        if transitions == "bulk" and not asked:
+            _check_in_sql(todo, external, sweep_id, today, result)
+        else:
+            _check_in_python(todo, external, sweep_id, today, transitions, result)
 
         if sweep_id is not None:
             # A credential deleted since dispatch can never be checked; it leaves the total once,
@@ -358,18 +316,129 @@ def check_chunk(
     return result
 
 
+def _check_in_python(
+    todo: Sequence[_Entry],
+    external: dict[int, ExternalFact | str],
+    sweep_id: int | None,
+    today: date,
+    transitions: Transitions,
+    result: ChunkResult,
+) -> None:
+    """Decide each credential with `rules.decide` and write what it says (registers asked)."""
+    facts = _gather_facts(todo, external)
+    verdicts = {
+        c.pk: decide(facts[c.pk], today=today, alert_windows=settings.STATUS_CHECK_ALERT_WINDOWS)
+        for c in todo
+    }
+    # A move may yet be refused, and its refusal is told once too.
+    history = _notified_before(
+        [pk for pk, v in verdicts.items() if v.notice_keys or v.changes_status]
+    )
+    if transitions == "bulk":
+        verdicts = _apply_transitions_in_bulk(todo, verdicts)
+
+    rows: list[_CheckRow] = []
+    for credential in todo:
+        verdict = verdicts[credential.pk]
+        if transitions == "each" and verdict.changes_status:
+            verdict = _apply_transition(credential, verdict)
+        if verdict.changes_status:
+            result.changed += 1
+            result.changes.append(
+                (
+                    credential.registration_number,
+                    verdict.previous_status,
+                    verdict.new_status,
+                    verdict.decisive.message if verdict.decisive else "",
+                )
+            )
+        notices = verdict.notices(history.get(credential.pk, set()))
+        rows += _check_rows(
+            credential,
+            verdict,
+            notices,
+            sweep_id,
+            external,
+            result.checked_at,  # type: ignore[arg-type]  # stamped when the chunk began
+        )
+    _mirror_external_status(todo, external)
+    _insert_checks(rows)
+    result.outcomes.update(row.outcome for row in rows)
+    alerted = [row.credential_id for row in rows if row.detail.get("notify")]
+    if alerted:
+        result.alert_check_ids = list(
+            StatusCheck.objects.filter(
+                credential_id__in=_id_set(alerted),
+                sweep_id=sweep_id,
+                checked_at=result.checked_at,  # type: ignore[misc]  # stamped when the chunk began
+                detail__has_key="notify",
+            ).values_list("pk", flat=True)
+        )
+
+
+def _check_in_sql(
+    todo: Sequence[_Entry],
+    external: dict[int, ExternalFact | str],
+    sweep_id: int | None,
+    today: date,
+    result: ChunkResult,
+) -> None:
+    """Decide and write the local rules set-based (`set_based`): no register was asked."""
+    ids = [c.pk for c in todo]
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        # The chunk's two statements run in tens of milliseconds, but their cost estimates grow
+        # with the history tables until PostgreSQL's JIT compiles them, which took ~0.4 s each.
+        cursor.execute("SET LOCAL jit = off")
+    windows = settings.STATUS_CHECK_ALERT_WINDOWS
+    moves = chunk_moves(ids=ids, today=today, windows=windows)
+    reasons = _refusals({pk: move.to_status for pk, move in moves.items()})
+    refusals = {pk: (moves.pop(pk).to_status, reason) for pk, reason in reasons.items()}
+    written = chunk_write(
+        ids=ids,
+        today=today,
+        windows=windows,
+        moves=moves,
+        refusals=refusals,
+        unconfigured={pk: name for pk, name in external.items() if isinstance(name, str)},
+        sweep_id=sweep_id,
+        checked_at=result.checked_at,  # type: ignore[arg-type]  # stamped when the chunk began
+        now=timezone.now(),
+    )
+    if moves:
+        # What each credential's post_save would do, once for the chunk.
+        search_cache_invalidate_on_change()
+    entries = {c.pk: c for c in todo}
+    result.changed = len(moves)
+    result.changes = [
+        (entries[pk].registration_number, entries[pk].status, move.to_status, move.message)
+        for pk, move in sorted(moves.items())
+    ]
+    result.outcomes.update(check.outcome for check in written)
+    result.alert_check_ids = [check.id for check in written if check.notify]
+
+
 def _ask_registers(sweep_id: int | None, ids: Sequence[int]) -> dict[int, ExternalFact | str]:
     """Ask each external register about the chunk's credentials that carry a reference.
 
     Values are ExternalFact, or the register's name when it has no URL configured.
     """
-    pending = Credential.objects.filter(pk__in=_id_set(ids)).exclude(external_register="")
-    if sweep_id is not None:
+    referenced = list(
+        Credential.objects.filter(pk__in=_id_set(ids))
+        .exclude(external_register="")
+        .values_list("pk", "external_register", "registration_number")
+    )
+    if referenced and sweep_id is not None:
         # No HTTP for credentials a previous delivery of this chunk already recorded.
-        done = StatusCheck.objects.filter(sweep_id=sweep_id, credential_id=OuterRef("pk"))
-        pending = pending.exclude(Exists(done))
+        done = set(
+            StatusCheck.objects.filter(
+                sweep_id=sweep_id, credential_id__in=_id_set(pk for pk, _, _ in referenced)
+            ).values_list("credential_id", flat=True)
+        )
+        referenced = [row for row in referenced if row[0] not in done]
     by_source: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for pk, source, number in pending.values_list("pk", "external_register", "registration_number"):
+    for pk, source, number in referenced:
         by_source[source].append((pk, number))
 
     facts: dict[int, ExternalFact | str] = {}
@@ -450,9 +519,8 @@ def _gather_facts(
     return facts
 
 
-def _notified_before(keys_by_credential: dict[int, set[str]]) -> dict[int, set[str]]:
+def _notified_before(wanted: Sequence[int]) -> dict[int, set[str]]:
     """Notice keys already sent for these credentials, so each alert goes out once."""
-    wanted = [pk for pk, keys in keys_by_credential.items() if keys]
     sent: dict[int, set[str]] = defaultdict(set)
     if not wanted:
         return sent
@@ -543,6 +611,32 @@ def _field_errors(values: Sequence, *, status: str, known: dict) -> list[str]:
     return messages
 
 
+def _refusals(targets: dict[int, str]) -> dict[int, str]:
+    """Why each of these moves (credential id -> new status) would be refused, if it would.
+
+    The reasons full_clean gives on the one-at-a-time path: the moving entries' fields are
+    validated in Python, and the one check constraint a status can break (registered needs a
+    level and a validity start) is tested here; the other constraints hold for every stored
+    row already.
+    """
+    if not targets:
+        return {}
+    needs = _registered_needs()
+    rows = Credential.objects.filter(pk__in=_id_set(targets)).values_list(
+        "pk", "level_id", "valid_from", *(f.attname for f in _validated_fields())
+    )
+    known: dict = {}
+    refusals = {}
+    for pk, level_id, valid_from, *values in rows:
+        target = targets[pk]
+        messages = _field_errors(values, status=target, known=known)
+        if target == CredentialStatus.REGISTERED and (level_id is None or valid_from is None):
+            messages.append(needs)
+        if messages:
+            refusals[pk] = "; ".join(messages)
+    return refusals
+
+
 def _apply_transitions_in_bulk(
     entries: Sequence[_Entry], verdicts: dict[int, Verdict]
 ) -> dict[int, Verdict]:
@@ -551,26 +645,13 @@ def _apply_transitions_in_bulk(
 
     The rows are those `credential_change_status` writes (the chunk already holds the
     credentials' row locks and read their current status), and a move is refused for the same
-    reasons its full_clean gives: the moving entries' fields are validated in Python, and the
-    one check constraint a status can break (registered needs a level and a validity start)
-    is tested here; the other constraints hold for every stored row already.
+    reasons its full_clean gives (`_refusals`).
     """
     verdicts = dict(verdicts)
     moving = {pk: v for pk, v in verdicts.items() if v.changes_status}
-    if not moving:
-        return verdicts
-    needs = _registered_needs()
-    rows = Credential.objects.filter(pk__in=_id_set(moving)).values_list(
-        "pk", "level_id", "valid_from", *(f.attname for f in _validated_fields())
-    )
-    known: dict = {}
-    for pk, level_id, valid_from, *values in rows:
-        target = moving[pk].new_status
-        messages = _field_errors(values, status=target, known=known)
-        if target == CredentialStatus.REGISTERED and (level_id is None or valid_from is None):
-            messages.append(needs)
-        if messages:
-            verdicts[pk] = moving.pop(pk).refused("; ".join(messages))
+    refusals = _refusals({pk: v.new_status for pk, v in moving.items()})
+    for pk, reason in refusals.items():
+        verdicts[pk] = moving.pop(pk).refused(reason)
     if not moving:
         return verdicts
     previous = {entry.pk: entry.status for entry in entries}
