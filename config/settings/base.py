@@ -170,6 +170,9 @@ SEARCH_FACET_CACHE_SECONDS = env.int("SEARCH_FACET_CACHE_SECONDS", default=300)
 # rebuilds every SEARCH_VOCABULARY_REFRESH_SECONDS.
 SEARCH_SUGGESTION_BELOW = env.int("SEARCH_SUGGESTION_BELOW", default=3)
 SEARCH_VOCABULARY_REFRESH_SECONDS = env.int("SEARCH_VOCABULARY_REFRESH_SECONDS", default=3600)
+# Browse counts read the facet cubes plus their pending deltas (credentials.search.cube); beat
+# folds the deltas in this often, which bounds what a read sums.
+SEARCH_FACET_CUBE_COMPACT_SECONDS = env.int("SEARCH_FACET_CUBE_COMPACT_SECONDS", default=60)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -450,6 +453,10 @@ CELERY_BEAT_SCHEDULE["qa-conditions-daily"] = {
 CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
     "task": "credentials.tasks.search_vocabulary_refresh_task",
     "schedule": SEARCH_VOCABULARY_REFRESH_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["search-facet-cube-compact"] = {
+    "task": "credentials.tasks.facet_cube_compact_task",
+    "schedule": SEARCH_FACET_CUBE_COMPACT_SECONDS,
 }
 # --- Registry statements (statements; docs/statements.md) -----------------------------------
 # The registry's did:web name, e.g. did:web:register.example.org (a port as %3A8000); blank
