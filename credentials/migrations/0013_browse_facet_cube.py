@@ -177,9 +177,15 @@ BEGIN
 END
 $$;
 
--- The default view subtracts the current entries not valid today, found through these
--- (and credential_status_valid_to): few once the daily sweep has expired the ended ones.
+-- The default view subtracts the current entries not valid today, read index-only from
+-- these by range: few once the daily sweep has expired the ended ones.
+CREATE INDEX credential_current_valid_to ON credentials_credential (valid_to)
+    INCLUDE (valid_from, status, level_id, area_of_study_id, provider_id, mode_of_delivery,
+             kind, credits, notional_hours)
+    WHERE status IN ('registered', 'teach_out');
 CREATE INDEX credential_current_valid_from ON credentials_credential (valid_from)
+    INCLUDE (valid_to, status, level_id, area_of_study_id, provider_id, mode_of_delivery,
+             kind, credits, notional_hours)
     WHERE status IN ('registered', 'teach_out');
 
 SELECT credentials_facet_cube_refill();
@@ -187,6 +193,7 @@ SELECT credentials_facet_cube_refill();
 
 REVERSE_SQL = r"""
 DROP INDEX credential_current_valid_from;
+DROP INDEX credential_current_valid_to;
 DROP TRIGGER credentials_facet_cube_truncate ON credentials_credential;
 DROP TRIGGER credentials_facet_delta_delete ON credentials_credential;
 DROP TRIGGER credentials_facet_delta_update ON credentials_credential;

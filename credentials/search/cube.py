@@ -126,16 +126,32 @@ def _source(cube: str, *, eqf: bool, default_view: bool) -> str:
         f"SELECT {selected}, n FROM {delta_table}{where}",
     ]
     if default_view:
-        entry = ", ".join(
-            _ENTRY_SIZE if column == "size" else column for column in columns.values()
-        )
-        current = ", ".join(f"'{status.value}'" for status in CURRENT_STATUSES)
-        parts.append(
-            f"SELECT {entry}, -1 FROM credentials_credential WHERE status IN ({current})"
-            " AND (valid_from IS NULL OR valid_from > %(today)s OR valid_to < %(today)s)"
-            f"{level}"
-        )
+        parts.append(f"SELECT {', '.join(columns.values())}, -1 FROM not_valid_today")
     return f"c_{cube} AS (" + " UNION ALL ".join(parts) + ")"
+
+
+def _not_valid_today(*, eqf: bool) -> str:
+    """The current entries not valid today, with their dimensions, read once for both cubes.
+
+    Ended, not begun, and undated-start entries as three disjoint index-only range scans
+    of credential_current_valid_to and credential_current_valid_from (partial indexes
+    holding the dimensions): one row each, so the subtraction is exact. One OR condition
+    was planned as a scan of every current entry.
+    """
+    current = ", ".join(f"'{status.value}'" for status in CURRENT_STATUSES)
+    level = " AND level_id = ANY(%(eqf)s)" if eqf else ""
+    selected = (
+        "SELECT level_id, area_of_study_id, provider_id, mode_of_delivery, kind, status,"
+        f" {_ENTRY_SIZE} AS size FROM credentials_credential WHERE status IN ({current})"
+    )
+    running = "(valid_to >= %(today)s OR valid_to IS NULL)"
+    conditions = (
+        "valid_to < %(today)s",
+        f"valid_from > %(today)s AND {running}",
+        f"valid_from IS NULL AND {running}",
+    )
+    parts = " UNION ALL ".join(f"{selected} AND {condition}{level}" for condition in conditions)
+    return f"not_valid_today AS MATERIALIZED ({parts})"
 
 
 def cube_counts(
@@ -175,6 +191,8 @@ def cube_counts(
         params["eqf"] = list(resolved_ids["eqf"])
 
     counts = CubeCounts(params=params)
+    if default_view:
+        counts.ctes.append(_not_valid_today(eqf=eqf))
     for cube, dimensions in assigned.items():
         if not dimensions:
             continue

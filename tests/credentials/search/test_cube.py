@@ -204,16 +204,18 @@ def test_concurrent_writers_and_a_compaction_between_them_keep_counts_exact(unda
 
     thread = threading.Thread(target=slow_writer)
     thread.start()
-    assert started.wait(timeout=30)
-    with psycopg.connect(dsn, autocommit=True) as second:
-        second.execute(
-            "UPDATE credentials_credential SET kind = 'qualification' WHERE id = ANY(%s)",
-            [ids[3:]],
-        )
-    facet_cube_compact()
-    assert_cube_exact()
-    release.set()
-    thread.join(timeout=30)
+    try:
+        assert started.wait(timeout=30)
+        with psycopg.connect(dsn, autocommit=True) as second:
+            second.execute(
+                "UPDATE credentials_credential SET kind = 'qualification' WHERE id = ANY(%s)",
+                [ids[3:]],
+            )
+        facet_cube_compact()
+        assert_cube_exact()
+    finally:
+        release.set()
+        thread.join(timeout=30)
     assert_cube_exact()
     facet_cube_compact()
     assert pending_deltas() == 0
