@@ -226,7 +226,8 @@ def _sum(alias: str, conditions: Sequence[str] | Any) -> str:
 
 
 def facet_cube_compact(*, using: str = "default") -> int:
-    """Fold the pending delta rows into the cubes; return how many cube rows changed.
+    """Fold the pending deltas into the cubes; return how many by-area cube rows they
+    changed (0: nothing pending, or another compactor holds the lock).
 
     One transaction under an advisory lock (a second compactor returns 0 at once); readers
     see the deltas or their sum in the cube, never both, so counts stay exact meanwhile.

@@ -12,6 +12,7 @@ from credentials.choices import CredentialKind, CredentialStatus, DeliveryMode
 from credentials.models import Credential
 from credentials.search.cube import cube_counts, facet_cube_compact, facet_cube_refill
 from credentials.search.service import CredentialSearch
+from credentials.tasks import facet_cube_compact_task
 from tests.factories import CredentialFactory
 
 from .conftest import level
@@ -29,6 +30,7 @@ CUBE_BROWSES = [
     {"status": ["expired", "registered"], "level": "HKQF-4"},
     {"eqf": 4},
     {"level_id": "999999"},
+    {"level": "ZZ-9", "eqf": 4},
 ]
 ENTRY_BROWSES = [
     {"provider": "hku"},
@@ -219,4 +221,16 @@ def test_concurrent_writers_and_a_compaction_between_them_keep_counts_exact(unda
     assert_cube_exact()
     facet_cube_compact()
     assert pending_deltas() == 0
+    assert_cube_exact()
+
+
+@pytest.mark.django_db
+def test_the_beat_task_folds_pending_deltas_and_a_repeat_changes_nothing(undated):
+    """The compaction task empties the delta tables; run again, it folds nothing."""
+    assert pending_deltas() > 0
+    assert facet_cube_compact_task() > 0
+    assert pending_deltas() == 0
+    kept = cube_rows()
+    assert facet_cube_compact_task() == 0
+    assert cube_rows() == kept
     assert_cube_exact()
