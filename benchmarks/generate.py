@@ -313,6 +313,11 @@ class CredentialRows:
                 if rng.random() < 0.3
                 else valid_from + datetime.timedelta(days=rng.randint(2 * 365, 8 * 365))
             )
+            if status == CredentialStatus.REGISTERED and valid_to is not None and valid_to < today:
+                # A swept register: the daily sweep expires entries past their end, so one
+                # still registered was renewed. Drawn past today, not left ended (a third of
+                # the register awaiting a sweep that no real register skips).
+                valid_to = today + datetime.timedelta(days=rng.randint(1, 4 * 365))
         created = datetime.datetime.combine(
             valid_from - datetime.timedelta(days=rng.randint(30, 240)),
             datetime.time(rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)),

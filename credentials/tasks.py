@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from .interop.daily_export import daily_export_build
+from .search.cube import facet_cube_compact
 from .search.vocabulary import search_vocabulary_refresh
 
 
@@ -35,3 +36,15 @@ def daily_export_build_task() -> bool:
     """Build today's export files of the public register; a repeat the same day rebuilds
     them from the register as it then is, and one during a build returns at once."""
     return daily_export_build() is not None
+
+
+@shared_task(
+    name="credentials.tasks.facet_cube_compact_task",
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def facet_cube_compact_task() -> int:
+    """Fold the browse-count deltas into the facet cubes (one at a time: advisory lock)."""
+    return facet_cube_compact()

@@ -177,6 +177,9 @@ SEARCH_VOCABULARY_REFRESH_SECONDS = env.int("SEARCH_VOCABULARY_REFRESH_SECONDS",
 # their ids first and reads them by key; a broader one walks the id index
 # (credentials.interop.streaming; docs/performance.md). 0: always walk.
 EXPORT_ID_SET_LIMIT = env.int("EXPORT_ID_SET_LIMIT", default=10_000)
+# Browse counts read the facet cubes plus their pending deltas (credentials.search.cube); beat
+# folds the deltas in this often, which bounds what a read sums.
+SEARCH_FACET_CUBE_COMPACT_SECONDS = env.int("SEARCH_FACET_CUBE_COMPACT_SECONDS", default=60)
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -472,6 +475,10 @@ CELERY_BEAT_SCHEDULE["daily-export-build"] = {
         minute=env.int("REGISTER_EXPORT_MINUTE", default=0),
     ),
 }
+CELERY_BEAT_SCHEDULE["search-facet-cube-compact"] = {
+    "task": "credentials.tasks.facet_cube_compact_task",
+    "schedule": SEARCH_FACET_CUBE_COMPACT_SECONDS,
+}
 # --- Registry statements (statements; docs/statements.md) -----------------------------------
 # The registry's did:web name, e.g. did:web:register.example.org (a port as %3A8000); blank
 # takes the host each request came to.
@@ -508,6 +515,7 @@ TASK_QUEUE_BY_NAME = {
     "qa_reviews.tasks.conditions_notify_task": "mail",
     "credentials.tasks.search_vocabulary_refresh_task": "default",
     "credentials.tasks.daily_export_build_task": "default",
+    "credentials.tasks.facet_cube_compact_task": "default",
     # A slow subscriber delays only other webhooks, never e-mail or imports.
     "changes.tasks.webhook_dispatch_task": "webhooks",
     "changes.tasks.webhook_deliver_task": "webhooks",

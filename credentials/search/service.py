@@ -44,6 +44,7 @@ from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
 from .cache import cache_lookup, cache_store, cached_while_current, facet_cache_seconds
 from .cjk import CJK_RUN
+from .cube import cube_counts
 from .filters import (
     CONTROL_PARAMETERS,
     DEFAULT_PAGE_SIZE,
@@ -191,6 +192,22 @@ class SearchPage:
         if self.by_cursor:
             return self.previous_cursor is not None
         return self.number > 1
+
+
+def _facet_selects(groupings: Mapping[str, tuple[str, list[str], str]]) -> list[str]:
+    """Each facet's labelled options, read from its grouping CTE: (name, grouped columns,
+    the count column to read) per dimension."""
+    selects = []
+    for dimension in FACET_DIMENSIONS:
+        name, columns, count = groupings[dimension]
+        column = _FACET_GROUP[dimension]
+        mask = ((1 << len(columns)) - 1) ^ (1 << (len(columns) - 1 - columns.index(column)))
+        counts_sql = (
+            f"(SELECT d_{column} AS k, {count} AS n FROM {name}"
+            f" WHERE gs = {mask} AND d_{column} IS NOT NULL AND {count} > 0)"
+        )
+        selects.append(_FACET_LABEL_SQL[dimension].format(counts=counts_sql))
+    return selects
 
 
 def _grouped_columns(dimensions: Sequence[str]) -> list[str]:
@@ -557,15 +574,7 @@ class CredentialSearch:
             )
             for dimension in shared:
                 groupings[dimension] = ("m_all_g", all_columns, "n")
-        for dimension in FACET_DIMENSIONS:
-            name, columns, count = groupings[dimension]
-            column = _FACET_GROUP[dimension]
-            mask = ((1 << len(columns)) - 1) ^ (1 << (len(columns) - 1 - columns.index(column)))
-            counts_sql = (
-                f"(SELECT d_{column} AS k, {count} AS n FROM {name}"
-                f" WHERE gs = {mask} AND d_{column} IS NOT NULL AND {count} > 0)"
-            )
-            selects.append(_FACET_LABEL_SQL[dimension].format(counts=counts_sql))
+        selects.extend(_facet_selects(groupings))
         if page is not None:
             page_sql, page_params = self._page_ids_sql(*page, ranked=bool(ranking))
             ctes.append(f"page AS ({page_sql})")
@@ -638,7 +647,7 @@ class CredentialSearch:
         return ordered.query.sql_with_params()
 
     def _run_counts(
-        self, sql: str, params: list[Any]
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any]
     ) -> tuple[int, dict[str, list[tuple]], bool, list[int], bool]:
         """Run a counting statement: the total, facet rows, whether the facets are capped,
         the page's ids, and whether more match than the total says (a lower bound)."""
@@ -683,12 +692,30 @@ class CredentialSearch:
 
     def _browse_counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
         def compute() -> tuple[int, dict[str, list[tuple]], bool]:
-            total, raw, _capped, _ids, _more = self._run_counts(*self._counts_sql(limit=None))
+            total, raw, _capped, _ids, _more = self._run_counts(*self._browse_counts_sql())
             return total, raw, False
 
         return cached_while_current(
             self._cache_key(), compute, facet_cache_seconds(), read_from=_read_alias()
         )
+
+    def _browse_counts_sql(self) -> tuple[str, Any]:
+        """A browse's counting statement: over the facet cubes when they can answer it
+        (cube.py), else over the entries."""
+        cube = cube_counts(
+            data=self.data,
+            resolved_ids=self.filterset.resolved_ids,
+            active=self._active_facets(),
+            today=self.filterset.today,
+        )
+        if cube is None:
+            return self._counts_sql(limit=None)
+        name, everything = cube.total
+        selects = [
+            f"SELECT 'total', '', '', '', '', '', n FROM {name} WHERE gs = {everything}",
+            *_facet_selects(cube.groupings),
+        ]
+        return "WITH " + ", ".join(cube.ctes) + " " + " UNION ALL ".join(selects), cube.params
 
     def _cache_key(self, page: tuple | None = None) -> str:
         """A browse's cache key: every filter that changes the matches, the day, and for a

@@ -78,6 +78,14 @@ def test_the_mix_looks_like_a_register(sources, references):
             assert row[COLUMN["level_id"]] is not None and row[COLUMN["valid_from"]]
         if row[COLUMN["valid_to"]] is not None:
             assert row[COLUMN["valid_to"]] >= row[COLUMN["valid_from"]]
+    # Swept: nothing registered has passed its end date (only the sweep bench makes some).
+    assert not [
+        row
+        for row in rows
+        if row[COLUMN["status"]] == CredentialStatus.REGISTERED
+        and row[COLUMN["valid_to"]] is not None
+        and row[COLUMN["valid_to"]] < TODAY
+    ]
 
 
 def test_providers_number_a_few_hundred_with_unique_slugs(sources):
