@@ -13,6 +13,8 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from credentials.admin import ViewOnlyMixin
+
 from .models import (
     Condition,
     ConditionEvent,
@@ -22,6 +24,7 @@ from .models import (
     ReviewAssignment,
     ReviewStandard,
     ReviewStandardSet,
+    SentNotice,
 )
 from .services import (
     ConditionDraft,
@@ -585,3 +588,13 @@ class ConditionEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SentNotice)
+class SentNoticeAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Which review e-mails went out: written by the mail tasks, so a retry never mails twice."""
+
+    list_display = ("kind", "object_id", "sent_at")
+    list_filter = ("kind",)
+    ordering = ("-sent_at",)
+    show_full_result_count = False

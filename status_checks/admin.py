@@ -14,7 +14,7 @@ from providers.admin import ProviderAdmin
 from providers.models import Provider
 
 from .choices import SweepScope
-from .models import StatusCheck, StatusSweep, StatusSweepChunk
+from .models import AlertSent, StatusCheck, StatusSweep, StatusSweepChunk
 from .services import status_sweep_start
 
 
@@ -105,4 +105,14 @@ class StatusSweepChunkAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = (("finished_at", admin.EmptyFieldListFilter),)
     raw_id_fields = ("sweep",)
     ordering = ("-sweep", "number")
+    show_full_result_count = False
+
+
+@admin.register(AlertSent)
+class AlertSentAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Which checks' alerts went out: written by the alert task, so a retry never mails twice."""
+
+    list_display = ("status_check", "sent_at")
+    raw_id_fields = ("status_check",)
+    ordering = ("-sent_at",)
     show_full_result_count = False

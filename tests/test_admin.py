@@ -26,7 +26,13 @@ from credentials.models import (
 from imports.models import ImportJob
 from providers.models import ApiToken
 from providers.tokens import api_token_create
-from qa_reviews.choices import ConditionEventKind, DecisionOutcome, JudgementOutcome, ReviewStage
+from qa_reviews.choices import (
+    ConditionEventKind,
+    DecisionOutcome,
+    JudgementOutcome,
+    NoticeKind,
+    ReviewStage,
+)
 from qa_reviews.models import (
     Condition,
     ConditionEvent,
@@ -34,10 +40,11 @@ from qa_reviews.models import (
     Judgement,
     ReviewAssignment,
     ReviewStandard,
+    SentNotice,
 )
 from qualifications.models import AreaOfStudy, CreditConvention, LevelReference
 from status_checks.choices import CheckOutcome, SweepScope
-from status_checks.models import StatusCheck, StatusSweep, StatusSweepChunk
+from status_checks.models import AlertSent, StatusCheck, StatusSweep, StatusSweepChunk
 from tests.factories import (
     AccreditationRecordFactory,
     CredentialFactory,
@@ -66,8 +73,10 @@ VIEW_ONLY = {
     ConditionEvent,
     CredentialStatusChange,
     CredentialVersion,
+    AlertSent,
     ImportJob,
     SearchTerm,
+    SentNotice,
     StatusCheck,
     StatusSweep,
     StatusSweepChunk,
@@ -176,7 +185,7 @@ def register(registry_admin) -> dict:
             requested_by=registry_admin,
             report={"problems": [{"row": 2, "column": "QF Level", "message": "Bad level."}]},
         ),
-        StatusCheck.objects.create(
+        check := StatusCheck.objects.create(
             credential=credential,
             sweep=sweep,
             source="local rules",
@@ -184,6 +193,7 @@ def register(registry_admin) -> dict:
             previous_status=CredentialStatus.REGISTERED,
             new_status=CredentialStatus.REGISTERED,
         ),
+        AlertSent.objects.create(status_check=check),
         pathway,
         PathwayComponent.objects.create(pathway=pathway, credential=credential, credits_counted=6),
         RecognitionAgreement.objects.create(
@@ -206,6 +216,7 @@ def register(registry_admin) -> dict:
             comment="Outcomes are clear and assessed.",
         ),
         decision,
+        SentNotice.objects.create(kind=NoticeKind.DECISION, object_id=decision.pk),
         condition := Condition.objects.create(
             decision=decision,
             text="Publish the assessment policy.",

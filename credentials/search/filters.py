@@ -197,7 +197,7 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
     )
     level_id = MultiValueFilter(field_name="level_id", child=_ids(), label=_("Level id"))
     eqf = IntegerFilter(
-        method="filter_coded",
+        method="filter_eqf",
         min_value=1,
         max_value=8,
         label=_("EQF level or equivalent, through published level references"),
@@ -325,8 +325,13 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
             return Q(Value(False, output_field=BooleanField()))
         return Q(**{f"{CODED_PARAMETERS[parameter]}__in": ids})
 
-    def filter_coded(self, queryset: QuerySet, name: str, value) -> QuerySet:
+    # The API schema types a method filter's parameter by its `value` hint: these are strings.
+    def filter_coded(self, queryset: QuerySet, name: str, value: list[str] | int) -> QuerySet:
         return queryset.filter(self.coded_q(name))
+
+    # Its own method only for the hint, so the schema types `eqf` as an integer.
+    def filter_eqf(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return self.filter_coded(queryset, name, value)
 
     def filter_size(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(size_q(value))
