@@ -31,6 +31,7 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from imports.models import ImportJob
 from providers.models import Provider
 
+from .load import FACET_DELTA_DELETE_TRIGGER
 from .server import _database_url
 
 REGISTRY_CSV_ROWS = 100_000
@@ -172,6 +173,10 @@ def import_bench_restore(high_water: tuple[int, int, int]) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in triggered:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        # Except the facet cubes' delta trigger: the browse counts must lose the rows too.
+        cursor.execute(
+            f"ALTER TABLE {_table(Credential)} ENABLE TRIGGER {FACET_DELTA_DELETE_TRIGGER}"
+        )
         for table in history:
             cursor.execute(f"DELETE FROM {table} WHERE credential_id > %s", [credential_id])
         cursor.execute(f"DELETE FROM {_table(Credential)} WHERE id > %s", [credential_id])

@@ -39,10 +39,11 @@ from .sources import read_sources
 # changes/migrations: the trigger that writes a "created" event per new public record.
 CHANGE_FEED_CREATED_TRIGGER = "changes_record_created"
 # The facet cubes' delta triggers (credentials migration 0013): the load refills the cubes.
+FACET_DELTA_DELETE_TRIGGER = "credentials_facet_delta_delete"
 FACET_DELTA_TRIGGERS = (
     "credentials_facet_delta_insert",
     "credentials_facet_delta_update",
-    "credentials_facet_delta_delete",
+    FACET_DELTA_DELETE_TRIGGER,
 )
 
 DEFAULT_DATABASE = "registry_bench"

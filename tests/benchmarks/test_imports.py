@@ -3,6 +3,7 @@
 import csv
 
 import pytest
+from django.db import connection
 
 from benchmarks.headline import headline
 from benchmarks.imports import (
@@ -42,6 +43,24 @@ def test_the_registry_csv_is_new_entries_and_the_restore_takes_out_all_they_adde
     assert not CredentialStatusChange.objects.filter(credential_id__gt=high_water[0]).exists()
     assert not ImportJob.objects.exists()
     assert not Provider.objects.filter(pk__gt=high_water[1]).exists()
+    assert _counted_by_cube() == _counted_by_entries()
+
+
+def _counted_by_cube() -> dict[str, int]:
+    """Entries by status as the browse counts' cube and its pending deltas have them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, sum(n) FROM (SELECT status, n FROM credentials_facetcount_by_area"
+            " UNION ALL SELECT status, n FROM credentials_facetdelta_by_area) AS counted"
+            " GROUP BY status HAVING sum(n) <> 0"
+        )
+        return dict(cursor.fetchall())
+
+
+def _counted_by_entries() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM credentials_credential GROUP BY status")
+        return dict(cursor.fetchall())
 
 
 def test_the_dfe_copy_moves_every_number_out_of_the_generated_range(tmp_path):
