@@ -19,5 +19,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
-        readable, _writable, _failed = select.select([connection.fileno()], [], [], 0)
-        return not readable or super().is_usable()
+        # poll, not select: select refuses descriptors past 1023, which a busy process reaches.
+        waiting = select.poll()
+        waiting.register(connection.fileno(), select.POLLIN)
+        return not waiting.poll(0) or super().is_usable()
