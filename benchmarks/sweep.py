@@ -24,7 +24,7 @@ from django.db import connection
 from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery
 from credentials.models import Credential, CredentialStatusChange
 from status_checks.choices import SweepScope
-from status_checks.models import StatusCheck, StatusSweep
+from status_checks.models import AlertSent, StatusCheck, StatusSweep
 from status_checks.rules import LIVE_STATUSES
 from status_checks.services import Transitions, status_sweep_run_inline, status_sweep_start
 
@@ -82,7 +82,14 @@ def sweep_bench_restore() -> int:
         # History refuses TRUNCATE (its triggers); the benchmark connects as the owner of its
         # throwaway database, who may switch them off for the moment of emptying it.
         # The loaded register has no change events, so none of their webhook deliveries.
-        history = (StatusCheck, CredentialStatusChange, StatusSweep, ChangeEvent, WebhookDelivery)
+        history = (
+            AlertSent,
+            StatusCheck,
+            CredentialStatusChange,
+            StatusSweep,
+            ChangeEvent,
+            WebhookDelivery,
+        )
         tables = [_table(model) for model in (*history, WebhookAttempt)]
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
