@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery
 from credentials.models import Credential, CredentialStatusChange
@@ -91,11 +91,13 @@ def sweep_bench_restore() -> int:
             WebhookDelivery,
         )
         tables = [_table(model) for model in (*history, WebhookAttempt)]
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-        for table in tables:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        # One transaction: a failed TRUNCATE must not leave the triggers off.
+        with transaction.atomic():
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         with _change_feed_off(cursor):
             cursor.execute(
                 f"UPDATE {credentials} AS entry SET status = base.status,"
