@@ -177,8 +177,7 @@ def test_refill_recounts_what_the_triggers_kept(undated):
     assert_cube_exact()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_writers_and_a_compaction_between_them_keep_counts_exact(undated):
+def test_concurrent_writers_and_a_compaction_between_them_keep_counts_exact(committed_db, undated):
     """Two connections write at once (one holding its transaction open across a compaction);
     every count equals the entries' once both commit, and before the slow one commits."""
     settings = connection.settings_dict
