@@ -49,6 +49,7 @@ PAGE_NAMES = (
     "verify-statement",
     "follow-search",
     "provider",
+    "download",
     "login",
     "workspace-dashboard",
     "workspace-list",
@@ -121,6 +122,7 @@ def demo_page_types() -> dict[str, PageType]:
         PageType(
             "provider", ANONYMOUS, reverse("credentials:provider", args=[record.provider.slug])
         ),
+        PageType("download", ANONYMOUS, reverse("credentials:download")),
         PageType("login", ANONYMOUS, reverse("login")),
         PageType("workspace-dashboard", PROVIDER_ADMIN, reverse("workspace:dashboard")),
         PageType("workspace-list", PROVIDER_ADMIN, reverse("workspace:credentials")),
