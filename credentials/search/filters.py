@@ -18,6 +18,8 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ..choices import (
     CURRENT_STATUSES,
@@ -196,11 +198,14 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         label=_("Level (HKQF-4, RQF-E3, or a bare code such as 4)"),
     )
     level_id = MultiValueFilter(field_name="level_id", child=_ids(), label=_("Level id"))
-    eqf = IntegerFilter(
-        method="filter_eqf",
-        min_value=1,
-        max_value=8,
-        label=_("EQF level or equivalent, through published level references"),
+    # The schema types a method filter by its method's `value` hint; filter_coded's is a string.
+    eqf = extend_schema_field(OpenApiTypes.INT)(
+        IntegerFilter(
+            method="filter_coded",
+            min_value=1,
+            max_value=8,
+            label=_("EQF level or equivalent, through published level references"),
+        )
     )
     area = MultiValueFilter(
         child=forms.CharField(max_length=32), method="filter_coded", label=_("Area of study code")
@@ -328,10 +333,6 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
     # The API schema types a method filter's parameter by its `value` hint: these are strings.
     def filter_coded(self, queryset: QuerySet, name: str, value: list[str] | int) -> QuerySet:
         return queryset.filter(self.coded_q(name))
-
-    # Its own method only for the hint, so the schema types `eqf` as an integer.
-    def filter_eqf(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
-        return self.filter_coded(queryset, name, value)
 
     def filter_size(self, queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         return queryset.filter(size_q(value))
