@@ -7,5 +7,7 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Register")
 
     def ready(self) -> None:
-        # Cached search counts go stale when the register changes.
+        # Signal handlers: cached search counts go stale when the register changes (search),
+        # and beat starting catches up a missed daily export (beat; only beat sends it).
+        from . import beat  # noqa: F401
         from .search import signals  # noqa: F401

@@ -467,13 +467,14 @@ CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
 # expiries are in it.
 REGISTER_EXPORT_DIR = Path(env("REGISTER_EXPORT_DIR", default=str(BASE_DIR / "exports")))
 REGISTER_EXPORT_KEEP = env.int("REGISTER_EXPORT_KEEP", default=3)
+# Local time (TIME_ZONE). A beat that starts with the day's build missed (a new deployment,
+# or down at this hour) queues one at once (credentials.beat).
+REGISTER_EXPORT_HOUR = env.int("REGISTER_EXPORT_HOUR", default=4)
+REGISTER_EXPORT_MINUTE = env.int("REGISTER_EXPORT_MINUTE", default=0)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE["daily-export-build"] = {
     "task": "credentials.tasks.daily_export_build_task",
-    "schedule": crontab(
-        hour=env.int("REGISTER_EXPORT_HOUR", default=4),
-        minute=env.int("REGISTER_EXPORT_MINUTE", default=0),
-    ),
+    "schedule": crontab(hour=REGISTER_EXPORT_HOUR, minute=REGISTER_EXPORT_MINUTE),
 }
 CELERY_BEAT_SCHEDULE["search-facet-cube-compact"] = {
     "task": "credentials.tasks.facet_cube_compact_task",

@@ -104,6 +104,18 @@ def daily_export_latest() -> dict[str, DailyExport]:
     return latest
 
 
+def daily_export_due(*, now: datetime.datetime | None = None) -> bool:
+    """Whether the schedule has passed a build that never happened: no file yet, or none
+    from the newest day whose build time (REGISTER_EXPORT_HOUR:MINUTE, local) has come."""
+    now = timezone.localtime(now)
+    build_time = datetime.time(settings.REGISTER_EXPORT_HOUR, settings.REGISTER_EXPORT_MINUTE)
+    last_due = now.date() if now.time() >= build_time else now.date() - datetime.timedelta(days=1)
+    return any(
+        export is None or export.day < last_due
+        for export in (daily_export_latest().get(extension) for extension in FORMATS)
+    )
+
+
 @contextmanager
 def _build_lock() -> Iterator[bool]:
     with connection.cursor() as cursor:

@@ -6,12 +6,20 @@ import json
 
 import psycopg
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from config.celery_app import app as celery_app
+from credentials.beat import daily_export_catch_up
 from credentials.choices import CredentialStatus
 from credentials.interop import daily_export
-from credentials.interop.daily_export import daily_export_build, daily_export_latest
+from credentials.interop.daily_export import (
+    daily_export_build,
+    daily_export_due,
+    daily_export_latest,
+)
 from credentials.tasks import daily_export_build_task
 from tests.factories import CredentialFactory
 
@@ -68,6 +76,47 @@ def test_the_task_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["daily-export-build"]
     assert entry["task"] == daily_export_build_task.name
     assert entry["task"] in celery_app.tasks
+
+
+def _local(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def test_a_build_is_due_when_the_schedule_passed_one_that_is_missing(export_dir, db, settings):
+    settings.REGISTER_EXPORT_HOUR, settings.REGISTER_EXPORT_MINUTE = 4, 30
+    assert daily_export_due(now=_local(DAY, 12)) is True  # never built
+
+    daily_export_build(today=DAY - datetime.timedelta(days=1))
+    assert daily_export_due(now=_local(DAY, 4, 29)) is False  # today's build time not yet
+    assert daily_export_due(now=_local(DAY, 4, 30)) is True  # today's time came, no file
+    assert daily_export_due(now=_local(DAY + datetime.timedelta(days=1), 3)) is True
+
+    daily_export_build(today=DAY)
+    assert daily_export_due(now=_local(DAY, 23, 59)) is False
+    (export_dir / f"register-{DAY.isoformat()}.json").unlink()
+    assert daily_export_due(now=_local(DAY, 23, 59)) is True  # one format is missing
+
+
+@pytest.fixture
+def default_queue():
+    """The broker's default queue, empty before and after."""
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    broker.delete(queue)
+    yield lambda: [json.loads(message) for message in broker.lrange(queue, 0, -1)]
+    broker.delete(queue)
+    broker.close()
+
+
+def test_beat_starting_queues_the_missed_build_and_only_that(export_dir, db, default_queue):
+    daily_export_catch_up(sender=None)
+    assert [message["headers"]["task"] for message in default_queue()] == [
+        daily_export_build_task.name
+    ]
+
+    daily_export_build()
+    daily_export_catch_up(sender=None)
+    assert len(default_queue()) == 1  # today's files are there: nothing more queued
 
 
 def test_a_failed_build_leaves_the_previous_files_served(export_dir, entries, monkeypatch):
