@@ -37,6 +37,9 @@ FROZEN_DIGESTS = {
     ("changes", "0002_teach_out_and_succession"): (
         "4cf6e12ac497d49d8d5382f0d8d0aff085e0056a94e5adc22af5c31468d60d51"
     ),
+    ("changes", "0004_document_skips_absent_successor"): (
+        "b6e985f4473dddfe8e81512f45ae2612ec809f4b19000bb924b4972e6feb7cb0"
+    ),
 }
 
 

@@ -1,9 +1,10 @@
 """The search document, built inside PostgreSQL so every write path keeps it current.
 
-A row trigger computes `Credential.search_document` on INSERT and on any UPDATE that
-touches a searched column, so `save()`, `bulk_create`, `QuerySet.update` and COPY all
-produce the same document. Provider and area-of-study renames re-touch the rows that
-show their names. A bulk load may instead fill the table first and then call
+Row triggers compute `Credential.search_document` on INSERT and on any UPDATE that
+changes a searched column (or clears or writes the document), so `save()`, `bulk_create`,
+`QuerySet.update`, UPDATE … FROM and COPY all produce the same document; an UPDATE that
+sets the values already there skips the work. Provider and area-of-study renames
+re-touch the rows that show their names. A bulk load may instead fill the table first and then call
 `credentials.search.index.search_index_rebuild`, which re-touches rows in batches.
 
 Weights: A titles; B provider names and registration number; C qualification type,
@@ -186,27 +187,37 @@ def document_expression(row: str, provider: str, area: str) -> str:
 TRIGGER_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION credentials_credential_search_trigger() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
-DECLARE
-    provider record;
-    area record;
 BEGIN
-    SELECT p.name_en, p.name_zh, p.short_name INTO provider
-    FROM providers_provider AS p WHERE p.id = NEW.provider_id;
-    SELECT a.name_en, a.name_zh INTO area
-    FROM qualifications_areaofstudy AS a WHERE a.id = NEW.area_of_study_id;
-    NEW.search_document := {document_expression("NEW", "provider", "area")};
+    -- One query for both names. Outer joins from a one-row relation: a provider not yet
+    -- inserted (foreign keys are checked at commit) leaves its names NULL, not the document.
+    NEW.search_document := (
+        SELECT {document_expression("NEW", "provider", "area")}
+        FROM (SELECT) AS one
+        LEFT JOIN providers_provider AS provider ON provider.id = NEW.provider_id
+        LEFT JOIN qualifications_areaofstudy AS area ON area.id = NEW.area_of_study_id);
     RETURN NEW;
 END
 $fn$;
 """
-# The row trigger's name, for bulk loads that build documents set-based instead.
+# The row triggers' names, for bulk loads that build documents set-based instead.
 CREDENTIAL_TRIGGER_NAME = "credentials_credential_search_document"
+CREDENTIAL_UPDATE_TRIGGER_NAME = "credentials_credential_search_document_update"
 
+# An UPDATE re-computes the document only when a searched column really changed, or when
+# the writer cleared or wrote the document itself (a rebuild, or a document not to be
+# trusted): a re-import that sets the values already there costs no to_tsvector.
+_CHANGED = " OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in SEARCHED_COLUMNS)
 CREDENTIAL_TRIGGER = f"""
 DROP TRIGGER IF EXISTS {CREDENTIAL_TRIGGER_NAME} ON credentials_credential;
 CREATE TRIGGER {CREDENTIAL_TRIGGER_NAME}
-BEFORE INSERT OR UPDATE OF {", ".join(SEARCHED_COLUMNS)} ON credentials_credential
+BEFORE INSERT ON credentials_credential
 FOR EACH ROW EXECUTE FUNCTION credentials_credential_search_trigger();
+DROP TRIGGER IF EXISTS {CREDENTIAL_UPDATE_TRIGGER_NAME} ON credentials_credential;
+CREATE TRIGGER {CREDENTIAL_UPDATE_TRIGGER_NAME}
+BEFORE UPDATE OF {", ".join(SEARCHED_COLUMNS)} ON credentials_credential
+FOR EACH ROW
+WHEN (NEW.search_document IS NULL OR {_CHANGED})
+EXECUTE FUNCTION credentials_credential_search_trigger();
 """
 
 # Renames are rare; re-touching the affected credentials keeps their documents honest.
@@ -246,6 +257,7 @@ EXECUTE FUNCTION credentials_area_renamed();
 UNINSTALL = """
 DROP TRIGGER IF EXISTS credentials_area_search_names ON qualifications_areaofstudy;
 DROP TRIGGER IF EXISTS credentials_provider_search_names ON providers_provider;
+DROP TRIGGER IF EXISTS credentials_credential_search_document_update ON credentials_credential;
 DROP TRIGGER IF EXISTS credentials_credential_search_document ON credentials_credential;
 DROP FUNCTION IF EXISTS credentials_area_renamed();
 DROP FUNCTION IF EXISTS credentials_provider_renamed();

@@ -123,9 +123,12 @@ def test_the_latest_search_migration_installs_the_current_sql():
 
     from credentials.search.sql import install_statements
 
-    migration = import_module("credentials.migrations.0009_search_marks_and_names")
-    current = install_statements()
-    assert all(statement in current for statement in migration.INSTALL_STATEMENTS)
+    functions = import_module("credentials.migrations.0009_search_marks_and_names")
+    triggers = import_module(
+        "credentials.migrations.0014_search_trigger_one_lookup_and_skips_unchanged"
+    )
+    frozen = [*functions.INSTALL_STATEMENTS[:-2], *triggers.INSTALL_STATEMENTS]
+    assert frozen == install_statements()[3:-2]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'credentials_search_document'")
         assert cursor.fetchone()[0] == 1  # the old signature is gone
