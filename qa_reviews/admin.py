@@ -493,7 +493,7 @@ class DecisionAdmin(ServiceErrorsMixin, AppendOnlyMixin, admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
-class ConditionEventInline(admin.TabularInline):
+class ConditionEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     """The condition's history: written by the services, never edited (append-only)."""
 
     model = ConditionEvent
@@ -502,15 +502,6 @@ class ConditionEventInline(admin.TabularInline):
     ordering = ("recorded_at", "pk")
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
