@@ -31,7 +31,7 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from imports.models import ImportJob
 from providers.models import Provider
 
-from .load import FACET_DELTA_DELETE_TRIGGER
+from .load import FACET_DELTA_DELETE_TRIGGER, user_triggers_off
 from .server import _database_url
 
 REGISTRY_CSV_ROWS = 100_000
@@ -164,24 +164,15 @@ def import_bench_restore(high_water: tuple[int, int, int]) -> None:
     """Remove what the imports added: entries, their history and events, providers, jobs."""
     credential_id, provider_id, job_id = high_water
     history = [_table(model) for model in (CredentialVersion, CredentialStatusChange, ChangeEvent)]
-    # History refuses DELETE and the register records a removal event for each deleted
-    # entry (their triggers); the benchmark connects as the owner of its throwaway database,
-    # who may switch them off for the moment of taking the imported rows out.
+    # The register also records a removal event for each deleted entry (its trigger), but
+    # the facet cubes' delta trigger stays on: the browse counts must lose the rows too.
     triggered = [*history, _table(Credential)]
+    keep = [(_table(Credential), FACET_DELTA_DELETE_TRIGGER)]
     with transaction.atomic(), connection.cursor() as cursor:
-        # Foreign keys are checked at commit; ALTER TABLE refuses a table with checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in triggered:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        # Except the facet cubes' delta trigger: the browse counts must lose the rows too.
-        cursor.execute(
-            f"ALTER TABLE {_table(Credential)} ENABLE TRIGGER {FACET_DELTA_DELETE_TRIGGER}"
-        )
-        for table in history:
-            cursor.execute(f"DELETE FROM {table} WHERE credential_id > %s", [credential_id])
-        cursor.execute(f"DELETE FROM {_table(Credential)} WHERE id > %s", [credential_id])
-        for table in triggered:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        with user_triggers_off(cursor, triggered, keep=keep):
+            for table in history:
+                cursor.execute(f"DELETE FROM {table} WHERE credential_id > %s", [credential_id])
+            cursor.execute(f"DELETE FROM {_table(Credential)} WHERE id > %s", [credential_id])
         cursor.execute(f"DELETE FROM {_table(ImportJob)} WHERE id > %s", [job_id])
         cursor.execute(f"DELETE FROM {_table(Provider)} WHERE id > %s", [provider_id])
 

@@ -15,7 +15,8 @@ import datetime
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ import environ
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -169,6 +170,29 @@ def use_database(target: dict[str, Any]) -> None:
     connections["default"].close()
     for settings_dict in (connections["default"].settings_dict, settings.DATABASES["default"]):
         settings_dict.update(target)
+
+
+@contextmanager
+def user_triggers_off(
+    cursor: Any, tables: Sequence[str], *, keep: Iterable[tuple[str, str]] = ()
+) -> Iterator[None]:
+    """Run the block with the tables' own triggers off, but the (table, trigger) pairs in
+    ``keep``, all in one transaction; the tables are quoted names.
+
+    History refuses DELETE and TRUNCATE (its triggers); the benchmark connects as the owner
+    of its throwaway database, who may switch them off for the moment of putting the
+    register back. One transaction: a statement that fails must not leave them off.
+    """
+    with transaction.atomic():
+        # Foreign keys are checked at commit; ALTER TABLE refuses a table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        for table, trigger in keep:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        yield
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 # What is loaded -----------------------------------------------------------------------

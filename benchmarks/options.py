@@ -7,6 +7,9 @@ holds the same N and seed, else dropped, re-created and loaded).
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +101,17 @@ def bench_register(options: dict[str, Any], say: Say) -> tuple[dict[str, Any], L
         n=n, seed=seed, data_dir=options["data_dir"], today=timezone.localdate(), say=say
     )
     return target, report
+
+
+def bench_write(output: Path, result: dict[str, Any]) -> None:
+    """Write the figures to `output` as JSON, replacing the file whole.
+
+    A temporary file beside it is renamed over it, so a run that dies mid-write leaves the
+    figures written before, never half a file.
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=output.parent, prefix=f".{output.name}.", delete=False
+    ) as file:
+        file.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    os.replace(file.name, output)

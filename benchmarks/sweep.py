@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 
 from changes.models import ChangeEvent, WebhookAttempt, WebhookDelivery
 from credentials.models import Credential, CredentialStatusChange
@@ -27,6 +27,8 @@ from status_checks.choices import SweepScope
 from status_checks.models import AlertSent, StatusCheck, StatusSweep
 from status_checks.rules import LIVE_STATUSES
 from status_checks.services import Transitions, status_sweep_run_inline, status_sweep_start
+
+from .load import user_triggers_off
 
 BASE_TABLE = "bench_sweep_base"
 
@@ -79,8 +81,6 @@ def sweep_bench_restore() -> int:
                 [[str(status) for status in LIVE_STATUSES]],
             )
             cursor.execute(f"ALTER TABLE {BASE_TABLE} ADD PRIMARY KEY (id)")
-        # History refuses TRUNCATE (its triggers); the benchmark connects as the owner of its
-        # throwaway database, who may switch them off for the moment of emptying it.
         # The loaded register has no change events, so none of their webhook deliveries.
         history = (
             AlertSent,
@@ -91,13 +91,8 @@ def sweep_bench_restore() -> int:
             WebhookDelivery,
         )
         tables = [_table(model) for model in (*history, WebhookAttempt)]
-        # One transaction: a failed TRUNCATE must not leave the triggers off.
-        with transaction.atomic():
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        with user_triggers_off(cursor, tables):
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         with _change_feed_off(cursor):
             cursor.execute(
                 f"UPDATE {credentials} AS entry SET status = base.status,"

@@ -69,19 +69,6 @@ class AppendOnlyMixin:
         return False
 
 
-class ReadOnlyInlineMixin:
-    """Shown on the parent's page, never added or edited there."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def _standard_set_in_use(standard_set_id: int | None) -> bool:
     return bool(standard_set_id) and Review.objects.filter(standard_set_id=standard_set_id).exists()
 
@@ -182,7 +169,7 @@ class ReviewAssignmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("reviewer", "assigned_by")
 
 
-class JudgementInline(ReadOnlyInlineMixin, admin.TabularInline):
+class JudgementInline(ViewOnlyMixin, admin.TabularInline):
     model = Judgement
     fields = (
         "standard",
@@ -205,7 +192,7 @@ class JudgementInline(ReadOnlyInlineMixin, admin.TabularInline):
         )
 
 
-class DecisionInline(ReadOnlyInlineMixin, admin.StackedInline):
+class DecisionInline(ViewOnlyMixin, admin.StackedInline):
     model = Decision
     fields = (
         "outcome",
@@ -493,7 +480,7 @@ class DecisionAdmin(ServiceErrorsMixin, AppendOnlyMixin, admin.ModelAdmin):
             formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
 
 
-class ConditionEventInline(admin.TabularInline):
+class ConditionEventInline(ViewOnlyMixin, admin.TabularInline):
     """The condition's history: written by the services, never edited (append-only)."""
 
     model = ConditionEvent
@@ -503,21 +490,12 @@ class ConditionEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Conditions come with decisions; here registry staff confirm that one has been met."""
 
     list_display = ("__str__", "decision", "due_date", "state", "met_confirmed_by")
@@ -537,15 +515,6 @@ class ConditionAdmin(admin.ModelAdmin):
     )
     actions = ("confirm_met",)
     inlines = (ConditionEventInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Confirm that the selected conditions are met"))
     def confirm_met(self, request, queryset):
@@ -567,7 +536,7 @@ class ConditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConditionEvent)
-class ConditionEventAdmin(admin.ModelAdmin):
+class ConditionEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Every change to a condition, as the services recorded it: shown, never edited."""
 
     list_display = ("condition", "kind", "from_state", "to_state", "actor", "recorded_at")
@@ -579,15 +548,6 @@ class ConditionEventAdmin(admin.ModelAdmin):
     )
     ordering = ("-recorded_at",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SentNotice)

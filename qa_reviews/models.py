@@ -1,12 +1,13 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.db import TimeStampedModel
+from config.sent_marks import sent_marks_claim
 
 from .choices import (
     ACTIVE_STAGES,
@@ -417,27 +418,12 @@ class ConditionEvent(models.Model):
         return f"{self.get_kind_display()}: {self.from_state or '—'} → {self.to_state}"
 
 
-# One statement, so concurrent deliveries agree: a row another open transaction is inserting
-# makes this one wait for it, and then count as already sent if that transaction committed.
-# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
-CLAIM_NOTICES = """
-INSERT INTO qa_reviews_sentnotice (kind, object_id, sent_at)
-SELECT %s, object_id, now() FROM unnest(%s::bigint[]) AS object_id
-ON CONFLICT (kind, object_id) DO NOTHING
-RETURNING object_id
-"""
-
-
 class SentNoticeManager(models.Manager["SentNotice"]):
     def claim(self, kind: NoticeKind, object_ids: Iterable[int]) -> set[int]:
-        """Mark the notices sent and return the ids not marked before.
-
-        Call it inside the transaction that sends: if sending fails, the marks roll back
-        with it and a retry sends them.
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(CLAIM_NOTICES, [kind.value, sorted(set(object_ids))])
-            return {object_id for (object_id,) in cursor.fetchall()}
+        """Mark the notices sent (in the transaction that sends); return the ids new here."""
+        return sent_marks_claim(
+            self.model, about="object_id", ids=object_ids, fixed={"kind": kind.value}
+        )
 
 
 class SentNotice(models.Model):

@@ -4,11 +4,12 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.sent_marks import sent_marks_claim
 from credentials.choices import CredentialStatus
 
 from .choices import CheckOutcome, SweepScope, SweepState
@@ -191,27 +192,10 @@ class StatusSweepChunk(models.Model):
         return f"Sweep #{self.sweep_id} chunk {self.number}"
 
 
-# One statement, so concurrent deliveries agree: a row another open transaction is inserting
-# makes this one wait for it, and then count as already sent if that transaction committed.
-# The ids go in sorted, so two claims of overlapping ids take their row locks in one order.
-CLAIM_ALERTS = """
-INSERT INTO status_checks_alertsent (status_check_id, sent_at)
-SELECT check_id, now() FROM unnest(%s::bigint[]) AS check_id
-ON CONFLICT (status_check_id) DO NOTHING
-RETURNING status_check_id
-"""
-
-
 class AlertSentManager(models.Manager["AlertSent"]):
     def claim(self, check_ids: Iterable[int]) -> set[int]:
-        """Mark the checks' alerts sent and return the ids not marked before.
-
-        Call it inside the transaction that sends: if sending fails, the marks roll back
-        with it and a retry sends them.
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(CLAIM_ALERTS, [sorted(set(check_ids))])
-            return {check_id for (check_id,) in cursor.fetchall()}
+        """Mark the alerts sent (in the transaction that sends); return the ids new here."""
+        return sent_marks_claim(self.model, about="status_check", ids=check_ids)
 
 
 class AlertSent(models.Model):

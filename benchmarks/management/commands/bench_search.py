@@ -1,8 +1,8 @@
 import datetime
-import json
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,7 +20,7 @@ from benchmarks.measure import (
     summarise,
     time_queries,
 )
-from benchmarks.options import add_bench_options, bench_register, bench_say
+from benchmarks.options import add_bench_options, bench_register, bench_say, bench_write
 from benchmarks.queries import query_mix
 from benchmarks.server import time_server
 from benchmarks.sweep import sweep_bench_prepare, sweep_bench_restore, sweep_bench_run
@@ -87,7 +87,27 @@ class Command(BaseCommand):
             + (" [from the earlier load]" if report.reused else "")
         )
         load_before = os.getloadavg()
+        output: Path = options["output"]
+        # Written again after every section, so a run that fails late keeps what it measured;
+        # "complete" turns true with the last write, which adds the headline.
+        result = {
+            "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "n": n,
+            "seed": seed,
+            "repetitions": options["repetitions"],
+            "warmup": options["warmup"],
+            "machine": machine(),
+            "load_average_before": load_before,
+            "load_average_after": load_before,
+            "load": figures,
+            "complete": False,
+        }
 
+        def measured(**section: Any) -> None:
+            result.update(section, load_average_after=os.getloadavg())
+            bench_write(output, result)
+
+        measured()
         # Every query's first request then pays for its counts (the "first" column).
         search_cache_invalidate()
         # DEBUG would make every query also be logged in memory: not what production runs.
@@ -103,8 +123,12 @@ class Command(BaseCommand):
                 warmup=options["warmup"],
                 say=say,
             )
+            summary = summarise(timings)
+            measured(**summary)
             browses = time_browses(options["repetitions"], say)
+            measured(browse=[timing.as_dict() for timing in browses])
             exports = time_exports(say) if options["exports"] else []
+            measured(exports=[timing.as_dict() for timing in exports])
         server = (
             time_server(
                 target,
@@ -117,26 +141,10 @@ class Command(BaseCommand):
             if options["server"]
             else {}
         )
-        sweep = self._sweep(say) if options["sweep"] else {}
+        measured(server=server)
+        measured(sweep=self._sweep(say) if options["sweep"] else {})
         imports = time_imports(target, say) if options["imports"] else []
-        summary = summarise(timings)
-        result = {
-            "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "n": n,
-            "seed": seed,
-            "repetitions": options["repetitions"],
-            "warmup": options["warmup"],
-            "machine": machine(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-            "load": figures,
-            **summary,
-            "browse": [timing.as_dict() for timing in browses],
-            "exports": [timing.as_dict() for timing in exports],
-            "server": server,
-            "sweep": sweep,
-            "imports": [timing.as_dict() for timing in imports],
-        }
+        measured(imports=[timing.as_dict() for timing in imports])
         result["headline"] = headline(result)
         self.stdout.write(format_queries(summary))
         self.stdout.write(format_table(summary))
@@ -146,9 +154,7 @@ class Command(BaseCommand):
         if imports:
             self.stdout.write(format_imports(imports))
         self.stdout.write(format_headline(result["headline"]))
-        output: Path = options["output"]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        measured(complete=True)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
 
     def _sweep(self, say) -> dict:

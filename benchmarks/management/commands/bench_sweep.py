@@ -1,5 +1,4 @@
 import datetime
-import json
 import os
 from pathlib import Path
 
@@ -8,7 +7,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from benchmarks.measure import machine
-from benchmarks.options import add_bench_options, bench_register, bench_say
+from benchmarks.options import add_bench_options, bench_register, bench_say, bench_write
 from benchmarks.sweep import sweep_bench_prepare, sweep_bench_restore, sweep_bench_run
 
 # Issue 13's target for the local-rules sweep with about a third of the entries changing.
@@ -74,6 +73,5 @@ class Command(BaseCommand):
             "target_met": met,
         }
         output: Path = options["output"]
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
+        bench_write(output, result)
         self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
