@@ -21,7 +21,7 @@ the timeout.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -55,12 +55,22 @@ class Lookup:
 
 def cache_lookup(key: str) -> Lookup:
     """Read `key`; a value stored in an older generation is a miss."""
-    found = cache.get_many([key, GENERATION_KEY, POSITION_KEY])
+    (lookup,) = cache_lookups([key])
+    return lookup
+
+
+def cache_lookups(keys: Sequence[str]) -> list[Lookup]:
+    """Read several keys in one round trip, all against the same generation."""
+    found = cache.get_many([*keys, GENERATION_KEY, POSITION_KEY])
     generation = found.get(GENERATION_KEY, 0)
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return Lookup(key, generation, True, entry[1])
-    return Lookup(key, generation, False, position=found.get(POSITION_KEY))
+    lookups = []
+    for key in keys:
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            lookups.append(Lookup(key, generation, True, entry[1]))
+        else:
+            lookups.append(Lookup(key, generation, False, position=found.get(POSITION_KEY)))
+    return lookups
 
 
 def cache_store(
@@ -75,13 +85,20 @@ def cache_store(
 
 
 def cached_while_current(
-    key: str, compute: Callable[[], T], seconds: int, *, read_from: str = DEFAULT_DB_ALIAS
+    key: str,
+    compute: Callable[[], T],
+    seconds: int,
+    *,
+    read_from: str = DEFAULT_DB_ALIAS,
+    lookup: Lookup | None = None,
 ) -> T:
     """Return the value cached for `key` in the current generation, else compute it (from
-    database `read_from`) and store it (nothing is cached when `seconds` is 0)."""
+    database `read_from`) and store it (nothing is cached when `seconds` is 0). `lookup`:
+    `key` already read, along with others (cache_lookups)."""
     if seconds <= 0:
         return compute()
-    lookup = cache_lookup(key)
+    if lookup is None or lookup.key != key:
+        lookup = cache_lookup(key)
     if lookup.hit:
         return lookup.value
     value = compute()

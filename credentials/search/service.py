@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, router
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import get_language
@@ -42,8 +42,16 @@ from qualifications.models import LevelReference
 
 from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
-from .cache import cache_lookup, cache_store, cached_while_current, facet_cache_seconds
+from .cache import (
+    Lookup,
+    cache_lookup,
+    cache_lookups,
+    cache_store,
+    cached_while_current,
+    facet_cache_seconds,
+)
 from .cjk import CJK_RUN
+from .compiled import compiled_column, rows_by_id
 from .cube import cube_counts
 from .filters import (
     CONTROL_PARAMETERS,
@@ -53,7 +61,7 @@ from .filters import (
     Ordering,
 )
 from .keyset import KEYSET_ORDERINGS, CursorError, PageCursor, cursor_decode, cursor_for
-from .sizes import SIZE_CHOICES, size_band, size_sort_sql
+from .sizes import SIZE_CHOICES, size_sort_sql
 from .suggestions import spelling_suggestion
 
 DEFAULT_RESULT_CAP = 1_000
@@ -79,7 +87,7 @@ _FACET_COLUMNS: dict[str, Any] = {
     "mode": "mode_of_delivery",
     "kind": "kind",
     "status": "status",
-    "size": size_band,
+    "size": lambda: compiled_column("size_band"),
 }
 _FACET_GROUP = {dimension: dimension for dimension in _FACET_COLUMNS} | {"framework": "level"}
 # Per dimension: how to turn grouped ids into (value, code, name_en, name_zh, sort).
@@ -610,20 +618,11 @@ class CredentialSearch:
             if search_query is not None
             else Value(0.0)
         )
-        exact = Case(
-            When(registration_key=self.parsed.registration_key or "", then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-        # A superseded entry ranks below the rest: its next version is what a learner wants.
-        superseded = Case(
-            When(status=CredentialStatus.SUPERSEDED, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
         return {
-            "d_exact": exact,
-            "d_superseded": superseded,
+            "d_exact": compiled_column("exact_number", self.parsed.registration_key or ""),
+            # A superseded entry ranks below the rest: its next version is what a learner
+            # wants.
+            "d_superseded": compiled_column("superseded"),
             "d_rank": rank,
             "d_title": F("title_en"),
         }
@@ -690,13 +689,19 @@ class CredentialSearch:
             return total, raw, capped
         return self._browse_counts()
 
-    def _browse_counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
+    def _browse_counts(
+        self, lookup: Lookup | None = None
+    ) -> tuple[int, dict[str, list[tuple]], bool]:
         def compute() -> tuple[int, dict[str, list[tuple]], bool]:
             total, raw, _capped, _ids, _more = self._run_counts(*self._browse_counts_sql())
             return total, raw, False
 
         return cached_while_current(
-            self._cache_key(), compute, facet_cache_seconds(), read_from=_read_alias()
+            self._cache_key(),
+            compute,
+            facet_cache_seconds(),
+            read_from=_read_alias(),
+            lookup=lookup,
         )
 
     def _browse_counts_sql(self) -> tuple[str, Any]:
@@ -853,7 +858,8 @@ class CredentialSearch:
             found, raw_facets, facets_capped, ids, more = self._run_counts(sql, params)
             rows = self._in_order(ids, values)
         else:
-            found, raw_facets, facets_capped = self._browse_counts()
+            counts_lookup, page_lookup = self._browse_lookups(cursor, offset, size)
+            found, raw_facets, facets_capped = self._browse_counts(counts_lookup)
             rows, more = [], False
         total = min(found, self.cap)
         window = self.window_size(found)
@@ -875,7 +881,9 @@ class CredentialSearch:
         if cursor is not None:
             self._keyset_page(page, cursor, values)
         elif self.parsed is None and offset < navigable:
-            page.rows = self._browse_rows(offset, min(size, navigable - offset), found, values)
+            page.rows = self._browse_rows(
+                offset, min(size, navigable - offset), found, values, lookup=page_lookup
+            )
             if self.keyset and page.rows and (number < page.num_pages or page.count_capped):
                 # Past the cap's last page the cursor goes on; a full last page under the
                 # cap has nothing after it.
@@ -937,14 +945,40 @@ class CredentialSearch:
                 self.ordering, page.number - 1, forward=False, row=rows[0]
             ).encode()
 
+    def _browse_lookups(
+        self, cursor: PageCursor | None, offset: int, size: int
+    ) -> tuple[Lookup | None, Lookup | None]:
+        """A browse's cached counts and page of ids, read in one round trip.
+
+        The page is read as a full one; a last page shorter than that is looked up again
+        once the count says so. A cursor's page is not cached, so only the counts are read.
+        """
+        if facet_cache_seconds() <= 0:
+            return None, None
+        if cursor is not None:
+            return cache_lookup(self._cache_key()), None
+        counts, page = cache_lookups(
+            [self._cache_key(), self._cache_key(page=(self.ordering, offset, size))]
+        )
+        return counts, page
+
     def _browse_rows(
-        self, offset: int, limit: int, found: int, values: Sequence[str] | None = None
+        self,
+        offset: int,
+        limit: int,
+        found: int,
+        values: Sequence[str] | None = None,
+        *,
+        lookup: Lookup | None = None,
     ) -> list[Row]:
-        """A browse page, its ids cached like its counts (one query either way)."""
+        """A browse page, its ids cached like its counts (one query either way). `lookup`:
+        the page's key already read (_browse_lookups)."""
         seconds = facet_cache_seconds()
         if seconds <= 0:
             return self.results(offset, limit, found=found, values=values)
-        lookup = cache_lookup(self._cache_key(page=(self.ordering, offset, limit)))
+        key = self._cache_key(page=(self.ordering, offset, limit))
+        if lookup is None or lookup.key != key:
+            lookup = cache_lookup(key)
         if lookup.hit:
             return self._in_order(lookup.value, values)
         rows = self.results(offset, limit, found=found, values=values)
@@ -955,8 +989,12 @@ class CredentialSearch:
         """The rows for `ids`, in that order (no query when there are none)."""
         if not ids:
             return []
-        # Unordered: the order is the ids', and compiling the model's ordering costs time.
-        rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by(), values)
+        rows: Iterable[Row]
+        if values is not None:
+            rows = rows_by_id(ids, values, using=_read_alias())
+        else:
+            # Unordered: the order is the ids', and compiling the model's ordering costs time.
+            rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by(), values)
         by_id = {_pk(row): row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
 
