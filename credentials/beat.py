@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from celery.signals import beat_init
+from django.conf import settings
 
 from .interop.daily_export import daily_export_due
 from .tasks import daily_export_build_task
@@ -19,6 +20,6 @@ logger = logging.getLogger(__name__)
 
 @beat_init.connect
 def daily_export_catch_up(**kwargs: Any) -> None:
-    if daily_export_due():
+    if settings.REGISTER_EXPORT_CATCH_UP and daily_export_due():
         logger.info("The daily export's last scheduled build is missing: queueing it now")
         daily_export_build_task.delay()

@@ -468,9 +468,10 @@ CELERY_BEAT_SCHEDULE["search-vocabulary-refresh"] = {
 REGISTER_EXPORT_DIR = Path(env("REGISTER_EXPORT_DIR", default=str(BASE_DIR / "exports")))
 REGISTER_EXPORT_KEEP = env.int("REGISTER_EXPORT_KEEP", default=3)
 # Local time (TIME_ZONE). A beat that starts with the day's build missed (a new deployment,
-# or down at this hour) queues one at once (credentials.beat).
+# or down at this hour) queues one at once (credentials.beat) unless CATCH_UP is off.
 REGISTER_EXPORT_HOUR = env.int("REGISTER_EXPORT_HOUR", default=4)
 REGISTER_EXPORT_MINUTE = env.int("REGISTER_EXPORT_MINUTE", default=0)
+REGISTER_EXPORT_CATCH_UP = env.bool("REGISTER_EXPORT_CATCH_UP", default=True)
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html#crontab-schedules
 CELERY_BEAT_SCHEDULE["daily-export-build"] = {
     "task": "credentials.tasks.daily_export_build_task",

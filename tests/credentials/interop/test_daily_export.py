@@ -108,7 +108,14 @@ def default_queue():
     broker.close()
 
 
-def test_beat_starting_queues_the_missed_build_and_only_that(export_dir, db, default_queue):
+def test_beat_starting_queues_the_missed_build_and_only_that(
+    export_dir, db, default_queue, settings
+):
+    settings.REGISTER_EXPORT_CATCH_UP = False
+    daily_export_catch_up(sender=None)
+    assert default_queue() == []  # turned off: beat waits for the build hour
+
+    settings.REGISTER_EXPORT_CATCH_UP = True
     daily_export_catch_up(sender=None)
     assert [message["headers"]["task"] for message in default_queue()] == [
         daily_export_build_task.name
