@@ -49,15 +49,18 @@ from .formats.base import status_for_new
 from .models import ImportJob
 from .organisations import ProviderDirectory, ProviderRef
 from .progress import ImportProgress
-from .reading import decode, read_table
+from .reading import Table, decode, open_text, read_table
 from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
 from .staging import StagingTable, existing_keys
-from .validation import validate_rows
+from .validation import check_row, repeated_keys, report_repeats
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# Rows parsed ahead of writing: enough to make a staging join worth its statements, few
+# enough that a file's rows are never all held at once.
+CHUNK_SIZE = 10_000
 # Imports are serialised: two files adding the same new number at once would otherwise
 # collide on the unique registration key half-way through.
 IMPORT_LOCK_ID = 0x1A_B0_27_01
@@ -312,19 +315,31 @@ class _Importer:
         self.status_follows_validity = True
         self.missing_count = 0
         self.supersessions: list[_Supersession] = []
+        # Row number → registration key of every row with a well-formed number.
+        self.keys: dict[int, str] = {}
+        # Providers are met and added across the file's chunks, each only once.
+        self.directory: ProviderDirectory
+        self.refused: dict[ProviderRef, str] = {}
 
     # --- the run ----------------------------------------------------------------------
 
     def run(self) -> None:
         started = time.monotonic()
         try:
-            rows, keys, total, fmt = self._read()
+            opened = self._open()
+            if opened is None:
+                self._finish(ImportState.FAILED, 0, started)
+                return
+            table, fmt, total, repeated = opened
             if self.report.file_error:
+                # Every row is still checked, so the report names all that is wrong at once.
+                for _parsed in self._checked_rows(table, fmt, repeated):
+                    pass
                 self._finish(ImportState.FAILED, total, started)
                 return
             try:
                 with transaction.atomic():
-                    self._apply(rows, keys, fmt)
+                    self._apply(table, fmt, repeated)
                     if self.report.has_errors and not self.job.skip_bad_rows:
                         raise _Rollback
                     if self.job.dry_run:
@@ -345,20 +360,45 @@ class _Importer:
         finally:
             self.progress.close()
 
-    def _read(self) -> tuple[list[ParsedRow], dict[int, str], int, RegisterFormat]:
+    def _open(self) -> tuple[Table, RegisterFormat, int, set[str]] | None:
+        """The file's rows, to be read as they are handled; how many there are, and the keys
+        more than one of them holds (from a first, quick read of the file)."""
         context = FormatContext.load(report=self.report, provider=self.job.provider)
         fmt = FORMATS[self.job.format](context)
         self.status_follows_validity = fmt.status_follows_validity
         text = decode(self.job.content, self.report)
         table = read_table(text, fmt.columns, self.report) if text is not None else None
         if table is None:
-            return [], {}, 0, fmt
-        rows = [parsed for number, cells in table.rows if (parsed := fmt.parse(number, cells))]
-        # The file's bytes are not needed again; a worker keeps only the parsed rows.
-        self.job.content = b""
-        self.progress.set(rows_total=table.count)
-        keys = validate_rows(rows, fmt, self.report)
-        return rows, keys, table.count, fmt
+            return None
+        total, repeated = repeated_keys(open_text(self.job.content), fmt)
+        self.progress.set(rows_total=total)
+        return table, fmt, total, repeated
+
+    def _checked_rows(
+        self, table: Table, fmt: RegisterFormat, repeated: set[str]
+    ) -> Iterator[ParsedRow]:
+        """Parse and check the rows as they are read, recording each one's key.
+
+        A row whose number no other row holds is handed on at once. One whose number appears
+        again may be a repeat, an error on every row that holds it, so it waits for the end
+        of the file, when its fellows are known.
+        """
+        waiting: list[ParsedRow] = []
+        for number, cells in table.rows:
+            parsed = fmt.parse(number, cells)
+            if parsed is None:
+                continue
+            key = check_row(parsed, fmt, self.report)
+            if key is None:
+                yield parsed
+                continue
+            self.keys[parsed.row] = key
+            if key in repeated:
+                waiting.append(parsed)
+            else:
+                yield parsed
+        report_repeats(waiting, self.keys, fmt, self.report)
+        yield from waiting
 
     def _finish(self, state: str, total: int, started: float) -> None:
         elapsed = time.monotonic() - started
@@ -399,27 +439,37 @@ class _Importer:
 
     # --- writing ----------------------------------------------------------------------
 
-    def _apply(self, rows: list[ParsedRow], keys: dict[int, str], fmt: RegisterFormat) -> None:
+    def _apply(self, table: Table, fmt: RegisterFormat, repeated: set[str]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
-        self._resolve_providers(rows, fmt)
-        unchanged = self._unchanged_rows(rows, keys)
-        self.counts.unchanged += len(unchanged)
-        done = len(unchanged)
-        self.progress.set(rows_done=done)
-        for batch in _chunks([p for p in rows if p.row not in unchanged], BATCH_SIZE):
-            self._apply_batch(batch, keys, fmt)
-            done += len(batch)
-            self.progress.set(rows_done=done)
+        self.directory = ProviderDirectory()
+        chunk: list[ParsedRow] = []
+        for parsed in self._checked_rows(table, fmt, repeated):
+            chunk.append(parsed)
+            if len(chunk) == CHUNK_SIZE:
+                self._apply_chunk(chunk, fmt)
+                self.progress.set(rows_done=table.count)
+                chunk = []
+        self._apply_chunk(chunk, fmt)
+        self.progress.set(rows_done=table.count)
         for supersession in self.supersessions:
             self._supersede(supersession)
         missing = getattr(fmt, "missing_candidates", None)
         if missing is not None:
-            self._report_missing(missing(), set(keys.values()))
+            self._report_missing(missing(), set(self.keys.values()))
 
-    def _unchanged_rows(self, rows: list[ParsedRow], keys: dict[int, str]) -> set[int]:
+    def _apply_chunk(self, rows: list[ParsedRow], fmt: RegisterFormat) -> None:
+        """Write a run of checked rows: providers found or added, unchanged ones counted."""
+        self._resolve_providers(rows, fmt)
+        unchanged = self._unchanged_rows(rows)
+        self.counts.unchanged += len(unchanged)
+        for batch in _chunks([p for p in rows if p.row not in unchanged], BATCH_SIZE):
+            self._apply_batch(batch, self.keys, fmt)
+
+    def _unchanged_rows(self, rows: list[ParsedRow]) -> set[int]:
         """The checked rows whose entry is on the register and would not change, found by one
         join of the staged rows with the register (see ``staging.py``)."""
+        keys = self.keys
         checked = [
             parsed
             for parsed in rows
@@ -468,9 +518,9 @@ class _Importer:
         Providers are added as they are met, so a later row that names one differently (by
         its Chinese name only, say) finds the one an earlier row added.
         """
-        directory = ProviderDirectory()
+        directory = self.directory
         job_provider = self.job.provider
-        refused: dict[ProviderRef, str] = {}
+        refused = self.refused
 
         def resolve(parsed: ParsedRow, ref: ProviderRef, field: str) -> Provider | None:
             found = directory.find(ref)

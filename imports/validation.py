@@ -7,7 +7,7 @@ than refuse it.
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from credentials.models import Credential
 from credentials.numbers import registration_key
 
 from .formats.base import ParsedRow, RegisterFormat
+from .reading import read_table
 from .report import ImportReport
 
 REGISTRATION_NUMBER = Credential._meta.get_field("registration_number")
@@ -126,28 +127,26 @@ def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
         )
 
 
-def validate_rows(
-    rows: Sequence[ParsedRow], fmt: RegisterFormat, report: ImportReport
-) -> dict[int, str]:
-    """Check every row and report each problem; return each row's registration key.
+def check_row(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> str | None:
+    """Check one row and report each problem; return its registration key, if it has one."""
+    key = _check_number(parsed, fmt, report)
+    _check_values(parsed, fmt, report)
+    return key
 
-    A number that appears more than once in the file is an error on every row that holds
-    it: which of them is right cannot be known.
-    """
-    keys: dict[int, str] = {}
-    first_row: dict[str, int] = {}
-    repeats: dict[str, list[int]] = {}
+
+def report_repeats(
+    rows: Iterable[ParsedRow], keys: dict[int, str], fmt: RegisterFormat, report: ImportReport
+) -> None:
+    """Report a number that appears more than once among the rows as an error on every row
+    that holds it: which of them is right cannot be known."""
+    rows_of: dict[str, list[int]] = {}
     for parsed in rows:
-        key = _check_number(parsed, fmt, report)
-        _check_values(parsed, fmt, report)
-        if key is None:
+        key = keys.get(parsed.row)
+        if key is not None:
+            rows_of.setdefault(key, []).append(parsed.row)
+    for row_numbers in rows_of.values():
+        if len(row_numbers) < 2:
             continue
-        keys[parsed.row] = key
-        if key in first_row:
-            repeats.setdefault(key, [first_row[key]]).append(parsed.row)
-        else:
-            first_row[key] = parsed.row
-    for row_numbers in repeats.values():
         for row in row_numbers:
             others = [str(other) for other in row_numbers if other != row]
             message = ngettext(
@@ -156,4 +155,25 @@ def validate_rows(
                 len(others),
             ) % {"rows": ", ".join(others)}
             report.error(row, fmt.number_column, message)
-    return keys
+
+
+def repeated_keys(text: Iterable[str], fmt: RegisterFormat) -> tuple[int, set[str]]:
+    """The file's row count, and the registration keys more than one of its rows holds.
+
+    Read ahead of the rows themselves, so that a row whose number appears once can be
+    written as soon as it is checked. Every format's number is its cell's text tidied (case,
+    spaces, separators), all of which the key ignores, so a cell's key is its row's.
+    """
+    table = read_table(text, fmt.columns, ImportReport())
+    if table is None:
+        return 0, set()
+    column = fmt.number_column
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for _row, cells in table.rows:
+        key = registration_key(cells.get(column, ""))
+        if key in seen:
+            repeated.add(key)
+        elif key:
+            seen.add(key)
+    return table.count, repeated

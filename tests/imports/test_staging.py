@@ -12,6 +12,7 @@ from credentials.choices import CredentialStatus, StatusSource
 from credentials.models import Credential, CredentialStatusChange, CredentialVersion
 from credentials.services import credential_change_status
 from imports.choices import ImportState
+from imports.organisations import ProviderDirectory
 from imports.services import _Importer, import_job_create
 from providers.models import Provider
 from tests.factories import ProviderFactory
@@ -206,8 +207,12 @@ def test_the_staging_join_takes_only_the_rows_that_would_change_nothing(
         filename="second.csv",
     )
     importer = _Importer(job)
-    rows, keys, _, fmt = importer._read()
+    opened = importer._open()
+    assert opened is not None
+    table, fmt, _, repeated = opened
     with transaction.atomic():
+        importer.directory = ProviderDirectory()
+        rows = list(importer._checked_rows(table, fmt, repeated))
         importer._resolve_providers(rows, fmt)
 
-        assert importer._unchanged_rows(rows, keys) == {2}
+        assert importer._unchanged_rows(rows) == {2}

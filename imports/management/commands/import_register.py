@@ -42,7 +42,7 @@ class Command(BaseCommand):
             provider = Provider.objects.filter(slug=options["provider"]).first()
             if provider is None:
                 raise CommandError(f"No provider with slug {options['provider']!r}.")
-        job = import_job_create(
+        job_id = import_job_create(
             actor=None,
             format=options["format"],
             content=path.read_bytes(),
@@ -50,8 +50,9 @@ class Command(BaseCommand):
             provider=provider,
             dry_run=options["dry_run"],
             skip_bad_rows=options["skip_bad_rows"],
-        )
-        job = import_run(job=job)
+        ).pk
+        # The run reads the stored file back; holding the bytes here too would double them.
+        job = import_run(job=ImportJob(pk=job_id))
         self._print_report(job, verbosity=options["verbosity"])
         if job.error_count and (job.wrote_nothing or not (job.created_count or job.updated_count)):
             raise CommandError(
