@@ -3,6 +3,9 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from imports import services
 from imports.models import ImportJob
 from imports.services import import_job_create, import_run
 from providers.models import Provider
@@ -57,3 +60,14 @@ def registry_csv(*rows: dict[str, str]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()
+
+
+@pytest.fixture
+def chunk_size(request, monkeypatch):
+    """Read the file ``request.param`` rows at a time (None: the service's own size), so a
+    small file is also handled as several chunks: providers added in one are found in the
+    next, and a number repeated across chunks is still reported on both rows."""
+    size = getattr(request, "param", None)
+    if size is not None:
+        monkeypatch.setattr(services, "CHUNK_SIZE", size)
+    return size

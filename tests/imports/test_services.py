@@ -93,7 +93,8 @@ def test_every_dfe_row_is_imported_and_a_reimport_changes_nothing(django_assert_
     print(f"DfE 2025-02, re-import: {again.report['rows_per_second']} rows/s")
 
 
-def test_a_newer_snapshot_is_recorded_as_changes_and_dropped_rows_are_reported():
+@pytest.mark.parametrize("chunk_size", [None, 1000], indirect=True)
+def test_a_newer_snapshot_is_recorded_as_changes_and_dropped_rows_are_reported(chunk_size):
     """2024-10 then 2025-02: new numbers are created, changed fields become versions with
     source "import" holding [before, after], and numbers the newer list lacks are reported,
     not deleted."""
@@ -162,7 +163,8 @@ def test_the_ofqual_export_maps_statuses_dates_and_organisations():
     assert all(c.external_register == "ofqual" for c in by_number.values())
 
 
-def test_the_hkqr_style_file_keeps_chinese_titles_and_operators():
+@pytest.mark.parametrize("chunk_size", [None, 2], indirect=True)
+def test_the_hkqr_style_file_keeps_chinese_titles_and_operators(chunk_size):
     job = run_import("hkqr", HKQR_REGISTER)
 
     assert (job.state, job.created_count, job.error_count) == (ImportState.FINISHED, 9, 0)
@@ -195,7 +197,8 @@ def test_the_hkqr_style_file_keeps_chinese_titles_and_operators():
     assert Provider.objects.count() == 6
 
 
-def test_a_file_of_broken_rows_reports_every_problem_by_row_and_writes_nothing():
+@pytest.mark.parametrize("chunk_size", [None, 2], indirect=True)
+def test_a_file_of_broken_rows_reports_every_problem_by_row_and_writes_nothing(chunk_size):
     providers = Provider.objects.count()
 
     job = run_import("hkqr", HKQR_BROKEN)
@@ -226,7 +229,8 @@ def test_a_file_of_broken_rows_reports_every_problem_by_row_and_writes_nothing()
     assert job.skipped_count == 10
 
 
-def test_skipping_bad_rows_imports_the_good_ones():
+@pytest.mark.parametrize("chunk_size", [None, 2], indirect=True)
+def test_skipping_bad_rows_imports_the_good_ones(chunk_size):
     job = run_import("hkqr", HKQR_BROKEN, skip_bad_rows=True)
 
     assert job.state == ImportState.FINISHED
