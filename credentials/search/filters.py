@@ -302,7 +302,9 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
         # it is made); building the class once saves a field per filter on every search.
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _ShallowFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     @property
@@ -402,6 +404,19 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
                 continue
             queryset = self.filters[name].filter(queryset, value)
         return queryset.filter(self.match_q(ignore_status="status" in exclude))
+
+
+class _ShallowFields(dict):
+    """Form fields that each form copies as shallow copies.
+
+    A form deep-copies its fields, widgets and choice lists when it is made, so that one
+    form may change its own; nothing changes a search form's fields after the class is
+    built (no queryset choices either, which a deep copy would re-evaluate), so a shallow
+    copy of each field serves and costs a fraction.
+    """
+
+    def __deepcopy__(self, memo) -> dict:
+        return {name: copy.copy(field) for name, field in self.items()}
 
 
 class _ShallowCopies(dict):
