@@ -43,10 +43,11 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             copy.write_row(row)
 
 
-def update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Set ``columns`` (attnames) on the rows, each given as (id, *values)."""
+def update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Set ``columns`` (attnames) on the rows, each given as (id, *values); return how many
+    rows the UPDATE matched."""
     if not rows:
-        return
+        return 0
     meta = model._meta
     fields = {field.attname: field for field in meta.concrete_fields}
     temp = f"_import_{meta.db_table}"
@@ -63,7 +64,9 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Seque
             f"UPDATE {_quote(meta.db_table)} AS t SET {assignments} FROM {temp} AS u "
             "WHERE t.id = u.id"
         )
+        updated = cursor.rowcount
         cursor.execute(f"DROP TABLE {temp}")
+    return updated
 
 
 CREDENTIAL_COLUMNS = tuple(

@@ -4,11 +4,11 @@ changes written one row at a time write: same kinds, before and after, in row or
 import datetime
 
 import pytest
-from django.db import connection
 
 from changes.models import ChangeEvent
 from credentials.choices import CredentialStatus
 from credentials.models import Credential
+from imports.bulk import update_rows
 from tests.bulk_writes import copy_twins, insert_twins
 from tests.changes.events import fire_event_triggers
 from tests.factories import CredentialFactory, ProviderFactory
@@ -76,25 +76,15 @@ def update_row_by_row(rows: list[Credential]) -> None:
 
 
 def update_from(rows: list[Credential]) -> None:
-    """One UPDATE … FROM a COPY-filled table, the way imports apply updates."""
-    values = [
-        (row.pk, *(changes.get(column, getattr(row, column)) for column in UPDATED))
-        for row, changes in zip(rows, CHANGES, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bulk_changes (id bigint, title_en text,"
-            " qualification_type text, valid_to date, status text)"
-        )
-        with cursor.cursor.copy("COPY bulk_changes FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-        cursor.execute(
-            "UPDATE credentials_credential AS t SET title_en = u.title_en,"
-            " qualification_type = u.qualification_type, valid_to = u.valid_to,"
-            " status = u.status FROM bulk_changes AS u WHERE t.id = u.id"
-        )
-        cursor.execute("DROP TABLE bulk_changes")
+    """One UPDATE … FROM a COPY-filled table: the imports' own bulk update."""
+    update_rows(
+        Credential,
+        UPDATED,
+        [
+            (row.pk, *(changes.get(column, getattr(row, column)) for column in UPDATED))
+            for row, changes in zip(rows, CHANGES, strict=True)
+        ],
+    )
 
 
 def test_an_update_from_writes_the_events_of_row_by_row_updates():

@@ -6,6 +6,7 @@ from django.db import connection
 
 from credentials.models import Credential
 from credentials.search.sql import document_expression
+from imports.bulk import update_rows
 from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy
 from tests.bulk_writes import copy_twins, insert_twins
@@ -85,21 +86,9 @@ def test_bulk_inserts_build_the_documents_row_by_row_saves_build(saved, write):
 
 
 def update_from(values: list[tuple[int, str, str]]) -> int:
-    """Set title_en and title_zh from (id, title_en, title_zh) rows in one UPDATE … FROM."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bulk_titles (id bigint, title_en text, title_zh text)"
-        )
-        with cursor.cursor.copy("COPY bulk_titles FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-        cursor.execute(
-            "UPDATE credentials_credential AS t SET title_en = u.title_en,"
-            " title_zh = u.title_zh FROM bulk_titles AS u WHERE t.id = u.id"
-        )
-        updated = cursor.rowcount
-        cursor.execute("DROP TABLE bulk_titles")
-        return updated
+    """Set title_en and title_zh from (id, title_en, title_zh) rows: the imports' own bulk
+    update, one UPDATE … FROM."""
+    return update_rows(Credential, ("title_en", "title_zh"), values)
 
 
 def test_an_update_from_of_many_rows_rebuilds_the_changed_documents(saved):
