@@ -57,8 +57,10 @@ chromium:
 
 # `make run` uses Redis databases 0-2 (broker, cache, status checks); tests take 3-5, so a test's
 # cache.clear() or purge never touches a running `make run`.
+# A PostgreSQL that `make test` starts itself holds only test databases: it runs without
+# fsync (devstack/postgres.py NOT_DURABLE). One already running for `make run` is used as is.
 test: lint chromium
-	DEVSTACK_REDIS_DB=3 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
+	DEVSTACK_PG_DURABLE=0 DEVSTACK_REDIS_DB=3 $(DEVSTACK) exec -- $(MAKE) --no-print-directory test-in-env
 
 # Needs DATABASE_URL and REDIS_URL: `make test` runs it inside `devstack exec`. mypy's
 # django-stubs plugin imports the test settings (they read both) but connects to neither.

@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m devstack",
         description="Project-local PostgreSQL and Redis, started only where DATABASE_URL and "
         "REDIS_URL are unset. Settings: DEVSTACK_PG_PORT (55432), DEVSTACK_REDIS_PORT (56379), "
-        "DEVSTACK_REDIS_DB (0).",
+        "DEVSTACK_REDIS_DB (0), DEVSTACK_PG_DURABLE (1; 0 starts PostgreSQL without fsync, "
+        "for a server that holds only test databases).",
     )
     commands = parser.add_subparsers(dest="name", required=True, metavar="COMMAND")
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {

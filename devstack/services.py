@@ -28,7 +28,10 @@ class Service(Protocol):
 def all_services() -> list[Service]:
     """Return every service devstack manages, in start order."""
     return [
-        Postgres(port_setting("DEVSTACK_PG_PORT", 55432)),
+        Postgres(
+            port_setting("DEVSTACK_PG_PORT", 55432),
+            durable=bool(int_setting("DEVSTACK_PG_DURABLE", 1, 1)),
+        ),
         # Settings use databases N, N+1 and N+2 (broker, cache, status checks): N is at most 13.
         Redis(port_setting("DEVSTACK_REDIS_PORT", 56379), int_setting("DEVSTACK_REDIS_DB", 0, 13)),
     ]
