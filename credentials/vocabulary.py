@@ -93,7 +93,9 @@ def register_term(
         and valid_from > today
     ):
         return NOT_YET_AVAILABLE
-    return _EXPORTS.get((register, S(status)), "") if status in S.values else ""
+    # A status hashes and compares as its text, so the database's plain string finds its
+    # word without building the choice; a string that is no status has none.
+    return _EXPORTS.get((register, status), "")
 
 
 # Credential Engine (CTDL). ``ceterms:credentialStatusType`` has Active, Deprecated,
