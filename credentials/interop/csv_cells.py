@@ -15,19 +15,19 @@ from typing import Any
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 # Each trigger is one character: a set lookup of the first is the cheapest test per cell.
-_TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
+TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
 def spreadsheet_safe(value: Any) -> str:
     """The cell text for ``value``, with an apostrophe before a formula trigger."""
     text = "" if value is None else str(value)
-    return ESCAPE + text if text[:1] in _TRIGGER_CHARACTERS else text
+    return ESCAPE + text if text[:1] in TRIGGER_CHARACTERS else text
 
 
 def spreadsheet_text(text: str | None) -> str | None:
     """:func:`spreadsheet_safe` for text read from the database, without converting it:
     ``None`` stays ``None``, which csv.writer writes as an empty cell."""
-    return ESCAPE + text if text and text[0] in _TRIGGER_CHARACTERS else text
+    return ESCAPE + text if text and text[0] in TRIGGER_CHARACTERS else text
 
 
 def spreadsheet_unescape(text: str) -> str:
