@@ -54,7 +54,7 @@ def _folded(text: str) -> str:
 
 
 _IMPORTS = {(row.register, _folded(row.term)): row.imports_as for row in REGISTER_TERMS}
-_EXPORTS = {
+_EXPORTS: dict[tuple[str, str], str] = {
     (row.register, status): row.term for row in REGISTER_TERMS for status in row.exported_for
 }
 
