@@ -54,7 +54,7 @@ def _folded(text: str) -> str:
 
 
 _IMPORTS = {(row.register, _folded(row.term)): row.imports_as for row in REGISTER_TERMS}
-_EXPORTS = {
+_EXPORTS: dict[tuple[str, str], str] = {
     (row.register, status): row.term for row in REGISTER_TERMS for status in row.exported_for
 }
 
@@ -93,7 +93,9 @@ def register_term(
         and valid_from > today
     ):
         return NOT_YET_AVAILABLE
-    return _EXPORTS.get((register, S(status)), "") if status in S.values else ""
+    # A status hashes and compares as its text, so the database's plain string finds its
+    # word without building the choice; a string that is no status has none.
+    return _EXPORTS.get((register, status), "")
 
 
 # Credential Engine (CTDL). ``ceterms:credentialStatusType`` has Active, Deprecated,

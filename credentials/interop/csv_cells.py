@@ -14,12 +14,20 @@ from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+# Each trigger is one character: a set lookup of the first is the cheapest test per cell.
+TRIGGER_CHARACTERS = frozenset(FORMULA_TRIGGERS)
 
 
 def spreadsheet_safe(value: Any) -> str:
     """The cell text for ``value``, with an apostrophe before a formula trigger."""
     text = "" if value is None else str(value)
-    return ESCAPE + text if text.startswith(FORMULA_TRIGGERS) else text
+    return ESCAPE + text if text[:1] in TRIGGER_CHARACTERS else text
+
+
+def spreadsheet_text(text: str | None) -> str | None:
+    """:func:`spreadsheet_safe` for text read from the database, without converting it:
+    ``None`` stays ``None``, which csv.writer writes as an empty cell."""
+    return ESCAPE + text if text and text[0] in TRIGGER_CHARACTERS else text
 
 
 def spreadsheet_unescape(text: str) -> str:
@@ -42,6 +50,18 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> Iterator[
     yield writer.writerow(list(header))
     for row in rows:
         yield writer.writerow([spreadsheet_safe(value) for value in row])
+
+
+def safe_rows_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows already made spreadsheet-safe as one block of CSV lines.
+
+    Besides safe text, a cell may be ``None`` (written empty), or a date or a number that
+    cannot start with a formula trigger (written as ``str`` gives it, as spreadsheet_safe
+    would).
+    """
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 def csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -134,12 +134,14 @@ def _write(files: dict[str, IO[str]], today: datetime.date) -> None:
     search = credential_search(params={"status": ALL_STATUSES}, language="en", today=today)
     url_prefix = settings.SITE_URL + reverse("api:credential-list")
     with translation.override("en"):
-        row_context = {"labels": status_labels(), "today": today}
+        labels = status_labels()
     files["csv"].write(CSV_HEAD)
     files["json"].write(JSON_HEAD)
     for number, batch in enumerate(rows_by_id(search.matches(), EXPORT_FIELDS)):
-        files["csv"].write(csv_block(batch, url_prefix, **row_context))
-        files["json"].write(json_block(batch, url_prefix, first=number == 0, **row_context))
+        files["csv"].write(csv_block(batch, url_prefix, labels=labels, today=today))
+        files["json"].write(
+            json_block(batch, url_prefix, first=number == 0, labels=labels, today=today)
+        )
     files["json"].write(JSON_TAIL)
 
 
