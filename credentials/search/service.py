@@ -40,7 +40,6 @@ from django.utils.translation import gettext as _
 from config.observability.metrics import SEARCH_DURATION
 from qualifications.models import LevelReference
 
-from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
 from .cache import (
     Lookup,
@@ -61,7 +60,8 @@ from .filters import (
     Ordering,
 )
 from .keyset import KEYSET_ORDERINGS, CursorError, PageCursor, cursor_decode, cursor_for
-from .sizes import SIZE_CHOICES, size_sort_sql
+from .labels import FacetRow, facet_label, facet_rows_ordered
+from .sizes import size_sort_sql
 from .suggestions import spelling_suggestion
 
 DEFAULT_RESULT_CAP = 1_000
@@ -70,8 +70,6 @@ DEFAULT_SUGGESTION_BELOW = 3
 # Relevance is computed for at most this many candidates of a text query: ts_rank reads
 # every candidate's document, and nobody pages past the first hundred results by rank.
 DEFAULT_RANK_WINDOW = 1_000
-# Long facet lists (providers, areas) show their most frequent options only.
-FACET_OPTION_LIMIT = 30
 # ts_rank weights for D (unused), C, B, A: a title match counts 2.5 times a provider one.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # Divide rank by 1 + log(document length) so long outcome lists do not win on bulk alone.
@@ -119,12 +117,6 @@ _FACET_LABEL_SQL = {
     "size": (
         "SELECT 'size', c.k, c.k, '', '', " + size_sort_sql("c.k") + ", c.n FROM {counts} AS c"
     ),
-}
-_CHOICE_LABELS: dict[str, dict[str, Any]] = {
-    "mode": dict(DeliveryMode.choices),
-    "kind": dict(CredentialKind.choices),
-    "status": dict(CredentialStatus.choices),
-    "size": dict(SIZE_CHOICES),
 }
 # Which parameter a facet option's value is sent back in.
 FACET_PARAMETER = {
@@ -647,9 +639,10 @@ class CredentialSearch:
 
     def _run_counts(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any]
-    ) -> tuple[int, dict[str, list[tuple]], bool, list[int], bool]:
-        """Run a counting statement: the total, facet rows, whether the facets are capped,
-        the page's ids, and whether more match than the total says (a lower bound)."""
+    ) -> tuple[int, dict[str, list[FacetRow]], bool, list[int], bool]:
+        """Run a counting statement: the total, facet rows (in the order shown, long lists
+        cut), whether the facets are capped, the page's ids, and whether more match than the
+        total says (a lower bound)."""
         with connections[_read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -657,7 +650,7 @@ class CredentialSearch:
         capped = False
         more = False
         ids: list[tuple[int, int]] = []
-        by_dimension: dict[str, list[tuple]] = {dimension: [] for dimension in FACET_DIMENSIONS}
+        by_dimension: dict[str, list[FacetRow]] = {dimension: [] for dimension in FACET_DIMENSIONS}
         for dimension, value, code, name_en, name_zh, sort_key, count in rows:
             if dimension == "total":
                 total = count
@@ -671,9 +664,10 @@ class CredentialSearch:
                 ids.append((count, int(value)))
             else:
                 by_dimension[dimension].append((value, code, name_en, name_zh, sort_key, count))
-        return total, by_dimension, capped, [pk for _position, pk in sorted(ids)], more
+        ordered = {name: facet_rows_ordered(name, rows) for name, rows in by_dimension.items()}
+        return total, ordered, capped, [pk for _position, pk in sorted(ids)], more
 
-    def counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
+    def counts(self) -> tuple[int, dict[str, list[FacetRow]], bool]:
         """Return the total, raw facet rows per dimension, and whether any facet's candidate
         set passed the cap (its counts then cover only the first `cap` matches).
 
@@ -691,8 +685,8 @@ class CredentialSearch:
 
     def _browse_counts(
         self, lookup: Lookup | None = None
-    ) -> tuple[int, dict[str, list[tuple]], bool]:
-        def compute() -> tuple[int, dict[str, list[tuple]], bool]:
+    ) -> tuple[int, dict[str, list[FacetRow]], bool]:
+        def compute() -> tuple[int, dict[str, list[FacetRow]], bool]:
             total, raw, _capped, _ids, _more = self._run_counts(*self._browse_counts_sql())
             return total, raw, False
 
@@ -735,34 +729,21 @@ class CredentialSearch:
         text = repr(
             (connection.settings_dict["NAME"], filters, self.filterset.today.isoformat(), page)
         )
-        return "credential-search:browse:v1:" + hashlib.sha256(text.encode()).hexdigest()
+        return "credential-search:browse:v2:" + hashlib.sha256(text.encode()).hexdigest()
 
-    def _label(self, dimension: str, code: str, name_en: str, name_zh: str) -> str:
-        chinese = self.language.lower().startswith("zh")
-        if dimension in _CHOICE_LABELS:
-            return str(_CHOICE_LABELS[dimension].get(code, code))
-        if dimension == "level":
-            framework, _sep, level = code.partition(" ")
-            return _("%(framework)s level %(level)s") % {"framework": framework, "level": level}
-        if dimension == "framework":
-            return code
-        return (name_zh if chinese and name_zh else name_en) or code
-
-    def facets(self, raw: dict[str, list[tuple]]) -> dict[str, list[FacetOption]]:
-        """Turn raw facet rows into labelled, ordered options for the reader's language."""
+    def facets(self, raw: dict[str, list[FacetRow]]) -> dict[str, list[FacetOption]]:
+        """Turn facet rows (already in order, _run_counts) into labelled options for the
+        reader's language."""
+        language = self.language
         facets: dict[str, list[FacetOption]] = {}
         for dimension, rows in raw.items():
             selected = {value.upper() for value in self.selected(FACET_PARAMETER[dimension])}
-            if dimension in ("provider", "area"):
-                rows = sorted(rows, key=lambda row: (-row[5], row[4]))[:FACET_OPTION_LIMIT]
-            else:
-                rows = sorted(rows, key=lambda row: row[4])
             facets[dimension] = [
                 FacetOption(
                     value=value,
-                    label=self._label(dimension, code, name_en, name_zh),
+                    label=facet_label(language, dimension, code, name_en, name_zh),
                     count=count,
-                    selected=value.upper() in selected,
+                    selected=bool(selected) and value.upper() in selected,
                 )
                 for value, code, name_en, name_zh, _sort, count in rows
             ]
