@@ -14,8 +14,9 @@ figures in docs/search.md):
   register makes them stale (cache.py).
 - Page numbers stop at the cap, so OFFSET stays small. Exports stream every result.
 - A request costs two queries (counts + one page of rows; a cached browse, one) plus one
-  when an equivalent-level filter asks which levels it matched, and for a text search
-  finding few results one vocabulary lookup (and a capped count of a correction, if any).
+  when an equivalent-level filter asks which levels it matched, once per process and
+  generation of the register (cache.py, process_cached), and for a text search finding few
+  results one vocabulary lookup (and a capped count of a correction, if any).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ from .cache import (
     cache_store,
     cached_while_current,
     facet_cache_seconds,
+    generation_read,
+    process_cached,
 )
 from .cjk import CJK_RUN
 from .compiled import compiled_column, rows_by_id
@@ -749,25 +752,27 @@ class CredentialSearch:
             ]
         return facets
 
-    def equivalences(self) -> list[Equivalence]:
-        """The levels an `eqf` filter matched, each with the basis of its reference."""
+    def equivalences(self, lookup: Lookup | None = None) -> list[Equivalence]:
+        """The levels an `eqf` filter matched, each with the basis of its reference.
+
+        Kept per process for the register's generation (the same for every search naming
+        that level); `lookup`: a cache read of this request that carries the generation.
+        """
         eqf = self.data.get("eqf")
         if not eqf:
             return []
-        references = LevelReference.objects.filter(
-            to_level__framework__code="EQF", to_level__code=str(eqf)
-        ).select_related("from_level__framework")
-        found = [
-            Equivalence(
-                level_id=reference.from_level_id,
-                framework=reference.from_level.framework.code,
-                level=reference.from_level.code,
-                basis=reference.basis,
-                source=reference.source,
-            )
-            for reference in references
-        ]
-        return sorted(found, key=lambda item: (item.framework, item.level))
+        seconds = facet_cache_seconds()
+        if seconds > 0 and lookup is None:
+            lookup = generation_read()
+        if lookup is None:
+            return _equivalences(eqf)
+        return process_cached(
+            f"credential-search:eqf:{eqf}",
+            lambda: _equivalences(eqf),
+            seconds,
+            lookup=lookup,
+            read_from=router.db_for_read(LevelReference) or DEFAULT_DB_ALIAS,
+        )
 
     @property
     def query_class(self) -> str:
@@ -838,6 +843,7 @@ class CredentialSearch:
             sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
             found, raw_facets, facets_capped, ids, more = self._run_counts(sql, params)
             rows = self._in_order(ids, values)
+            counts_lookup = None
         else:
             counts_lookup, page_lookup = self._browse_lookups(cursor, offset, size)
             found, raw_facets, facets_capped = self._browse_counts(counts_lookup)
@@ -854,7 +860,7 @@ class CredentialSearch:
             navigable=navigable,
             facets=self.facets(raw_facets),
             facets_capped=facets_capped,
-            equivalences=self.equivalences(),
+            equivalences=self.equivalences(counts_lookup),
             suggestion=self.suggestion(found) if found < suggestion_below() and not more else None,
             keyset=self.keyset,
             by_cursor=cursor is not None,
@@ -978,6 +984,23 @@ class CredentialSearch:
             rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by(), values)
         by_id = {_pk(row): row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _equivalences(eqf: int) -> list[Equivalence]:
+    references = LevelReference.objects.filter(
+        to_level__framework__code="EQF", to_level__code=str(eqf)
+    ).select_related("from_level__framework")
+    found = [
+        Equivalence(
+            level_id=reference.from_level_id,
+            framework=reference.from_level.framework.code,
+            level=reference.from_level.code,
+            basis=reference.basis,
+            source=reference.source,
+        )
+        for reference in references
+    ]
+    return sorted(found, key=lambda item: (item.framework, item.level))
 
 
 def _read_alias() -> str:
