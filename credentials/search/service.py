@@ -746,7 +746,7 @@ class CredentialSearch:
                     value=value,
                     label=facet_label(language, dimension, code, name_en, name_zh),
                     count=count,
-                    selected=bool(selected) and value.upper() in selected,
+                    selected=value.upper() in selected,
                 )
                 for value, code, name_en, name_zh, _sort, count in rows
             ]
