@@ -5,8 +5,9 @@ entries takes a few hundred milliseconds: too slow for every request, fine once 
 `SEARCH_FACET_CACHE_SECONDS` per filter combination. Its pages (the ids on them) are
 kept as long: a title-ordered page of a filter that correlates with titles can walk
 much of the title index before it fills. Entries carry the register's
-generation, a counter that every saved or deleted credential (and provider, level or
-area, whose names and links facets show) bumps, so an edit shows in the next count.
+generation, a counter that every saved or deleted credential (and provider, framework,
+level, level reference or area, whose names and links facets and filters use) bumps, so an
+edit shows in the next count.
 Writes that bypass `save()` (QuerySet.update, bulk loads) show within the timeout, or at
 once after `search_cache_invalidate()`.
 

@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from credentials.search.cache import generation_read, process_cached, search_cache_invalidate
 from qualifications.choices import ReferenceBasis
-from qualifications.models import LevelReference
+from qualifications.models import Framework, LevelReference
 
 from .conftest import level
 
@@ -82,6 +82,16 @@ def test_a_renamed_level_shows_in_the_next_search(client, register):
     renamed.save()
 
     assert ("RQF", "5X", "official") in equivalence(search(client, eqf=5))
+
+
+def test_a_renamed_framework_shows_in_the_next_search(client, register):
+    search(client, eqf=5)
+
+    framework = Framework.objects.get(code="RQF")
+    framework.code = "RQFX"
+    framework.save()
+
+    assert ("RQFX", "5", "official") in equivalence(search(client, eqf=5))
 
 
 def test_an_edit_made_by_another_process_shows_once_it_moves_the_generation(client, register):
