@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from rest_framework.request import Request
 
 from ..choices import CURRENT_STATUSES
@@ -46,10 +47,19 @@ _PK_MARKER = "9187201950435737471"
 _CREDITS_PLACES = Decimal("0.1")
 
 
+@lru_cache(maxsize=64)
+def _path_template(script_prefix: str, view_name: str) -> tuple[str, str]:
+    """The path of `view_name`'s page for any pk, as the text before and after the pk:
+    the same for every request under one script prefix, so reversed once."""
+    path = reverse(view_name, kwargs={"pk": int(_PK_MARKER)})
+    head, _marker, tail = path.partition(_PK_MARKER)
+    return head, tail
+
+
 def _link_maker(request: Request, view_name: str) -> Callable[[int], str]:
-    template = request.build_absolute_uri(reverse(view_name, kwargs={"pk": int(_PK_MARKER)}))
-    head, _marker, tail = template.partition(_PK_MARKER)
-    return lambda pk: f"{head}{pk}{tail}"
+    head, tail = _path_template(get_script_prefix(), view_name)
+    origin = request.build_absolute_uri(head)
+    return lambda pk: f"{origin}{pk}{tail}"
 
 
 def _area(name_en: str | None, name_zh: str | None) -> str | None:

@@ -9,6 +9,7 @@ parameter and never reaches PostgreSQL.
 import copy
 import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, cast
 
 import django_filters
@@ -165,7 +166,19 @@ def _noop(queryset: QuerySet, name: str, value) -> QuerySet:
 
 
 class CredentialSearchForm(forms.Form):
-    """Checks that need more than one parameter."""
+    """Checks that need more than one parameter.
+
+    Only the parameters a request sends are bound and cleaned. A search has two dozen and a
+    request names two or three; binding and cleaning the rest, each to its field's empty
+    value (the same every time), was most of the cost of validating a search. They get
+    those values, worked out once per form class, in the fields' order.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.absent = {name for name in self.fields if name not in self.data}
+        for name in self.absent:
+            del self.fields[name]
 
     def clean(self):
         cleaned = cast(dict[str, Any], super().clean())
@@ -176,7 +189,21 @@ class CredentialSearchForm(forms.Form):
                 and cleaned[low] > cleaned[high]
             ):
                 self.add_error(high, _("Must not be less than the lower bound."))
-        return cleaned
+        empty = _empty_values(type(self))
+        return {
+            name: copy.copy(empty[name]) if name in self.absent else cleaned[name]
+            for name in empty
+            if name in self.absent or name in cleaned
+        }
+
+
+@cache
+def _empty_values(form_class: type[forms.Form]) -> dict[str, Any]:
+    """What each field of `form_class` cleans a missing parameter to ([] for a list)."""
+    return {
+        name: field.clean(field.widget.value_from_datadict({}, {}, name))
+        for name, field in form_class.base_fields.items()
+    }
 
 
 class CredentialSearchFilterSet(django_filters.FilterSet):

@@ -14,8 +14,9 @@ figures in docs/search.md):
   register makes them stale (cache.py).
 - Page numbers stop at the cap, so OFFSET stays small. Exports stream every result.
 - A request costs two queries (counts + one page of rows; a cached browse, one) plus one
-  when an equivalent-level filter asks which levels it matched, and for a text search
-  finding few results one vocabulary lookup (and a capped count of a correction, if any).
+  when an equivalent-level filter asks which levels it matched, once per process and
+  generation of the register (cache.py, process_cached), and for a text search finding few
+  results one vocabulary lookup (and a capped count of a correction, if any).
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from django.utils.translation import gettext as _
 from config.observability.metrics import SEARCH_DURATION
 from qualifications.models import LevelReference
 
-from ..choices import CredentialKind, CredentialStatus, DeliveryMode
 from ..models import Credential
 from .cache import (
     Lookup,
@@ -49,6 +49,8 @@ from .cache import (
     cache_store,
     cached_while_current,
     facet_cache_seconds,
+    generation_read,
+    process_cached,
 )
 from .cjk import CJK_RUN
 from .compiled import compiled_column, rows_by_id
@@ -61,7 +63,8 @@ from .filters import (
     Ordering,
 )
 from .keyset import KEYSET_ORDERINGS, CursorError, PageCursor, cursor_decode, cursor_for
-from .sizes import SIZE_CHOICES, size_sort_sql
+from .labels import FacetRow, facet_label, facet_rows_ordered
+from .sizes import size_sort_sql
 from .suggestions import spelling_suggestion
 
 DEFAULT_RESULT_CAP = 1_000
@@ -70,8 +73,6 @@ DEFAULT_SUGGESTION_BELOW = 3
 # Relevance is computed for at most this many candidates of a text query: ts_rank reads
 # every candidate's document, and nobody pages past the first hundred results by rank.
 DEFAULT_RANK_WINDOW = 1_000
-# Long facet lists (providers, areas) show their most frequent options only.
-FACET_OPTION_LIMIT = 30
 # ts_rank weights for D (unused), C, B, A: a title match counts 2.5 times a provider one.
 RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0]
 # Divide rank by 1 + log(document length) so long outcome lists do not win on bulk alone.
@@ -119,12 +120,6 @@ _FACET_LABEL_SQL = {
     "size": (
         "SELECT 'size', c.k, c.k, '', '', " + size_sort_sql("c.k") + ", c.n FROM {counts} AS c"
     ),
-}
-_CHOICE_LABELS: dict[str, dict[str, Any]] = {
-    "mode": dict(DeliveryMode.choices),
-    "kind": dict(CredentialKind.choices),
-    "status": dict(CredentialStatus.choices),
-    "size": dict(SIZE_CHOICES),
 }
 # Which parameter a facet option's value is sent back in.
 FACET_PARAMETER = {
@@ -647,9 +642,10 @@ class CredentialSearch:
 
     def _run_counts(
         self, sql: str, params: Sequence[Any] | Mapping[str, Any]
-    ) -> tuple[int, dict[str, list[tuple]], bool, list[int], bool]:
-        """Run a counting statement: the total, facet rows, whether the facets are capped,
-        the page's ids, and whether more match than the total says (a lower bound)."""
+    ) -> tuple[int, dict[str, list[FacetRow]], bool, list[int], bool]:
+        """Run a counting statement: the total, facet rows (in the order shown, long lists
+        cut), whether the facets are capped, the page's ids, and whether more match than the
+        total says (a lower bound)."""
         with connections[_read_alias()].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -657,7 +653,7 @@ class CredentialSearch:
         capped = False
         more = False
         ids: list[tuple[int, int]] = []
-        by_dimension: dict[str, list[tuple]] = {dimension: [] for dimension in FACET_DIMENSIONS}
+        by_dimension: dict[str, list[FacetRow]] = {dimension: [] for dimension in FACET_DIMENSIONS}
         for dimension, value, code, name_en, name_zh, sort_key, count in rows:
             if dimension == "total":
                 total = count
@@ -671,9 +667,10 @@ class CredentialSearch:
                 ids.append((count, int(value)))
             else:
                 by_dimension[dimension].append((value, code, name_en, name_zh, sort_key, count))
-        return total, by_dimension, capped, [pk for _position, pk in sorted(ids)], more
+        ordered = {name: facet_rows_ordered(name, rows) for name, rows in by_dimension.items()}
+        return total, ordered, capped, [pk for _position, pk in sorted(ids)], more
 
-    def counts(self) -> tuple[int, dict[str, list[tuple]], bool]:
+    def counts(self) -> tuple[int, dict[str, list[FacetRow]], bool]:
         """Return the total, raw facet rows per dimension, and whether any facet's candidate
         set passed the cap (its counts then cover only the first `cap` matches).
 
@@ -691,8 +688,8 @@ class CredentialSearch:
 
     def _browse_counts(
         self, lookup: Lookup | None = None
-    ) -> tuple[int, dict[str, list[tuple]], bool]:
-        def compute() -> tuple[int, dict[str, list[tuple]], bool]:
+    ) -> tuple[int, dict[str, list[FacetRow]], bool]:
+        def compute() -> tuple[int, dict[str, list[FacetRow]], bool]:
             total, raw, _capped, _ids, _more = self._run_counts(*self._browse_counts_sql())
             return total, raw, False
 
@@ -735,32 +732,19 @@ class CredentialSearch:
         text = repr(
             (connection.settings_dict["NAME"], filters, self.filterset.today.isoformat(), page)
         )
-        return "credential-search:browse:v1:" + hashlib.sha256(text.encode()).hexdigest()
+        return "credential-search:browse:v2:" + hashlib.sha256(text.encode()).hexdigest()
 
-    def _label(self, dimension: str, code: str, name_en: str, name_zh: str) -> str:
-        chinese = self.language.lower().startswith("zh")
-        if dimension in _CHOICE_LABELS:
-            return str(_CHOICE_LABELS[dimension].get(code, code))
-        if dimension == "level":
-            framework, _sep, level = code.partition(" ")
-            return _("%(framework)s level %(level)s") % {"framework": framework, "level": level}
-        if dimension == "framework":
-            return code
-        return (name_zh if chinese and name_zh else name_en) or code
-
-    def facets(self, raw: dict[str, list[tuple]]) -> dict[str, list[FacetOption]]:
-        """Turn raw facet rows into labelled, ordered options for the reader's language."""
+    def facets(self, raw: dict[str, list[FacetRow]]) -> dict[str, list[FacetOption]]:
+        """Turn facet rows (already in order, _run_counts) into labelled options for the
+        reader's language."""
+        language = self.language
         facets: dict[str, list[FacetOption]] = {}
         for dimension, rows in raw.items():
             selected = {value.upper() for value in self.selected(FACET_PARAMETER[dimension])}
-            if dimension in ("provider", "area"):
-                rows = sorted(rows, key=lambda row: (-row[5], row[4]))[:FACET_OPTION_LIMIT]
-            else:
-                rows = sorted(rows, key=lambda row: row[4])
             facets[dimension] = [
                 FacetOption(
                     value=value,
-                    label=self._label(dimension, code, name_en, name_zh),
+                    label=facet_label(language, dimension, code, name_en, name_zh),
                     count=count,
                     selected=value.upper() in selected,
                 )
@@ -768,25 +752,27 @@ class CredentialSearch:
             ]
         return facets
 
-    def equivalences(self) -> list[Equivalence]:
-        """The levels an `eqf` filter matched, each with the basis of its reference."""
+    def equivalences(self, lookup: Lookup | None = None) -> list[Equivalence]:
+        """The levels an `eqf` filter matched, each with the basis of its reference.
+
+        Kept per process for the register's generation (the same for every search naming
+        that level); `lookup`: a cache read of this request that carries the generation.
+        """
         eqf = self.data.get("eqf")
         if not eqf:
             return []
-        references = LevelReference.objects.filter(
-            to_level__framework__code="EQF", to_level__code=str(eqf)
-        ).select_related("from_level__framework")
-        found = [
-            Equivalence(
-                level_id=reference.from_level_id,
-                framework=reference.from_level.framework.code,
-                level=reference.from_level.code,
-                basis=reference.basis,
-                source=reference.source,
-            )
-            for reference in references
-        ]
-        return sorted(found, key=lambda item: (item.framework, item.level))
+        seconds = facet_cache_seconds()
+        if seconds > 0 and lookup is None:
+            lookup = generation_read()
+        if lookup is None:
+            return _equivalences(eqf)
+        return process_cached(
+            f"credential-search:eqf:{eqf}",
+            lambda: _equivalences(eqf),
+            seconds,
+            lookup=lookup,
+            read_from=router.db_for_read(LevelReference) or DEFAULT_DB_ALIAS,
+        )
 
     @property
     def query_class(self) -> str:
@@ -857,6 +843,7 @@ class CredentialSearch:
             sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
             found, raw_facets, facets_capped, ids, more = self._run_counts(sql, params)
             rows = self._in_order(ids, values)
+            counts_lookup = None
         else:
             counts_lookup, page_lookup = self._browse_lookups(cursor, offset, size)
             found, raw_facets, facets_capped = self._browse_counts(counts_lookup)
@@ -873,7 +860,7 @@ class CredentialSearch:
             navigable=navigable,
             facets=self.facets(raw_facets),
             facets_capped=facets_capped,
-            equivalences=self.equivalences(),
+            equivalences=self.equivalences(counts_lookup),
             suggestion=self.suggestion(found) if found < suggestion_below() and not more else None,
             keyset=self.keyset,
             by_cursor=cursor is not None,
@@ -997,6 +984,23 @@ class CredentialSearch:
             rows = _result_rows(Credential.objects.filter(pk__in=ids).order_by(), values)
         by_id = {_pk(row): row for row in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _equivalences(eqf: int) -> list[Equivalence]:
+    references = LevelReference.objects.filter(
+        to_level__framework__code="EQF", to_level__code=str(eqf)
+    ).select_related("from_level__framework")
+    found = [
+        Equivalence(
+            level_id=reference.from_level_id,
+            framework=reference.from_level.framework.code,
+            level=reference.from_level.code,
+            basis=reference.basis,
+            source=reference.source,
+        )
+        for reference in references
+    ]
+    return sorted(found, key=lambda item: (item.framework, item.level))
 
 
 def _read_alias() -> str:
