@@ -65,10 +65,15 @@ class SeedContext:
 
     def read_json(self, name: str) -> Any:
         """Read a data file's JSON; malformed JSON is a DemoDataError naming the file."""
-        try:
-            return json.loads((self.data_dir / name).read_text(encoding="utf-8"))
-        except ValueError as error:
-            raise DemoDataError(f"{name} is not valid JSON: {error}") from error
+        return read_json(self.data_dir, name)
+
+
+def read_json(data_dir: Path, name: str) -> Any:
+    """Read ``name`` in ``data_dir`` as JSON; malformed JSON is a DemoDataError naming it."""
+    try:
+        return json.loads((data_dir / name).read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise DemoDataError(f"{name} is not valid JSON: {error}") from error
 
 
 def build(spec: type, name: str, values: Mapping[str, Any]) -> Any:

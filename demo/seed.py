@@ -20,7 +20,7 @@ from qualifications.choices import AreaScheme
 from qualifications.models import AreaOfStudy, Level
 
 from .accounts import ACCOUNTS_FILE, REGISTRY_ADMIN, seed_accounts
-from .base import DemoDataError, SeedContext, SeedReport
+from .base import DemoDataError, SeedContext, SeedReport, read_json
 from .pathways import PATHWAYS_FILE, seed_pathways
 from .register import (
     ACCREDITATIONS_FILE,
@@ -41,17 +41,23 @@ DATA_FILES = (
     ACCOUNTS_FILE,
     REVIEWS_FILE,
 )
+JSON_FILES = (PATHWAYS_FILE, ACCOUNTS_FILE, REVIEWS_FILE)
 REQUIRED_LEVELS = {"HKQF": {"2", "3", "4", "5", "6"}, "RQF": {"4", "5"}}
 REQUIRED_AREA_SCHEMES = (AreaScheme.HK_PROGRAMME, AreaScheme.UK_SSA)
 
 
 def check_data_dir(data_dir: Path) -> None:
-    """Raise DemoDataError unless every file the seed reads is in ``data_dir``."""
+    """Raise DemoDataError unless every file the seed reads is in ``data_dir`` and each JSON
+    file parses."""
     if not data_dir.is_dir():
         raise DemoDataError(f"Data folder {data_dir} does not exist.")
     missing = [name for name in DATA_FILES if not (data_dir / name).is_file()]
     if missing:
         raise DemoDataError(f"Data folder {data_dir} lacks {', '.join(missing)}.")
+    # Malformed JSON is found before the register's imports rather than after them (the
+    # reviews are read last, seconds into the seed).
+    for name in JSON_FILES:
+        read_json(data_dir, name)
 
 
 def check_reference_data() -> None:

@@ -1,6 +1,7 @@
 """The demo entries come in through the register's own import, and bad data files stop the seed.
 
-Data: a copy of ``demo/data`` with one file changed per test.
+Data: ``demo/data`` seeded once for the tests that only read it or undo what they change;
+a copy of it with one file changed for each of the others.
 """
 
 import csv
@@ -11,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from credentials.choices import CredentialStatus, StatusSource
@@ -51,51 +53,60 @@ def _edit_csv(path, number: str, **cells: str) -> None:
         writer.writerows(rows)
 
 
-@pytest.mark.django_db
-def test_each_register_file_is_one_finished_registry_import():
-    """Every entry is created by a registry-CSV import job, with version 1 from the import."""
-    _seed()
-    jobs = ImportJob.objects.order_by("pk")
-    assert [job.filename for job in jobs] == [f"demo/data/{spec.name}" for spec in REGISTER_FILES]
-    assert {(job.format, job.state) for job in jobs} == {
-        (ImportFormat.REGISTRY_CSV, ImportState.FINISHED)
-    }
-    assert sum(job.created_count for job in jobs) == Credential.objects.count() == 528
-    versions = CredentialVersion.objects.filter(number=1, source=StatusSource.IMPORT)
-    assert versions.count() == Credential.objects.count()
-    _seed()
-    assert ImportJob.objects.count() == len(REGISTER_FILES), "a second run imports nothing"
-    assert CredentialVersion.objects.count() == Credential.objects.count()
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed the demo data once for the class, inside a transaction rolled back afterwards;
+    each test's own savepoint undoes what it changes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _seed()
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
-def test_a_changed_entry_is_imported_again_and_versioned(data_copy):
-    """An entry edited on the register is set back by a new import of its file, with a version."""
-    _seed()
-    Credential.objects.filter(registration_number="25/JS1000/L5").update(title_zh="改")
-    _seed()
-    job = ImportJob.objects.latest("pk")
-    assert job.filename == f"demo/data/{REGISTER_FILES[0].name}"
-    assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 416)
-    credential = Credential.objects.get(registration_number="25/JS1000/L5")
-    assert credential.title_zh.startswith("理學士")
-    assert credential.versions.latest("number").changes["title_zh"][0] == "改"
+@pytest.mark.usefixtures("seeded")
+class TestSeededFromTheDemoData:
+    def test_each_register_file_is_one_finished_registry_import(self):
+        """Every entry is created by a registry-CSV import job, with version 1 from the
+        import."""
+        jobs = ImportJob.objects.order_by("pk")
+        assert [job.filename for job in jobs] == [
+            f"demo/data/{spec.name}" for spec in REGISTER_FILES
+        ]
+        assert {(job.format, job.state) for job in jobs} == {
+            (ImportFormat.REGISTRY_CSV, ImportState.FINISHED)
+        }
+        assert sum(job.created_count for job in jobs) == Credential.objects.count() == 528
+        versions = CredentialVersion.objects.filter(number=1, source=StatusSource.IMPORT)
+        assert versions.count() == Credential.objects.count()
+        _seed()
+        assert ImportJob.objects.count() == len(REGISTER_FILES), "a second run imports nothing"
+        assert CredentialVersion.objects.count() == Credential.objects.count()
 
+    def test_a_changed_entry_is_imported_again_and_versioned(self):
+        """An entry edited on the register is set back by a new import of its file, with a
+        version."""
+        Credential.objects.filter(registration_number="25/JS1000/L5").update(title_zh="改")
+        _seed()
+        job = ImportJob.objects.latest("pk")
+        assert job.filename == f"demo/data/{REGISTER_FILES[0].name}"
+        assert (job.created_count, job.updated_count, job.unchanged_count) == (0, 1, 416)
+        credential = Credential.objects.get(registration_number="25/JS1000/L5")
+        assert credential.title_zh.startswith("理學士")
+        assert credential.versions.latest("number").changes["title_zh"][0] == "改"
 
-@pytest.mark.django_db
-def test_invented_entries_keep_their_place_relative_to_today():
-    """The micro-credentials' dates are as of a fixed day and move with the calendar."""
-    _seed()
-    today = timezone.localdate()
-    python = Credential.objects.get(registration_number="23/001101/L4")
-    assert python.valid_from == today - datetime.timedelta(days=700)
-    assert python.valid_to == today + datetime.timedelta(days=400)
-    # The HK programmes' dates are real ones and stay put.
-    programme = Credential.objects.get(registration_number="25/JS1000/L5")
-    assert (programme.valid_from, programme.valid_to) == (
-        datetime.date(2025, 9, 1),
-        datetime.date(2030, 8, 31),
-    )
+    def test_invented_entries_keep_their_place_relative_to_today(self):
+        """The micro-credentials' dates are as of a fixed day and move with the calendar."""
+        today = timezone.localdate()
+        python = Credential.objects.get(registration_number="23/001101/L4")
+        assert python.valid_from == today - datetime.timedelta(days=700)
+        assert python.valid_to == today + datetime.timedelta(days=400)
+        # The HK programmes' dates are real ones and stay put.
+        programme = Credential.objects.get(registration_number="25/JS1000/L5")
+        assert (programme.valid_from, programme.valid_to) == (
+            datetime.date(2025, 9, 1),
+            datetime.date(2030, 8, 31),
+        )
 
 
 @pytest.mark.django_db
