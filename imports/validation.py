@@ -5,6 +5,7 @@ because a bulk insert on PostgreSQL has been known to truncate an over-long stri
 than refuse it.
 """
 
+import csv
 import functools
 import re
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from credentials.models import Credential
 from credentials.numbers import registration_key
 
 from .formats.base import ParsedRow, RegisterFormat
-from .reading import read_table
+from .reading import numbered_cells, read_header
 from .report import ImportReport
 
 REGISTRATION_NUMBER = Credential._meta.get_field("registration_number")
@@ -162,18 +163,26 @@ def repeated_keys(text: Iterable[str], fmt: RegisterFormat) -> tuple[int, set[st
 
     Read ahead of the rows themselves, so that a row whose number appears once can be
     written as soon as it is checked. Every format's number is its cell's text tidied (case,
-    spaces, separators), all of which the key ignores, so a cell's key is its row's.
+    spaces, separators), all of which the key ignores, so a cell's key is its row's. Only
+    the number's cell is read: the rows are counted as ``read_table`` counts them.
     """
-    table = read_table(text, fmt.columns, ImportReport())
-    if table is None:
+    reader = csv.reader(text)
+    report = ImportReport()
+    header = read_header(reader, fmt.columns, report)
+    if header is None:
         return 0, set()
-    column = fmt.number_column
+    positions, width = header
+    at = positions.get(fmt.number_column)
+    count = 0
     seen: set[str] = set()
     repeated: set[str] = set()
-    for _row, cells in table.rows:
-        key = registration_key(cells.get(column, ""))
+    for _row, cells in numbered_cells(reader, width, report):
+        count += 1
+        if at is None or at >= len(cells):
+            continue
+        key = registration_key(cells[at])
         if key in seen:
             repeated.add(key)
         elif key:
             seen.add(key)
-    return table.count, repeated
+    return count, repeated
