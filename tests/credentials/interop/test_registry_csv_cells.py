@@ -11,7 +11,7 @@ from credentials.interop.registry_csv import Cell, CellValueError, decode, decod
 READS = [
     (Cell.TEXT, "", ""),
     (Cell.TEXT, "  padded  ", "  padded  "),
-    (Cell.TEXT, "'=HYPERLINK(\"x\")", '=HYPERLINK("x")'),
+    (Cell.TEXT, '\'=HYPERLINK("x")', '=HYPERLINK("x")'),
     (Cell.TEXT, "'+44 20", "+44 20"),
     (Cell.TEXT, "'\tTabbed", "\tTabbed"),
     # An apostrophe before anything but a formula trigger is the writer's own.
