@@ -74,23 +74,23 @@ def _quick_text(field: Field) -> Quick | None:
             return False
         if not value:
             return blank
-        return len(value) <= limit and (choices is None or value in choices)
+        return len(value) <= limit and (choices is None or value in choices) and "\x00" not in value
 
     return quick
 
 
 def _quick_check(field: Field) -> Quick | None:
-    """A test that passes only values ``field.clean`` accepts, without asking it; None for a
-    field whose rules it does not know (URLs, decimals): those always go to the field."""
+    """A test that passes only values without a NUL that ``field.clean`` accepts, without
+    asking it; None for a field whose rules it does not know (URLs, decimals): those always
+    go to the field."""
     none = field.null and field.blank
     if isinstance(field, ArrayField):
         item = _quick_check(field.base_field)
         if item is None or field.size is not None or field.validators:
             return None
         blank = field.blank
-        # _check_values hands lists over as tuples.
         return lambda value: (
-            type(value) is tuple and (bool(value) or blank) and all(map(item, value))
+            type(value) is list and (bool(value) or blank) and all(map(item, value))
         )
     if type(field) is BooleanField:
         return lambda value: type(value) is bool
@@ -177,22 +177,21 @@ _cached_messages = functools.lru_cache(maxsize=65536)(_field_messages)
 
 def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> None:
     for name, value in parsed.values.items():
+        quick = QUICK_CHECKS.get(name)
+        if quick is not None and quick(value):
+            continue
         if name in RELATIONS:
             continue
         kind = type(value)
-        # Most cells are short text, blank or a list: tested here without a call each.
         if kind is str:
             nul = "\x00" in value
         elif kind is list:
             value = tuple(value)
             nul = any("\x00" in item for item in value if type(item) is str)
         else:
-            nul = isinstance(value, str | list) and _has_nul(value)
+            nul = _has_nul(value)
         if nul:
             report.error(parsed.row, fmt.column_for(name), _("The value contains a NUL character."))
-            continue
-        quick = QUICK_CHECKS.get(name)
-        if quick is not None and quick(value):
             continue
         messages = _cached_messages(name, value)
         if messages:
