@@ -162,6 +162,10 @@ def _code_list(text: str) -> list[str]:
     if not text:
         return []
     text = _text(text)
+    if LIST_SEPARATOR not in text:
+        # Most cells hold one code: no split, no list built item by item.
+        code = text.strip()
+        return [code] if code else []
     return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
 
 

@@ -50,16 +50,26 @@ class RegistryCsvFormat(RegisterFormat):
     def __init__(self, context: FormatContext):
         super().__init__(context)
         self.status_reason = _("Imported from a registry CSV file.")
+        self._refs: dict[tuple[str, ...], ProviderRef] = {}
 
     def _provider(self, row: dict[str, str], prefix: str) -> ProviderRef | None:
         slug = row.get(prefix, "").strip()
         if not slug:
             return None
-        attributes = {
-            attribute: row.get(column, "").strip() for attribute, column in PROVIDER_COLUMNS[prefix]
-        }
-        creatable = all(attributes[name] for name in ("name_en", "jurisdiction", "provider_type"))
-        return ProviderRef(slug=slug, creatable=creatable, **attributes)
+        columns = PROVIDER_COLUMNS[prefix]
+        cells = (slug, *[row.get(column, "") for _attribute, column in columns])
+        # A file names its few providers on thousands of rows: each is described once.
+        ref = self._refs.get(cells)
+        if ref is None:
+            attributes = {
+                attribute: text.strip()
+                for (attribute, _column), text in zip(columns, cells[1:], strict=True)
+            }
+            creatable = all(
+                attributes[name] for name in ("name_en", "jurisdiction", "provider_type")
+            )
+            ref = self._refs[cells] = ProviderRef(slug=slug, creatable=creatable, **attributes)
+        return ref
 
     def parse(self, row_number: int, row: dict[str, str]) -> ParsedRow | None:
         report, context = self.report, self.context
