@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from credentials.choices import CredentialKind, QualityMark
 from imports.formats.base import FormatContext
 from imports.formats.registry_csv import RegistryCsvFormat
-from imports.reading import open_text, read_table
+from imports.reading import Column, open_text, read_table
 from imports.report import ImportReport
 from imports.validation import FIELDS, QUICK_CHECKS, repeated_keys
 from tests.imports.conftest import registry_csv, run_import
@@ -194,3 +194,12 @@ def test_the_first_read_stops_where_the_full_read_stops_at_a_broken_row():
     assert [number for number, _cells in table.rows] == [2]
     assert report.error_count == 1
     assert repeated_keys(open_text(content), fmt) == (1, set())
+
+
+def test_a_file_matching_one_column_reads_each_rows_cell():
+    content = b"registration_number,unknown\nAB-1,x\n\nAB-2\n"
+    table = read_table(open_text(content), [Column("registration_number")], ImportReport())
+    assert list(table.rows) == [
+        (2, {"registration_number": "AB-1"}),
+        (4, {"registration_number": "AB-2"}),
+    ]
