@@ -209,9 +209,13 @@ def _integer(text: str) -> int | None:
     text = _text(text).strip()
     if not text:
         return None
+    # isdigit() passes "²" and lstrip("-") passes "--5", neither of which int() reads.
     if not text.lstrip("-").isdigit():
         raise CellValueError("not a whole number")
-    return int(text)
+    try:
+        return int(text)
+    except ValueError as error:
+        raise CellValueError("not a whole number") from error
 
 
 _DECODERS: dict[Cell, Callable[[str], Any]] = {

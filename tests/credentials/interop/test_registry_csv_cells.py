@@ -66,6 +66,9 @@ BAD = [
     (Cell.INTEGER, "1.5", "not a whole number"),
     (Cell.INTEGER, "ten", "not a whole number"),
     (Cell.INTEGER, "-", "not a whole number"),
+    # These once escaped as a ValueError and stopped the whole import.
+    (Cell.INTEGER, "--5", "not a whole number"),
+    (Cell.INTEGER, "²", "not a whole number"),
 ]
 
 
