@@ -7,7 +7,8 @@ never held whole, nor are its rows, so a file costs its bytes plus the row being
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -116,20 +117,17 @@ def decode(content: bytes, report: ImportReport) -> io.TextIOWrapper | None:
     return None
 
 
-def read_table(
-    text: Iterable[str], columns: Iterable[Column], report: ImportReport
-) -> Table | None:
-    """Read the CSV header, match it to the format's columns and number the rows as they are
-    read.
-
-    Cells come back exactly as written; each format decides what whitespace means.
+def read_header(
+    reader: Iterator[list[str]], columns: Iterable[Column], report: ImportReport
+) -> tuple[dict[str, int], int] | None:
+    """Read the CSV header and match it to the format's columns: each column's position,
+    and how many cells the header has.
 
     Returns None when the header itself is unusable (a required column missing), because no
     row can then be read correctly.
     """
     columns = list(columns)
     by_name = {_header_key(name): column for column in columns for name in column.names()}
-    reader = csv.reader(text)
     try:
         header = next(reader, None)
     except csv.Error as error:
@@ -158,18 +156,35 @@ def read_table(
         report.error(1, name, _("The column “%(column)s” is missing.") % {"column": name})
     if missing:
         return None
+    return positions, len(header)
+
+
+def read_table(
+    text: Iterable[str], columns: Iterable[Column], report: ImportReport
+) -> Table | None:
+    """Read the CSV header, match it to the format's columns and number the rows as they are
+    read.
+
+    Cells come back exactly as written; each format decides what whitespace means.
+
+    Returns None when the header itself is unusable (a required column missing), because no
+    row can then be read correctly.
+    """
+    reader = csv.reader(text)
+    header = read_header(reader, columns, report)
+    if header is None:
+        return None
+    positions, width = header
     table = Table(present=set(positions))
-    table.rows = _data_rows(reader, positions, len(header), table, report)
+    table.rows = _data_rows(reader, positions, width, table, report)
     return table
 
 
-def _data_rows(
-    reader: Iterator[list[str]],
-    positions: dict[str, int],
-    width: int,
-    table: Table,
-    report: ImportReport,
-) -> Iterator[tuple[int, dict[str, str]]]:
+def numbered_cells(
+    reader: Iterator[list[str]], width: int, report: ImportReport
+) -> Iterator[tuple[int, list[str]]]:
+    """Every data row's cells with its spreadsheet row number, blank rows left out; a row
+    that cannot be read as CSV ends the file, as nothing after it can be trusted."""
     row_number = 1
     while True:
         row_number += 1
@@ -182,17 +197,39 @@ def _data_rows(
                 row_number, "", _("This row cannot be read as CSV: %(error)s") % {"error": error}
             )
             break
-        if not any(cell.strip() for cell in cells):
+        # Every cell blank exactly when their text together is.
+        if not "".join(cells).strip():
             continue
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        if len(cells) > width and "".join(cells[width:]).strip():
             report.error(
                 row_number,
                 "",
                 _("This row has %(cells)d cells but the header names %(columns)d columns.")
                 % {"cells": len(cells), "columns": width},
             )
-        row = {
-            name: (cells[index] if index < len(cells) else "") for name, index in positions.items()
-        }
+        yield row_number, cells
+
+
+def _picker(indices: tuple[int, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at ``indices``, as a tuple however many there are (itemgetter gives a lone
+    value for one index, and needs at least one)."""
+    if len(indices) > 1:
+        return operator.itemgetter(*indices)
+    return lambda cells: tuple(cells[index] for index in indices)
+
+
+def _data_rows(
+    reader: Iterator[list[str]],
+    positions: dict[str, int],
+    width: int,
+    table: Table,
+    report: ImportReport,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    names = tuple(positions)
+    pick = _picker(tuple(positions.values()))
+    padding = [""] * width
+    for row_number, cells in numbered_cells(reader, width, report):
+        if len(cells) < width:
+            cells = cells + padding[len(cells) :]
         table.count += 1
-        yield row_number, row
+        yield row_number, dict(zip(names, pick(cells), strict=True))

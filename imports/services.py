@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -231,15 +231,28 @@ def snapshot(row: dict[str, Any]) -> dict[str, Any]:
     return {name: _jsonable(row[attname]) for name, attname in SNAPSHOT_COLUMNS}
 
 
+def _column_converter(field: Field) -> Callable[[Any], Any] | None:
+    if field.is_relation:
+        return lambda value: value.pk if value is not None else None
+    if isinstance(field, DecimalField):
+        places = Decimal(1).scaleb(-field.decimal_places)
+        return lambda value: Decimal(value).quantize(places) if value is not None else None
+    return None
+
+
+# Chosen once per field: a re-import converts every value of every row it stages.
+COLUMN_CONVERTERS = {
+    name: convert for name, field in FIELDS.items() if (convert := _column_converter(field))
+}
+
+
 def _column_value(name: str, value: Any) -> Any:
     """A parsed value as its column holds it: related objects as ids, decimals rounded."""
-    field = FIELDS[name]
-    if field.is_relation:
-        return value.pk if value is not None else None
+    convert = COLUMN_CONVERTERS.get(name)
+    if convert is not None:
+        return convert(value)
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(field, DecimalField) and value is not None:
-        return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
     return value
 
 

@@ -2,17 +2,32 @@
 
 Values are checked with the model fields' own ``clean`` (lengths, choices, digits, URLs),
 because a bulk insert on PostgreSQL has been known to truncate an over-long string rather
-than refuse it.
+than refuse it. The kinds of value a parser makes (text, whole numbers, booleans, dates and
+lists of them) first meet a quick test that passes only what ``clean`` would accept; any
+value it does not pass goes to ``clean``, so a bad value's message is the field's own.
 """
 
+import csv
+import datetime
 import functools
+import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
-from django.db.models import CharField, TextField
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    TextField,
+    URLField,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -20,7 +35,7 @@ from credentials.models import Credential
 from credentials.numbers import registration_key
 
 from .formats.base import ParsedRow, RegisterFormat
-from .reading import read_table
+from .reading import numbered_cells, read_header
 from .report import ImportReport
 
 REGISTRATION_NUMBER = Credential._meta.get_field("registration_number")
@@ -31,14 +46,79 @@ RELATIONS = frozenset({"provider", "awarding_body", "level", "area_of_study"})
 FIELDS = {
     field.name: field for field in Credential._meta.concrete_fields if field.name not in RELATIONS
 }
-# Text fields with no rule but their length: no choices, no validators of their own.
-PLAIN_TEXT = frozenset(
-    name
-    for name, field in FIELDS.items()
-    if isinstance(field, CharField | TextField)
-    and not field.choices
-    and all(isinstance(v, MaxLengthValidator) for v in field.validators)
-)
+Quick = Callable[[Any], bool]
+
+
+def _bounds(field: Field) -> tuple[float, float] | None:
+    """The range a number field's validators allow; None if it has any other validator."""
+    low, high = -math.inf, math.inf
+    for validator in field.validators:
+        if type(validator) is MinValueValidator:
+            low = max(low, validator.limit_value)
+        elif type(validator) is MaxValueValidator:
+            high = min(high, validator.limit_value)
+        else:
+            return None
+    return low, high
+
+
+def _quick_text(field: Field) -> Quick | None:
+    if any(type(validator) is not MaxLengthValidator for validator in field.validators):
+        return None
+    limit = field.max_length if field.max_length is not None else math.inf
+    choices = frozenset(str(key) for key, _label in field.flatchoices) if field.choices else None
+    blank = field.blank
+
+    def quick(value: Any) -> bool:
+        if type(value) is not str:
+            return False
+        if not value:
+            return blank
+        return len(value) <= limit and (choices is None or value in choices) and "\x00" not in value
+
+    return quick
+
+
+def _quick_check(field: Field) -> Quick | None:
+    """A test that passes only values without a NUL that ``field.clean`` accepts, without
+    asking it; None for a field whose rules it does not know (URLs, decimals): those always
+    go to the field."""
+    none = field.null and field.blank
+    if isinstance(field, ArrayField):
+        item = _quick_check(field.base_field)
+        if item is None or field.size is not None or field.validators:
+            return None
+        blank = field.blank
+        return lambda value: (
+            type(value) is list and (bool(value) or blank) and all(map(item, value))
+        )
+    if type(field) is BooleanField:
+        return lambda value: type(value) is bool
+    if type(field) is DateField:
+        return lambda value: type(value) is datetime.date or (none and value is None)
+    if isinstance(field, IntegerField):
+        bounds = _bounds(field)
+        if bounds is None:
+            return None
+        low, high = bounds
+        return lambda value: (
+            (type(value) is int and low <= value <= high) or (none and value is None)
+        )
+    if type(field) in (CharField, TextField):
+        return _quick_text(field)
+    # Blank cells: clean accepts them unchecked where the field may be empty.
+    if isinstance(field, DecimalField):
+        return lambda value: none and value is None
+    if type(field) is URLField:
+        blank = field.blank
+        return lambda value: blank and type(value) is str and not value
+    return None
+
+
+QUICK_CHECKS = {
+    name: quick for name, field in FIELDS.items() if (quick := _quick_check(field)) is not None
+}
+_quick_number = QUICK_CHECKS["registration_number"]
 
 
 def _has_nul(value: Any) -> bool:
@@ -72,6 +152,8 @@ def _check_number(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
             % {"value": number[:60]},
         )
         return None
+    if _quick_number(number):
+        return key
     try:
         REGISTRATION_NUMBER.clean(number, None)
     except ValidationError as error:
@@ -82,13 +164,8 @@ def _check_number(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
 
 def _field_messages(name: str, value: Any) -> tuple[str, ...]:
     """The field's own complaints about a value (none if it is fine); lists come as tuples."""
-    field = FIELDS[name]
-    # Only length and blankness can be wrong with plain text; skip the full clean.
-    plain = type(value) is str and name in PLAIN_TEXT and value
-    if plain and (field.max_length is None or len(value) <= field.max_length):
-        return ()
     try:
-        field.clean(list(value) if isinstance(value, tuple) else value, None)
+        FIELDS[name].clean(list(value) if isinstance(value, tuple) else value, None)
     except ValidationError as error:
         return tuple(error.messages)
     return ()
@@ -100,10 +177,12 @@ _cached_messages = functools.lru_cache(maxsize=65536)(_field_messages)
 
 def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> None:
     for name, value in parsed.values.items():
+        quick = QUICK_CHECKS.get(name)
+        if quick is not None and quick(value):
+            continue
         if name in RELATIONS:
             continue
         kind = type(value)
-        # Most cells are short text, blank or a list: tested here without a call each.
         if kind is str:
             nul = "\x00" in value
         elif kind is list:
@@ -162,18 +241,26 @@ def repeated_keys(text: Iterable[str], fmt: RegisterFormat) -> tuple[int, set[st
 
     Read ahead of the rows themselves, so that a row whose number appears once can be
     written as soon as it is checked. Every format's number is its cell's text tidied (case,
-    spaces, separators), all of which the key ignores, so a cell's key is its row's.
+    spaces, separators), all of which the key ignores, so a cell's key is its row's. Only
+    the number's cell is read: the rows are counted as ``read_table`` counts them.
     """
-    table = read_table(text, fmt.columns, ImportReport())
-    if table is None:
+    reader = csv.reader(text)
+    report = ImportReport()
+    header = read_header(reader, fmt.columns, report)
+    if header is None:
         return 0, set()
-    column = fmt.number_column
+    positions, width = header
+    at = positions.get(fmt.number_column)
+    count = 0
     seen: set[str] = set()
     repeated: set[str] = set()
-    for _row, cells in table.rows:
-        key = registration_key(cells.get(column, ""))
+    for _row, cells in numbered_cells(reader, width, report):
+        count += 1
+        if at is None or at >= len(cells):
+            continue
+        key = registration_key(cells[at])
         if key in seen:
             repeated.add(key)
         elif key:
             seen.add(key)
-    return table.count, repeated
+    return count, repeated

@@ -144,54 +144,107 @@ class CellValueError(ValueError):
     """A cell does not hold what its column needs; the message says what was expected."""
 
 
+def _text(text: str) -> str:
+    # Only a cell starting with the escape can be escaped: the rest skip the call.
+    return spreadsheet_unescape(text) if text.startswith(ESCAPE) else text
+
+
+def _text_list(text: str) -> list[str]:
+    text = _text(text)
+    if not text.strip():
+        return []
+    if text.lstrip().startswith("["):
+        try:
+            items = json.loads(text)
+        except ValueError as error:
+            raise CellValueError("not a JSON list of text") from error
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise CellValueError("not a JSON list of text")
+        return items
+    # A hand-written file may list one item per line.
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _code_list(text: str) -> list[str]:
+    if not text:
+        return []
+    text = _text(text)
+    if LIST_SEPARATOR not in text:
+        # Most cells hold one code: no split, no list built item by item.
+        code = text.strip()
+        return [code] if code else []
+    return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+def _boolean(text: str) -> bool:
+    folded = _text(text).strip().casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE or not folded:
+        return False
+    raise CellValueError("not true or false")
+
+
+def _date(text: str) -> datetime.date | None:
+    text = _text(text).strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise CellValueError("not a date in the form YYYY-MM-DD") from error
+
+
+def _decimal(text: str) -> Decimal | None:
+    text = _text(text).strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except ArithmeticError as error:
+        raise CellValueError("not a number") from error
+    if not value.is_finite():
+        raise CellValueError("not a number")
+    return value
+
+
+def _integer(text: str) -> int | None:
+    text = _text(text).strip()
+    if not text:
+        return None
+    # isdigit() passes "²" and lstrip("-") passes "--5", neither of which int() reads.
+    if not text.lstrip("-").isdigit():
+        raise CellValueError("not a whole number")
+    try:
+        return int(text)
+    except ValueError as error:
+        raise CellValueError("not a whole number") from error
+
+
+_DECODERS: dict[Cell, Callable[[str], Any]] = {
+    Cell.TEXT: _text,
+    Cell.TEXT_LIST: _text_list,
+    Cell.CODE_LIST: _code_list,
+    Cell.BOOLEAN: _boolean,
+    Cell.DATE: _date,
+    Cell.DECIMAL: _decimal,
+    Cell.INTEGER: _integer,
+}
+
+
+def decoder(cell: Cell) -> Callable[[str], Any]:
+    """The function that reads a ``cell`` column's text back as a value, chosen once per
+    column rather than per cell; it raises CellValueError for text it cannot read."""
+    return _DECODERS[cell]
+
+
 def decode(cell: Cell, text: str) -> Any:
     """Read one cell's text back as a value; raises CellValueError for text it cannot read."""
-    text = spreadsheet_unescape(text)
-    if cell is Cell.TEXT:
-        return text
-    if cell is Cell.TEXT_LIST:
-        if not text.strip():
-            return []
-        if text.lstrip().startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError as error:
-                raise CellValueError("not a JSON list of text") from error
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise CellValueError("not a JSON list of text")
-            return items
-        # A hand-written file may list one item per line.
-        return [line.strip() for line in text.splitlines() if line.strip()]
-    if cell is Cell.CODE_LIST:
-        return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
-    text = text.strip()
-    if not text:
-        return False if cell is Cell.BOOLEAN else None
-    if cell is Cell.BOOLEAN:
-        folded = text.casefold()
-        if folded in {"true", "yes", "1"}:
-            return True
-        if folded in {"false", "no", "0"}:
-            return False
-        raise CellValueError("not true or false")
-    if cell is Cell.DATE:
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError as error:
-            raise CellValueError("not a date in the form YYYY-MM-DD") from error
-    if cell is Cell.DECIMAL:
-        try:
-            value = Decimal(text)
-        except ArithmeticError as error:
-            raise CellValueError("not a number") from error
-        if not value.is_finite():
-            raise CellValueError("not a number")
-        return value
-    if cell is Cell.INTEGER:
-        if not text.lstrip("-").isdigit():
-            raise CellValueError("not a whole number")
-        return int(text)
-    raise AssertionError(cell)
+    return _DECODERS[cell](text)
 
 
 def _relation_fields(relation: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from credentials.interop.registry_csv import (
     STATUS_COLUMN,
     SUPERSEDED_BY_COLUMN,
     CellValueError,
-    decode,
+    decoder,
 )
 
 from ..organisations import ProviderRef
@@ -23,8 +23,16 @@ from .base import FormatContext, ParsedRow, RegisterFormat
 
 REQUIRED = {"registration_number", "title_en", "provider"}
 STATUSES = frozenset(CredentialStatus.values)
-# What a blank cell reads as, by codec (lists are copied: rows must not share one).
-BLANK = {cell: decode(cell, "") for cell in set(FIELD_CELLS.values())}
+# Each field's column and the function that reads it, chosen once rather than per cell.
+FIELD_DECODERS = tuple(
+    (name, decoder(cell)) for name, cell in FIELD_CELLS.items() if name != "registration_number"
+)
+PROVIDER_COLUMNS = {
+    prefix: tuple(
+        (attribute, f"{prefix}_{suffix}") for attribute, suffix in PROVIDER_ATTRIBUTES.items()
+    )
+    for prefix in ("provider", "awarding_body")
+}
 
 
 class RegistryCsvFormat(RegisterFormat):
@@ -42,17 +50,26 @@ class RegistryCsvFormat(RegisterFormat):
     def __init__(self, context: FormatContext):
         super().__init__(context)
         self.status_reason = _("Imported from a registry CSV file.")
+        self._refs: dict[tuple[str, ...], ProviderRef] = {}
 
     def _provider(self, row: dict[str, str], prefix: str) -> ProviderRef | None:
         slug = row.get(prefix, "").strip()
         if not slug:
             return None
-        attributes = {
-            attribute: row.get(f"{prefix}_{suffix}", "").strip()
-            for attribute, suffix in PROVIDER_ATTRIBUTES.items()
-        }
-        creatable = all(attributes[name] for name in ("name_en", "jurisdiction", "provider_type"))
-        return ProviderRef(slug=slug, creatable=creatable, **attributes)
+        columns = PROVIDER_COLUMNS[prefix]
+        cells = (slug, *[row.get(column, "") for _attribute, column in columns])
+        # A file names its few providers on thousands of rows: each is described once.
+        ref = self._refs.get(cells)
+        if ref is None:
+            attributes = {
+                attribute: text.strip()
+                for (attribute, _column), text in zip(columns, cells[1:], strict=True)
+            }
+            creatable = all(
+                attributes[name] for name in ("name_en", "jurisdiction", "provider_type")
+            )
+            ref = self._refs[cells] = ProviderRef(slug=slug, creatable=creatable, **attributes)
+        return ref
 
     def parse(self, row_number: int, row: dict[str, str]) -> ParsedRow | None:
         report, context = self.report, self.context
@@ -61,16 +78,12 @@ class RegistryCsvFormat(RegisterFormat):
             report.error(row_number, "registration_number", _("The registration number is blank."))
             return None
         values = {}
-        for name, cell in FIELD_CELLS.items():
-            if name == "registration_number" or name not in row:
-                continue
-            text = row[name]
-            if not text:
-                blank = BLANK[cell]
-                values[name] = list(blank) if isinstance(blank, list) else blank
+        for name, read in FIELD_DECODERS:
+            text = row.get(name)
+            if text is None:
                 continue
             try:
-                values[name] = decode(cell, text)
+                values[name] = read(text)
             except CellValueError as error:
                 report.error(
                     row_number,
