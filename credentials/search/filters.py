@@ -177,8 +177,10 @@ class CredentialSearchForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.absent = {name for name in self.fields if name not in self.data}
-        for name in self.absent:
-            del self.fields[name]
+        # The fields came as the class's own (_ShallowFields): only those kept are copied.
+        self.fields = {
+            name: copy.copy(field) for name, field in self.fields.items() if name not in self.absent
+        }
 
     def clean(self):
         cleaned = cast(dict[str, Any], super().clean())
@@ -434,16 +436,17 @@ class CredentialSearchFilterSet(django_filters.FilterSet):
 
 
 class _ShallowFields(dict):
-    """Form fields that each form copies as shallow copies.
+    """Form fields that a search form takes as the class's own, and copies shallowly.
 
     A form deep-copies its fields, widgets and choice lists when it is made, so that one
     form may change its own; nothing changes a search form's fields after the class is
     built (no queryset choices either, which a deep copy would re-evaluate), so a shallow
-    copy of each field serves and costs a fraction.
+    copy of each field serves and costs a fraction. CredentialSearchForm copies only the
+    two or three fields a request sends, out of two dozen.
     """
 
     def __deepcopy__(self, memo) -> dict:
-        return {name: copy.copy(field) for name, field in self.items()}
+        return dict(self)
 
 
 class _ShallowCopies(dict):

@@ -21,6 +21,7 @@ figures in docs/search.md):
 
 from __future__ import annotations
 
+import copy
 import datetime
 import hashlib
 import math
@@ -64,6 +65,8 @@ from .filters import (
 )
 from .keyset import KEYSET_ORDERINGS, CursorError, PageCursor, cursor_decode, cursor_for
 from .labels import FacetRow, facet_label, facet_rows_ordered
+from .query import ParsedQuery
+from .shapes import shaped_statement
 from .sizes import size_sort_sql
 from .suggestions import spelling_suggestion
 
@@ -589,6 +592,31 @@ class CredentialSearch:
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         return sql, params
 
+    def _text_counts_sql(
+        self, *, limit: int, page: tuple[int, int] | None = None
+    ) -> tuple[str, list[Any]]:
+        """A text query's counting statement: for one without filters, from the statement
+        compiled once for its shape (shapes.py); with filters, built through the ORM."""
+        if self.parsed is None or self.filtered:
+            return self._counts_sql(limit=limit, page=page)
+
+        def build(parsed: ParsedQuery, today: datetime.date) -> tuple[str, list[Any]]:
+            return self._with_query(parsed, today)._counts_sql(limit=limit, page=page)
+
+        # Besides the query's parts, the SQL text depends on these alone when no filter
+        # is set: LIMIT and OFFSET are written into it.
+        shape = ("counts", self.ordering, limit, page, self.cap, self.rank_window)
+        return shaped_statement(shape, self.parsed, self.filterset.today, build)
+
+    def _with_query(self, parsed: ParsedQuery, today: datetime.date) -> CredentialSearch:
+        """This search with another parsed query and day (a statement template's markers)."""
+        other = copy.copy(self)
+        other.parsed = parsed
+        other.filterset = copy.copy(self.filterset)
+        other.filterset._parsed_query = parsed
+        other.filterset.today = today
+        return other
+
     def _facet_flag(self, dimension: str) -> ExpressionWrapper:
         """Whether a row passes `dimension`'s own filters, as a boolean column."""
         condition = Q()
@@ -681,7 +709,7 @@ class CredentialSearch:
         """
         if self.parsed is not None:
             total, raw, capped, _ids, _more = self._run_counts(
-                *self._counts_sql(limit=self.cap + 1)
+                *self._text_counts_sql(limit=self.cap + 1)
             )
             return total, raw, capped
         return self._browse_counts()
@@ -840,7 +868,7 @@ class CredentialSearch:
         if self.parsed is not None:
             # One statement finds the candidates, counts them, groups the facets and picks
             # the page's ids; a second fetches those rows.
-            sql, params = self._counts_sql(limit=self.cap + 1, page=(offset, size))
+            sql, params = self._text_counts_sql(limit=self.cap + 1, page=(offset, size))
             found, raw_facets, facets_capped, ids, more = self._run_counts(sql, params)
             rows = self._in_order(ids, values)
             counts_lookup = None
