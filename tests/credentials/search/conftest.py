@@ -22,6 +22,13 @@ def _fresh_cache_and_english():
     translation.activate("en")
 
 
+def search(client, **params) -> dict:
+    """The search API's JSON for `params`; anything but a 200 fails the test."""
+    response = client.get("/api/v1/credentials/", params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def level(framework: str, code: str) -> Level:
     return Level.objects.get(framework__code=framework, code=code)
 

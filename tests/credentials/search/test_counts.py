@@ -10,15 +10,9 @@ from credentials.models import Credential
 from credentials.search.cache import search_cache_invalidate
 from tests.factories import CredentialFactory
 
+from .conftest import search
+
 pytestmark = pytest.mark.django_db
-
-URL = "/api/v1/credentials/"
-
-
-def search(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def facet(body, dimension: str) -> dict[str, int]:

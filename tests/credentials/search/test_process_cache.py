@@ -8,17 +8,9 @@ from credentials.search.cache import generation_read, process_cached, search_cac
 from qualifications.choices import ReferenceBasis
 from qualifications.models import Framework, LevelReference
 
-from .conftest import level
+from .conftest import level, search
 
 pytestmark = pytest.mark.django_db
-
-URL = "/api/v1/credentials/"
-
-
-def search(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def equivalence(body) -> set[tuple[str, str, str]]:

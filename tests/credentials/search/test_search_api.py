@@ -12,15 +12,11 @@ from credentials.choices import CredentialStatus
 from credentials.models import Credential
 from tests.factories import CredentialFactory
 
+from .conftest import search
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/credentials/"
-
-
-def search(client, **params):
-    response = client.get(URL, params)
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 def numbers(body) -> set[str]:
