@@ -26,7 +26,7 @@ def store_file(job_id: int, content: bytes) -> None:
     """Write ``content`` as the job's file."""
     with _cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table()} SET content = %b WHERE id = %s",  # noqa: S608 (our own table)
+            f"UPDATE {_table()} SET content = %b WHERE id = %s",
             [content, job_id],
         )
 
@@ -35,7 +35,7 @@ def read_file(job_id: int) -> bytes:
     """The job's file, read once; ``ImportJob.DoesNotExist`` when there is no such job."""
     with _cursor() as cursor:
         cursor.execute(
-            f"SELECT content FROM {_table()} WHERE id = %s",  # noqa: S608 (our own table)
+            f"SELECT content FROM {_table()} WHERE id = %s",
             [job_id],
             binary=True,
         )
