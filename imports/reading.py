@@ -78,7 +78,8 @@ def open_text(content: bytes) -> io.TextIOWrapper:
 def decode(content: bytes, report: ImportReport) -> io.TextIOWrapper | None:
     """Return the text of a UTF-8 file (with or without a byte-order mark) as a stream, else
     report why not."""
-    if not content.strip():
+    # Not ``strip()``, which would copy the whole file to find it is not empty.
+    if not content or content.isspace():
         report.error(None, "", _("The file is empty."))
         return None
     if _looks_like_utf16(content):

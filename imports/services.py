@@ -53,6 +53,7 @@ from .reading import Table, decode, open_text, read_table
 from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
 from .staging import StagingTable, existing_keys
+from .stored_file import read_file, store_file
 from .validation import check_row, repeated_keys, report_repeats
 
 logger = logging.getLogger(__name__)
@@ -163,14 +164,18 @@ def import_job_create(
     job = ImportJob(
         format=format,
         filename=filename[:255],
-        content=content,
+        content=b"",
         provider=provider,
         requested_by=actor,
         dry_run=dry_run,
         skip_bad_rows=skip_bad_rows,
     )
     job.full_clean(exclude=["content"])
-    job.save()
+    # The row and its file are one write: a queued job is never seen without its file.
+    with transaction.atomic():
+        job.save()
+        store_file(job.pk, content)
+    job.content = content
     return job
 
 
@@ -187,7 +192,12 @@ def import_run(*, job: ImportJob) -> ImportJob:
     an attempt, which the reaper weighs when the run is lost.
     """
     with job_lock(job.pk) as locked:
-        job = ImportJob.objects.select_related("provider", "requested_by").get(pk=job.pk)
+        # The file is read once, by the run that uses it; the job's other fields stay light.
+        job = (
+            ImportJob.objects.select_related("provider", "requested_by")
+            .defer("content")
+            .get(pk=job.pk)
+        )
         if not locked:
             logger.info("Import job %s is being run by another worker; leaving it.", job.pk)
             return job
@@ -195,6 +205,7 @@ def import_run(*, job: ImportJob) -> ImportJob:
             return job
         count_attempt(job.pk, timezone.now())
         _Importer(job).run()
+    # Counts and report only: ``content`` stays deferred, so the file is not fetched again.
     job.refresh_from_db()
     return job
 
@@ -379,11 +390,12 @@ class _Importer:
         context = FormatContext.load(report=self.report, provider=self.job.provider)
         fmt = FORMATS[self.job.format](context)
         self.status_follows_validity = fmt.status_follows_validity
-        text = decode(self.job.content, self.report)
+        content = read_file(self.job.pk)
+        text = decode(content, self.report)
         table = read_table(text, fmt.columns, self.report) if text is not None else None
         if table is None:
             return None
-        total, repeated = repeated_keys(open_text(self.job.content), fmt)
+        total, repeated = repeated_keys(open_text(content), fmt)
         self.progress.set(rows_total=total)
         return table, fmt, total, repeated
 
