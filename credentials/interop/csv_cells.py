@@ -24,10 +24,14 @@ def spreadsheet_safe(value: Any) -> str:
     return ESCAPE + text if text[:1] in TRIGGER_CHARACTERS else text
 
 
-def spreadsheet_text(text: str | None) -> str | None:
-    """:func:`spreadsheet_safe` for text read from the database, without converting it:
-    ``None`` stays ``None``, which csv.writer writes as an empty cell."""
-    return ESCAPE + text if text and text[0] in TRIGGER_CHARACTERS else text
+def spreadsheet_safe_cells(cells: Iterable[Any]) -> list[Any]:
+    """:func:`spreadsheet_safe` on each text cell, the rest as they are (None, numbers and
+    dates, for csv.writer): a cheap test per cell, for exports of millions of rows."""
+    triggers = TRIGGER_CHARACTERS
+    return [
+        ESCAPE + cell if cell.__class__ is str and cell and cell[0] in triggers else cell
+        for cell in cells
+    ]
 
 
 def spreadsheet_unescape(text: str) -> str:

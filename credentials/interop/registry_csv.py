@@ -22,9 +22,9 @@ from ..models import Credential
 from ..vocabulary import REGISTERS, register_term
 from .csv_cells import (
     ESCAPE,
-    TRIGGER_CHARACTERS,
     csv_text,
     safe_rows_text,
+    spreadsheet_safe_cells,
     spreadsheet_unescape,
 )
 from .streaming import rows_by_id
@@ -322,7 +322,6 @@ def registry_csv_block(batch: list[tuple], *, today: datetime.date) -> str:
     with a digit). The registers' words depend only on the status and on whether the
     validity has started, so they are worked out once per pair in the batch.
     """
-    triggers = TRIGGER_CHARACTERS
     words: dict[tuple[str, bool], list[str]] = {}
     rows = []
     for values in batch:
@@ -338,12 +337,7 @@ def registry_csv_block(batch: list[tuple], *, today: datetime.date) -> str:
         for at, write in _ENCODED:
             row[at] = write(row[at])
         row += register_cells
-        rows.append(
-            [
-                ESCAPE + cell if cell.__class__ is str and cell and cell[0] in triggers else cell
-                for cell in row
-            ]
-        )
+        rows.append(spreadsheet_safe_cells(row))
     return safe_rows_text(rows)
 
 

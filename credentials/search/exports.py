@@ -11,7 +11,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from ..choices import CredentialStatus
-from ..interop.csv_cells import csv_text, safe_rows_text, spreadsheet_safe, spreadsheet_text
+from ..interop.csv_cells import csv_text, safe_rows_text, spreadsheet_safe_cells
 from ..interop.streaming import rows_by_id
 from ..vocabulary import HKQR, OFQUAL, register_term
 from .service import CredentialSearch
@@ -82,9 +82,27 @@ def status_labels() -> dict[str, str]:
     return {value: str(label) for value, label in CredentialStatus.choices}
 
 
-def _row_cells(
-    values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
-) -> list[Any]:
+class _StatusWords:
+    """A status's label and the registers' words for it, worked out once per batch for each
+    (status, validity started) pair: they depend on nothing else."""
+
+    def __init__(self, labels: dict[str, str], today: datetime.date) -> None:
+        self.labels, self.today = labels, today
+        self.known: dict[tuple[str, bool], tuple[str, str, str]] = {}
+
+    def __call__(self, status: str, valid_from: datetime.date | None) -> tuple[str, str, str]:
+        key = (status, valid_from is not None and valid_from > self.today)
+        words = self.known.get(key)
+        if words is None:
+            words = self.known[key] = (
+                self.labels.get(status, status),
+                register_term(OFQUAL, status, valid_from=valid_from, today=self.today),
+                register_term(HKQR, status),
+            )
+        return words
+
+
+def _row_cells(values: tuple, url_prefix: str, status_words: _StatusWords) -> list[Any]:
     """One row's cells in EXPORT_COLUMNS order, from a tuple in EXPORT_FIELDS order, as read
     (numbers, dates and the marks list as they come from the database)."""
     (
@@ -125,9 +143,7 @@ def _row_cells(
         mode,
         marks,
         status,
-        labels.get(status, status),
-        register_term(OFQUAL, status, valid_from=valid_from, today=today),
-        register_term(HKQR, status),
+        *status_words(status, valid_from),
         valid_from,
         valid_to,
         teach_out_ends_on,
@@ -144,13 +160,11 @@ def export_row(
     values: tuple, url_prefix: str, *, labels: dict[str, str], today: datetime.date
 ) -> dict:
     """One export row as plain JSON-ready values, from a tuple in EXPORT_FIELDS order."""
-    row = dict(
-        zip(
-            EXPORT_COLUMNS,
-            _row_cells(values, url_prefix, labels=labels, today=today),
-            strict=True,
-        )
-    )
+    return _json_row(values, url_prefix, _StatusWords(labels, today))
+
+
+def _json_row(values: tuple, url_prefix: str, status_words: _StatusWords) -> dict:
+    row = dict(zip(EXPORT_COLUMNS, _row_cells(values, url_prefix, status_words), strict=True))
     for name in _DECIMAL_COLUMNS:
         row[name] = _text(row[name])
     for name in _DATE_COLUMNS:
@@ -164,19 +178,7 @@ CSV_HEAD = "\ufeff" + csv_text([EXPORT_COLUMNS])
 JSON_HEAD, JSON_TAIL = "[", "\n]\n"
 
 
-def _status_cells(
-    status: str, valid_from: datetime.date | None, labels: dict[str, str], today: datetime.date
-) -> tuple[str | None, ...]:
-    """The status, its label and the registers' words, as spreadsheet-safe cells."""
-    return tuple(
-        spreadsheet_text(cell)
-        for cell in (
-            status,
-            labels.get(status, status),
-            register_term(OFQUAL, status, valid_from=valid_from, today=today),
-            register_term(HKQR, status),
-        )
-    )
+_MARKS_AT = EXPORT_COLUMNS.index("quality_marks")
 
 
 def csv_block(
@@ -185,74 +187,33 @@ def csv_block(
     """One fetched batch of rows as CSV lines: the cells of :func:`export_row`, each
     spreadsheet-safe, in EXPORT_COLUMNS order.
 
-    Built here row by row rather than through export_row's dict: a million rows are a
-    million times each step. The status cells depend only on the status and on whether the
-    validity has started, so they are worked out once per pair in the batch. Text is
-    escaped as read; numbers and dates go to csv.writer as they are, which writes them as
-    ``str`` does: the database keeps the numbers non-negative, so none starts with ``-``.
+    Built from the row's cells rather than through export_row's dict: a million rows are a
+    million times each step. Text is escaped as read; numbers and dates go to csv.writer as
+    they are, which writes them as ``str`` does: the database keeps the numbers
+    non-negative, so none starts with ``-``.
     """
-    safe = spreadsheet_text
-    # A url starts with the prefix (or, with none, the id's digits).
-    url_head = spreadsheet_safe(url_prefix)
-    statuses: dict[tuple[str, bool], tuple[str | None, ...]] = {}
+    status_words = _StatusWords(labels, today)
     rows = []
-    for (
-        pk,
-        number,
-        title_en,
-        title_zh,
-        kind,
-        provider,
-        provider_zh,
-        framework,
-        level,
-        credits,
-        hours,
-        ects,
-        area,
-        mode,
-        marks,
-        status,
-        valid_from,
-        valid_to,
-        teach_out_ends_on,
-        successor,
-    ) in batch:
-        key = (status, valid_from is not None and valid_from > today)
-        status_cells = statuses.get(key)
-        if status_cells is None:
-            status_cells = statuses[key] = _status_cells(status, valid_from, labels, today)
-        rows.append(
-            (
-                safe(number),
-                safe(title_en),
-                safe(title_zh),
-                safe(kind),
-                safe(provider),
-                safe(provider_zh),
-                safe(framework),
-                safe(level),
-                credits,
-                hours,
-                ects,
-                safe(area),
-                safe(mode),
-                safe("|".join(marks)) if marks else "",
-                *status_cells,
-                valid_from,
-                valid_to,
-                teach_out_ends_on,
-                safe(successor),
-                f"{url_head}{pk}/",
-            )
-        )
+    for values in batch:
+        cells = _row_cells(values, url_prefix, status_words)
+        marks = cells[_MARKS_AT]
+        cells[_MARKS_AT] = "|".join(marks) if marks else ""
+        rows.append(spreadsheet_safe_cells(cells))
     return safe_rows_text(rows)
 
 
-def json_block(batch: list[tuple], url_prefix: str, *, first: bool, **row_context: Any) -> str:
+def json_block(
+    batch: list[tuple],
+    url_prefix: str,
+    *,
+    first: bool,
+    labels: dict[str, str],
+    today: datetime.date,
+) -> str:
     """One fetched batch of rows as JSON array items, led by the separator it needs."""
+    status_words = _StatusWords(labels, today)
     items = ",\n".join(
-        json.dumps(export_row(values, url_prefix, **row_context), ensure_ascii=False)
+        json.dumps(_json_row(values, url_prefix, status_words), ensure_ascii=False)
         for values in batch
     )
     return ("\n" if first else ",\n") + items
