@@ -1,8 +1,11 @@
 """The import benchmark's file, its clean-up and its place in the headline."""
 
 import csv
+import io
+import json
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.headline import headline
@@ -61,6 +64,21 @@ def _counted_by_entries() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, count(*) FROM credentials_credential GROUP BY status")
         return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_the_child_command_imports_the_file_and_prints_its_own_time(tmp_path):
+    CredentialFactory.create_batch(2)
+    path = tmp_path / "register.csv"
+    write_registry_csv(path, 2)
+    out = io.StringIO()
+
+    call_command("bench_import", "--format", "registry-csv", str(path), stdout=out)
+
+    job = ImportJob.objects.get()
+    assert (job.state, job.created_count) == ("finished", 2)
+    # Storing, checking and writing the file, commit included: more than the job's own run.
+    assert json.loads(out.getvalue())["seconds"] > job.report["elapsed_seconds"]
 
 
 def test_the_dfe_copy_moves_every_number_out_of_the_generated_range(tmp_path):
