@@ -59,3 +59,19 @@ def test_an_empty_file_is_still_reported_as_empty(content):
     job = import_run(job=import_job_create(actor=None, format="registry-csv", content=content))
 
     assert [p["message"] for p in job.report["problems"]] == ["The file is empty."]
+
+
+def test_a_large_file_is_stored_as_it_came_not_compressed():
+    # Compressible text well past TOAST's threshold: pglz would shrink it several times.
+    content = b"registration_number,title_en\n" + b"HK-0001,Certificate in Care\n" * 20_000
+    job = import_job_create(actor=None, format="registry-csv", content=content)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_column_size(content) FROM {ImportJob._meta.db_table} WHERE id = %s",
+            [job.pk],
+        )
+        (stored,) = cursor.fetchone()
+
+    assert stored >= len(content)
+    assert read_file(job.pk) == content
