@@ -15,8 +15,9 @@ compare as the merge would leave them; a status follows ``formats.base.status_fo
 """
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Field
@@ -29,11 +30,20 @@ from .bulk import copy_rows
 STAGING_TABLE = "import_staging"
 # Every column the staging table holds besides the credential fields.
 KEY_COLUMNS = ("row_number", "registration_key", "given", "wanted_status", "marks_owned")
+# Their types, as ``create`` declares them.
+KEY_TYPES = ("integer", "text", "bigint", "text", "text[]")
 GOVERNED = (CredentialStatus.REGISTERED, CredentialStatus.TEACH_OUT)
+TYPE_MODIFIER = re.compile(r"\([^)]*\)")
 
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def _copy_type(field: Field) -> str:
+    """A column's type as binary COPY names it: "varchar(16)[]" is "varchar[]"."""
+    # Every staged field is a concrete column, so it has a type.
+    return TYPE_MODIFIER.sub("", cast(str, field.db_type(connection)))
 
 
 def existing_keys(keys: Iterable[str]) -> set[str]:
@@ -58,6 +68,11 @@ class StagingTable:
             if name not in ("registration_number", "provider")
         }
         self.columns = (*KEY_COLUMNS, "provider_id", *(f.attname for f in self.fields.values()))
+        self.types = (
+            *KEY_TYPES,
+            "bigint",
+            *(_copy_type(field) for field in self.fields.values()),
+        )
         # Which fields a row gives, as bits: a bitmask copies far faster than a text array.
         self.bits = {name: 1 << index for index, name in enumerate(self.fields)}
 
@@ -80,7 +95,7 @@ class StagingTable:
 
     def copy(self, rows: Iterable[Sequence[Any]]) -> None:
         """COPY rows in ``columns`` order into the table, then let the planner know its size."""
-        copy_rows(STAGING_TABLE, self.columns, rows)
+        copy_rows(STAGING_TABLE, self.columns, rows, self.types)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {STAGING_TABLE}")
 
