@@ -75,11 +75,17 @@ class StagingTable:
         )
         # Which fields a row gives, as bits: a bitmask copies far faster than a text array.
         self.bits = {name: 1 << index for index, name in enumerate(self.fields)}
+        # A file's rows mostly give the same fields: each set of names is summed once.
+        self._masks: dict[tuple[str, ...], int] = {}
 
     def given(self, names: Iterable[str]) -> int:
         """The bitmask of the fields named (those the table holds)."""
-        bits = self.bits
-        return sum(bits[name] for name in names if name in bits)
+        names = tuple(names)
+        mask = self._masks.get(names)
+        if mask is None:
+            bits = self.bits
+            mask = self._masks[names] = sum(bits[name] for name in names if name in bits)
+        return mask
 
     def create(self) -> None:
         definitions = ", ".join(

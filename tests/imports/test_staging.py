@@ -13,7 +13,8 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from credentials.services import credential_change_status
 from imports.choices import ImportState
 from imports.organisations import ProviderDirectory
-from imports.services import _Importer, import_job_create
+from imports.services import FIELDS, _Importer, import_job_create
+from imports.staging import StagingTable
 from providers.models import Provider
 from tests.factories import ProviderFactory
 
@@ -216,3 +217,13 @@ def test_the_staging_join_takes_only_the_rows_that_would_change_nothing(
         importer._resolve_providers(rows, fmt)
 
         assert importer._unchanged_rows(rows) == {2}
+
+
+def test_the_given_mask_names_the_fields_the_table_holds_whatever_their_order():
+    staging = StagingTable(FIELDS)
+    assert staging.given(["provider", "title_en", "kind"]) == (
+        staging.bits["title_en"] | staging.bits["kind"]
+    )
+    assert staging.given(["kind", "title_en"]) == staging.given(["title_en", "kind"])
+    assert staging.given(["title_en"]) == staging.bits["title_en"]
+    assert staging.given([]) == 0
