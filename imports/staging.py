@@ -166,8 +166,8 @@ class StagingTable:
         )
         credentials = _quote(Credential._meta.db_table)
         # Compared in the select list, behind OFFSET 0 so the test is not pulled into the
-        # join's WHERE: planning some thirty join clauses for their selectivity took longer
-        # (about 0.1 s a chunk) than running the join, and changes nothing in the plan.
+        # join's WHERE: estimating some thirty join clauses one by one took the planner
+        # longer (about 0.1 s a chunk) than running the join, which is planned as before.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT row_number FROM (SELECT s.row_number, {conditions} AS unchanged "
