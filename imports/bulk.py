@@ -34,11 +34,24 @@ def next_ids(model: type[Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """COPY the rows into the table; values are Python values psycopg adapts."""
+def copy_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    types: Sequence[str] | None = None,
+) -> None:
+    """COPY the rows into the table; values are Python values psycopg adapts.
+
+    Given the columns' PostgreSQL types (``text``, ``numeric``, ``varchar[]``), the rows go
+    in binary, which psycopg's C dumpers write without quoting or escaping each value.
+    """
     column_list = ", ".join(_quote(column) for column in columns)
     statement = f"COPY {_quote(table)} ({column_list}) FROM STDIN"
+    if types is not None:
+        statement += " (FORMAT BINARY)"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        if types is not None:
+            copy.set_types(types)
         for row in rows:
             copy.write_row(row)
 

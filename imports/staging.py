@@ -15,8 +15,9 @@ compare as the merge would leave them; a status follows ``formats.base.status_fo
 """
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Field
@@ -29,11 +30,20 @@ from .bulk import copy_rows
 STAGING_TABLE = "import_staging"
 # Every column the staging table holds besides the credential fields.
 KEY_COLUMNS = ("row_number", "registration_key", "given", "wanted_status", "marks_owned")
+# Their types, as ``create`` declares them.
+KEY_TYPES = ("integer", "text", "bigint", "text", "text[]")
 GOVERNED = (CredentialStatus.REGISTERED, CredentialStatus.TEACH_OUT)
+TYPE_MODIFIER = re.compile(r"\([^)]*\)")
 
 
 def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def _copy_type(field: Field) -> str:
+    """A column's type as binary COPY names it: "varchar(16)[]" is "varchar[]"."""
+    # Every staged field is a concrete column, so it has a type.
+    return TYPE_MODIFIER.sub("", cast(str, field.db_type(connection)))
 
 
 def existing_keys(keys: Iterable[str]) -> set[str]:
@@ -58,13 +68,24 @@ class StagingTable:
             if name not in ("registration_number", "provider")
         }
         self.columns = (*KEY_COLUMNS, "provider_id", *(f.attname for f in self.fields.values()))
+        self.types = (
+            *KEY_TYPES,
+            "bigint",
+            *(_copy_type(field) for field in self.fields.values()),
+        )
         # Which fields a row gives, as bits: a bitmask copies far faster than a text array.
         self.bits = {name: 1 << index for index, name in enumerate(self.fields)}
+        # A file's rows mostly give the same fields: each set of names is summed once.
+        self._masks: dict[tuple[str, ...], int] = {}
 
     def given(self, names: Iterable[str]) -> int:
         """The bitmask of the fields named (those the table holds)."""
-        bits = self.bits
-        return sum(bits[name] for name in names if name in bits)
+        names = tuple(names)
+        mask = self._masks.get(names)
+        if mask is None:
+            bits = self.bits
+            mask = self._masks[names] = sum(bits[name] for name in names if name in bits)
+        return mask
 
     def create(self) -> None:
         definitions = ", ".join(
@@ -80,9 +101,11 @@ class StagingTable:
 
     def copy(self, rows: Iterable[Sequence[Any]]) -> None:
         """COPY rows in ``columns`` order into the table, then let the planner know its size."""
-        copy_rows(STAGING_TABLE, self.columns, rows)
+        copy_rows(STAGING_TABLE, self.columns, rows, self.types)
+        # The size and the join key are all the plan needs: sampling every column of every
+        # row, long texts and lists included, cost more than the join itself.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {STAGING_TABLE}")
+            cursor.execute(f"ANALYZE {STAGING_TABLE} (registration_key)")
 
     def _column_unchanged(self, name: str) -> str:
         attname = self.fields[name].attname
@@ -142,10 +165,15 @@ class StagingTable:
             ]
         )
         credentials = _quote(Credential._meta.db_table)
+        # Compared in the select list, behind OFFSET 0 so the test is not pulled into the
+        # join's WHERE: estimating some thirty join clauses one by one took the planner
+        # longer (about 0.1 s a chunk) than running the join, which is planned as before.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s.row_number FROM {STAGING_TABLE} AS s JOIN {credentials} AS c "
-                f"ON c.registration_key = s.registration_key WHERE {conditions}",
+                f"SELECT row_number FROM (SELECT s.row_number, {conditions} AS unchanged "
+                f"FROM {STAGING_TABLE} AS s JOIN {credentials} AS c "
+                "ON c.registration_key = s.registration_key OFFSET 0) AS compared "
+                "WHERE unchanged",
                 params,
             )
             return [row for (row,) in cursor.fetchall()]

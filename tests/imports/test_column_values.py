@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from credentials.choices import CredentialKind, QualityMark
-from imports.services import _column_value
+from imports.services import _column_value, _columns_values
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,28 @@ def test_a_parsed_value_becomes_its_columns_value(name, value, expected):
     assert type(converted) is type(expected)
     if isinstance(expected, Decimal):
         assert converted.as_tuple() == expected.as_tuple()
+
+
+STAGED = ("title_en", "kind", "level", "credits", "fee", "quality_marks", "valid_from")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {
+            "title_en": "A title",
+            "level": SimpleNamespace(pk=7),
+            "credits": Decimal("12.36"),
+            "quality_marks": [QualityMark.DFE_FUNDED.value],
+            "valid_from": datetime.date(2025, 9, 1),
+        },
+        {"kind": CredentialKind.QUALIFICATION, "title_en": "A title", "fee": None},
+    ],
+    ids=["plain values", "an enum member"],
+)
+def test_a_rows_staged_values_are_its_column_values_in_order(values):
+    """Each field named gets what _column_value makes of the row's value; None if not given."""
+    staged = _columns_values(STAGED)(values)
+    expected = [_column_value(name, values[name]) if name in values else None for name in STAGED]
+    assert staged == expected
+    assert [type(value) for value in staged] == [type(value) for value in expected]

@@ -5,8 +5,10 @@ Data: ``uk/dfe-approved-qualifications-2024-10.csv`` (8,201 rows) and ``-2025-02
 ``fixtures/hkqr-style-register.csv`` and ``fixtures/hkqr-broken-rows.csv`` here.
 """
 
+import contextlib
 import csv
 import datetime
+import gc
 from decimal import Decimal
 
 import pytest
@@ -25,7 +27,7 @@ from credentials.services import credential_snapshot
 from imports.choices import ImportState
 from imports.formats.ofqual_common import with_slashes
 from imports.models import ImportJob
-from imports.services import snapshot
+from imports.services import _Importer, import_job_create, import_run, snapshot
 from providers.choices import MembershipRole
 from providers.models import Provider
 from tests.factories import CredentialFactory, MembershipFactory, ProviderFactory
@@ -444,3 +446,26 @@ def test_a_nul_byte_is_a_row_problem_not_a_database_error():
     assert problems(job) == [(2, "Title (English)")]
     errors = [p["message"] for p in job.report["problems"] if p["severity"] == "error"]
     assert errors == ["The value contains a NUL character."]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["a run that ends", "a run that raises"])
+def test_a_run_sweeps_only_its_own_objects_and_gives_the_rest_back(monkeypatch, fails):
+    """What the process held before the run is out of the collector's sweeps while the run
+    lasts, and swept again once it ends, however it ends."""
+    frozen_during: list[int] = []
+
+    def run(importer):
+        frozen_during.append(gc.get_freeze_count())
+        if fails:
+            raise RuntimeError("The run broke.")
+
+    monkeypatch.setattr(_Importer, "run", run)
+    job = import_job_create(
+        actor=None, format="registry-csv", content=registry_csv({"registration_number": "P/1"})
+    )
+
+    with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+        import_run(job=job)
+
+    assert frozen_during[0] > 0
+    assert gc.get_freeze_count() == 0

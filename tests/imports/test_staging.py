@@ -5,7 +5,7 @@ that hit every branch of a re-import."""
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from changes.models import ChangeEvent
 from credentials.choices import CredentialStatus, StatusSource
@@ -13,7 +13,8 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from credentials.services import credential_change_status
 from imports.choices import ImportState
 from imports.organisations import ProviderDirectory
-from imports.services import _Importer, import_job_create
+from imports.services import FIELDS, _Importer, import_job_create
+from imports.staging import STAGING_TABLE, StagingTable
 from providers.models import Provider
 from tests.factories import ProviderFactory
 
@@ -216,3 +217,29 @@ def test_the_staging_join_takes_only_the_rows_that_would_change_nothing(
         importer._resolve_providers(rows, fmt)
 
         assert importer._unchanged_rows(rows) == {2}
+
+
+def test_the_given_mask_names_the_fields_the_table_holds_whatever_their_order():
+    staging = StagingTable(FIELDS)
+    assert staging.given(["provider", "title_en", "kind"]) == (
+        staging.bits["title_en"] | staging.bits["kind"]
+    )
+    assert staging.given(["kind", "title_en"]) == staging.given(["title_en", "kind"])
+    assert staging.given(["title_en"]) == staging.bits["title_en"]
+    assert staging.given([]) == 0
+
+
+@pytest.mark.django_db
+def test_the_staged_rows_give_the_planner_their_count_and_their_keys():
+    """Only the join key is sampled: the other columns' statistics would cost more to
+    gather than the join they could guide."""
+    staging = StagingTable(FIELDS)
+    fields = dict.fromkeys(staging.fields)
+    rows = [[number, f"K{number}", 0, None, None, None, *fields.values()] for number in (2, 3, 4)]
+    with transaction.atomic(), connection.cursor() as cursor:
+        staging.create()
+        staging.copy(rows)
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [STAGING_TABLE])
+        assert cursor.fetchone() == (3,)
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [STAGING_TABLE])
+        assert cursor.fetchall() == [("registration_key",)]
