@@ -74,6 +74,9 @@ def test_a_job_whose_worker_holds_its_lock_is_alive_however_quiet():
         # A second run of the same job leaves it to the worker that holds it.
         assert import_run(job=quiet).state == ImportState.RUNNING
         assert ImportJob.objects.get(pk=quiet.pk).attempts == 1
+        # Released before the session closes: a closed session's backend lets go of its
+        # locks only when it exits, a moment later, and the reaper could still see it held.
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", [JOB_LOCK_CLASS, quiet.pk])
 
     assert import_reap().requeue == [quiet.pk]
 
