@@ -52,6 +52,18 @@ class ImportReport:
     def warning(self, row: int | None, column: str, message: str) -> None:
         self.problems.append(Problem(row, column, message, Severity.WARNING))
 
+    def take(self) -> "ImportReport":
+        """Hand over every problem found so far, leaving this report empty."""
+        taken = ImportReport(self.problems, self.error_rows, self.file_error)
+        self.problems, self.error_rows, self.file_error = [], set(), False
+        return taken
+
+    def merge(self, other: "ImportReport") -> None:
+        """Add another report's problems after this one's, as if they were found here."""
+        self.problems.extend(other.problems)
+        self.error_rows |= other.error_rows
+        self.file_error = self.file_error or other.file_error
+
     @property
     def error_count(self) -> int:
         return sum(1 for problem in self.problems if problem.severity == Severity.ERROR)

@@ -50,13 +50,14 @@ from .formats import FORMATS, FormatContext, ParsedRow, RegisterFormat
 from .formats.base import status_for_new
 from .models import ImportJob
 from .organisations import ProviderDirectory, ProviderRef
+from .pipeline import CheckedChunk, CheckedChunks
 from .progress import ImportProgress
 from .reading import Table, decode, open_text, read_table
 from .recovery import count_attempt, job_lock, mark_failed
 from .report import HEADER_ROW, ImportReport
 from .staging import StagingTable, existing_keys
 from .stored_file import read_file, store_file
-from .validation import check_row, repeated_keys, report_repeats
+from .validation import repeated_keys
 
 logger = logging.getLogger(__name__)
 
@@ -404,15 +405,18 @@ class _Importer:
                 self._finish(ImportState.FAILED, 0, started)
                 return
             table, fmt, total, repeated = opened
+            chunks = CheckedChunks(table, fmt, repeated, report=fmt.report, size=CHUNK_SIZE)
             if self.report.file_error:
                 # Every row is still checked, so the report names all that is wrong at once.
-                for _parsed in self._checked_rows(table, fmt, repeated):
-                    pass
+                with chunks:
+                    for chunk in chunks:
+                        self._take(chunk)
                 self._finish(ImportState.FAILED, total, started)
                 return
             try:
-                with transaction.atomic():
-                    self._apply(table, fmt, repeated)
+                # Leaving ``chunks`` first stops its thread before the transaction ends.
+                with transaction.atomic(), chunks:
+                    self._apply(chunks, fmt)
                     if self.report.has_errors and not self.job.skip_bad_rows:
                         raise _Rollback
                     if self.job.dry_run:
@@ -435,44 +439,30 @@ class _Importer:
 
     def _open(self) -> tuple[Table, RegisterFormat, int, set[str]] | None:
         """The file's rows, to be read as they are handled; how many there are, and the keys
-        more than one of them holds (from a first, quick read of the file)."""
-        context = FormatContext.load(report=self.report, provider=self.job.provider)
+        more than one of them holds (from a first, quick read of the file).
+
+        The rows are read and parsed in a thread (see ``pipeline.py``), which records what it
+        finds in the format's report and hands it over with each chunk; the header's
+        problems are taken at once.
+        """
+        context = FormatContext.load(report=ImportReport(), provider=self.job.provider)
         fmt = FORMATS[self.job.format](context)
         self.status_follows_validity = fmt.status_follows_validity
         content = read_file(self.job.pk)
         text = decode(content, self.report)
-        table = read_table(text, fmt.columns, self.report) if text is not None else None
+        table = read_table(text, fmt.columns, fmt.report) if text is not None else None
+        self.report.merge(fmt.report.take())
         if table is None:
             return None
         total, repeated = repeated_keys(open_text(content), fmt)
         self.progress.set(rows_total=total)
         return table, fmt, total, repeated
 
-    def _checked_rows(
-        self, table: Table, fmt: RegisterFormat, repeated: set[str]
-    ) -> Iterator[ParsedRow]:
-        """Parse and check the rows as they are read, recording each one's key.
-
-        A row whose number no other row holds is handed on at once. One whose number appears
-        again may be a repeat, an error on every row that holds it, so it waits for the end
-        of the file, when its fellows are known.
-        """
-        waiting: list[ParsedRow] = []
-        for number, cells in table.rows:
-            parsed = fmt.parse(number, cells)
-            if parsed is None:
-                continue
-            key = check_row(parsed, fmt, self.report)
-            if key is None:
-                yield parsed
-                continue
-            self.keys[parsed.row] = key
-            if key in repeated:
-                waiting.append(parsed)
-            else:
-                yield parsed
-        report_repeats(waiting, self.keys, fmt, self.report)
-        yield from waiting
+    def _take(self, chunk: CheckedChunk) -> list[ParsedRow]:
+        """Record what the parser thread found reading a chunk, as if found here."""
+        self.report.merge(chunk.report)
+        self.keys.update(chunk.keys)
+        return chunk.rows
 
     def _finish(self, state: str, total: int, started: float) -> None:
         elapsed = time.monotonic() - started
@@ -513,19 +503,13 @@ class _Importer:
 
     # --- writing ----------------------------------------------------------------------
 
-    def _apply(self, table: Table, fmt: RegisterFormat, repeated: set[str]) -> None:
+    def _apply(self, chunks: Iterable[CheckedChunk], fmt: RegisterFormat) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
         self.directory = ProviderDirectory()
-        chunk: list[ParsedRow] = []
-        for parsed in self._checked_rows(table, fmt, repeated):
-            chunk.append(parsed)
-            if len(chunk) == CHUNK_SIZE:
-                self._apply_chunk(chunk, fmt)
-                self.progress.set(rows_done=table.count)
-                chunk = []
-        self._apply_chunk(chunk, fmt)
-        self.progress.set(rows_done=table.count)
+        for chunk in chunks:
+            self._apply_chunk(self._take(chunk), fmt)
+            self.progress.set(rows_done=chunk.rows_read)
         for supersession in self.supersessions:
             self._supersede(supersession)
         missing = getattr(fmt, "missing_candidates", None)

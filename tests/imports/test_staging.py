@@ -13,6 +13,7 @@ from credentials.models import Credential, CredentialStatusChange, CredentialVer
 from credentials.services import credential_change_status
 from imports.choices import ImportState
 from imports.organisations import ProviderDirectory
+from imports.pipeline import CheckedChunks
 from imports.services import FIELDS, _Importer, import_job_create
 from imports.staging import STAGING_TABLE, StagingTable
 from providers.models import Provider
@@ -211,9 +212,12 @@ def test_the_staging_join_takes_only_the_rows_that_would_change_nothing(
     opened = importer._open()
     assert opened is not None
     table, fmt, _, repeated = opened
-    with transaction.atomic():
+    with (
+        transaction.atomic(),
+        CheckedChunks(table, fmt, repeated, report=fmt.report, size=100) as chunks,
+    ):
         importer.directory = ProviderDirectory()
-        rows = list(importer._checked_rows(table, fmt, repeated))
+        rows = [row for chunk in chunks for row in importer._take(chunk)]
         importer._resolve_providers(rows, fmt)
 
         assert importer._unchanged_rows(rows) == {2}
