@@ -28,8 +28,8 @@ from django.db.models import (
     TextField,
     URLField,
 )
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from credentials.models import Credential
 from credentials.numbers import registration_key
@@ -162,8 +162,10 @@ def _check_number(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
     return key
 
 
-def _field_messages(name: str, value: Any) -> tuple[str, ...]:
-    """The field's own complaints about a value (none if it is fine); lists come as tuples."""
+def _field_messages(language: str | None, name: str, value: Any) -> tuple[str, ...]:
+    """The field's own complaints about a value (none if it is fine), in ``language``, the
+    active one: it is part of the cache's key, as a worker runs jobs in either language.
+    Lists come as tuples."""
     try:
         FIELDS[name].clean(list(value) if isinstance(value, tuple) else value, None)
     except ValidationError as error:
@@ -176,6 +178,7 @@ _cached_messages = functools.lru_cache(maxsize=65536)(_field_messages)
 
 
 def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) -> None:
+    language = get_language()
     for name, value in parsed.values.items():
         quick = QUICK_CHECKS.get(name)
         if quick is not None and quick(value):
@@ -193,7 +196,7 @@ def _check_values(parsed: ParsedRow, fmt: RegisterFormat, report: ImportReport) 
         if nul:
             report.error(parsed.row, fmt.column_for(name), _("The value contains a NUL character."))
             continue
-        messages = _cached_messages(name, value)
+        messages = _cached_messages(language, name, value)
         if messages:
             report.error(parsed.row, fmt.column_for(name), " ".join(messages))
     start, end = parsed.values.get("valid_from"), parsed.values.get("valid_to")

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from credentials.choices import CredentialStatus
@@ -146,7 +147,8 @@ _URL_LENGTH = cast(int, Credential._meta.get_field("further_information_url").ma
 
 
 @functools.lru_cache(maxsize=4096)
-def _url_problem(url: str) -> str:
+def _url_problem(language: str | None, url: str) -> str:
+    """What is wrong with ``url`` in ``language``, the active one (part of the cache's key)."""
     if len(url) > _URL_LENGTH:
         return _("The web address is longer than %(limit)d characters.") % {"limit": _URL_LENGTH}
     try:
@@ -162,7 +164,7 @@ def optional_url(report: ImportReport, row_number: int, column: str, text: str) 
     url = http_url(text)
     if not url:
         return ""
-    problem = _url_problem(url)
+    problem = _url_problem(get_language(), url)
     if problem:
         report.warning(row_number, column, problem + " " + _("It is left out."))
         return ""

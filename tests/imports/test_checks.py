@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from credentials.choices import CredentialKind, QualityMark
 from imports.formats.base import FormatContext
@@ -203,3 +204,29 @@ def test_a_file_matching_one_column_reads_each_rows_cell():
         (2, {"registration_number": "AB-1"}),
         (4, {"registration_number": "AB-2"}),
     ]
+
+
+@pytest.mark.django_db
+def test_a_value_checked_in_one_language_is_reported_in_the_next_jobs_own():
+    # The same bad values in two jobs of one process: the checks' caches must not hand the
+    # second job the first one's messages.
+    content = registry_csv(
+        {
+            "registration_number": "BAD-1",
+            "provider": "p",
+            "kind": "qualification",
+            "fee_currency": "POUNDS",
+            "further_information_url": "https://exa mple.org/",
+        }
+    )
+
+    def problems(language: str) -> list[str]:
+        with translation.override(language):
+            job = run_import("registry-csv", content)
+        return [p["message"] for p in job.report["problems"] if p["column"] != "provider"]
+
+    english = problems("en")
+    chinese = problems("zh-hant")
+
+    assert "Ensure this value has at most 3 characters (it has 6)." in english
+    assert not set(english) & set(chinese)
