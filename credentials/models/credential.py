@@ -21,6 +21,7 @@ from ..choices import (
     StatusSource,
     Supervision,
 )
+from ..vocabulary import OFQUAL
 
 
 class Credential(TimeStampedModel):
@@ -312,6 +313,16 @@ class Credential(TimeStampedModel):
                     "notional_hours",
                 ],
                 name="credential_facet_columns",
+            ),
+            # A DfE list's re-import reports the entries earlier lists put on the register
+            # that it lacks: an index-only scan of those, not of the whole register.
+            models.Index(
+                fields=["registration_key"],
+                include=["registration_number", "provider"],
+                condition=Q(
+                    external_register=OFQUAL, quality_marks__contains=[QualityMark.DFE_FUNDED]
+                ),
+                name="credential_dfe_listed",
             ),
         ]
 

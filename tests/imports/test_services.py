@@ -469,3 +469,23 @@ def test_a_run_sweeps_only_its_own_objects_and_gives_the_rest_back(monkeypatch, 
 
     assert frozen_during[0] > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_a_dfe_list_lacking_entries_counts_them_all_and_lists_the_first_by_number(
+    monkeypatch,
+):
+    lines = DFE_2025_02.read_bytes().splitlines(keepends=True)
+    header, rows = lines[0], lines[1:5]
+    run_import("dfe", header + b"".join(rows))
+    monkeypatch.setattr("imports.services.MISSING_LISTED", 2)
+
+    job = run_import("dfe", header + rows[1])
+
+    (kept,) = csv.DictReader([line.decode("utf-8-sig") for line in (header, rows[1])])
+    listed = Credential.objects.exclude(
+        registration_number=with_slashes(kept["QualificationNumber"])
+    ).order_by("registration_key")
+    assert job.report["missing_from_file"] == {
+        "count": 3,
+        "registration_numbers": [c.registration_number for c in listed[:2]],
+    }
