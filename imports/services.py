@@ -25,7 +25,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import BooleanField, DecimalField, Field, Max, QuerySet
+from django.db.models import BooleanField, Count, DecimalField, Field, Max, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -1035,9 +1035,11 @@ class _Importer:
         missing = candidates.exclude(
             RawSQL("registration_key = ANY(%s)", (list(keys),), output_field=BooleanField())
         )
-        self.missing_count = missing.count()
-        self.missing = list(
-            missing.order_by("registration_key").values_list("registration_number", flat=True)[
-                :MISSING_LISTED
-            ]
+        # One scan: the count is taken over every missing entry before the list is cut.
+        listed = list(
+            missing.annotate(missing=Window(Count("pk")))
+            .order_by("registration_key")
+            .values_list("registration_number", "missing")[:MISSING_LISTED]
         )
+        self.missing_count = listed[0][1] if listed else 0
+        self.missing = [number for number, _count in listed]
